@@ -1,0 +1,48 @@
+# initlab — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup book test check lint format bench clean vendor
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the pinned requirements
+
+vendor: $(STAMP) ## Fetch the book's JavaScript from the npm registry (offline reading)
+	$(BIN)/python tools/vendor_js.py
+
+book: $(STAMP) vendor ## Build the book into _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n $(JOBS) tests
+
+check: test ## Alias for test
+
+lint: $(STAMP) ## ruff check + format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff format and fixes
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## Run the benchmarks and print their ratios
+	$(BIN)/python -m benchmarks
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf _build vendor-js .pytest_cache

@@ -1,0 +1,100 @@
+"""Errors in Kubernetes' own shape.
+
+A `FieldError` renders exactly like apimachinery's `field.Error.Error()`
+(`k8s.io/apimachinery/pkg/util/validation/field/errors.go`), so that a
+learner sees the words the API server would print.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: ErrorType.String() values from apimachinery field/errors.go.
+REQUIRED = "Required value"
+INVALID = "Invalid value"
+NOT_SUPPORTED = "Unsupported value"
+DUPLICATE = "Duplicate value"
+FORBIDDEN = "Forbidden"
+NOT_FOUND = "Not found"
+TOO_LONG = "Too long"
+TOO_MANY = "Too many"
+TYPE_INVALID = "Invalid type"
+
+# Types whose ErrorBody never prints the bad value (field/errors.go ErrorBody).
+_NO_VALUE_TYPES = {REQUIRED, FORBIDDEN, TOO_LONG, "Internal error"}
+
+_OMIT = object()
+
+
+def _go_value(value: Any) -> str:
+    """Format a bad value the way ErrorBody does (`%q` for strings, `%d`, JSON-ish otherwise)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One validation problem: field path, type string, bad value, detail."""
+
+    field: str
+    type: str
+    detail: str = ""
+    bad_value: Any = _OMIT
+
+    def body(self) -> str:
+        """apimachinery `ErrorBody`: type, then the bad value unless omitted, then the detail."""
+        s = self.type
+        if self.type not in _NO_VALUE_TYPES and self.bad_value is not _OMIT:
+            s = f"{s}: {_go_value(self.bad_value)}"
+        if self.detail:
+            s = f"{s}: {self.detail}"
+        return s
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.body()}"
+
+    def to_json(self) -> dict[str, str]:
+        """The CLI's `-o json` shape: field, type, detail (the detail includes the bad value)."""
+        detail = self.body()[len(self.type) :].removeprefix(": ")
+        return {"field": self.field, "type": self.type, "detail": detail}
+
+
+class InitlabError(Exception):
+    """Base class for errors the CLI turns into a clean message."""
+
+    exit_code = 2
+
+
+class InputError(InitlabError):
+    """Unusable input: unreadable, not YAML/JSON, too large, no pod in it (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidError(InitlabError):
+    """An object the API server would reject (exit 1); carries every FieldError."""
+
+    exit_code = 1
+
+    def __init__(self, errors: list[FieldError], kind: str = "Pod", name: str = "") -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+        self.kind = kind
+        self.name = name
