@@ -1,0 +1,442 @@
+"""The `initlab` command line (the contract is in DESIGN.md).
+
+Exit codes: 0 success; 1 an invalid object (the API server would reject
+it); 2 unusable input (unreadable, not YAML, no pod, bad arguments); 3 an
+internal error, reported in one line (and a bug to report). Errors go to
+stderr, one line per problem, `<field path>: <Type>: <detail>`; never a
+Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from initlab import __version__
+from initlab.errors import FieldError, InitlabError, InputError, InvalidError
+
+EPILOG_SCENARIO = """\
+scenario format (YAML or JSON; a bare Pod manifest works too):
+  pod: {apiVersion: v1, kind: Pod, ...}   # or  podFile: relative/path.yaml
+  until: 600                # seconds of simulated time (default: until stable)
+  node: {cpu: "2", memory: "4Gi"}
+  behavior:                 # per container: attempts in order; the last repeats
+    init-db:
+      - {run: 3, exit: 1}   # runs 3 s, exits 1
+      - {run: 2, exit: 0}
+    app:   [{run: forever}]
+    proxy: [{run: forever, startup: 2}]   # sidecar: startupProbe passes after 2 s
+  events:
+    - {at: 120, action: restart-sandbox}
+
+behaviour keys, per attempt:
+  run: N | "forever"        seconds (or "5s", "2m") before the container exits
+  exit: N                   exit code (default 0)
+  startup: N                sidecar: startupProbe succeeds N s after start
+  ready: N                  readinessProbe succeeds N s after start
+  oom: true                 killed on its memory limit: OOMKilled, exit 137
+  pull: error               the image pull fails: ErrImagePull, ImagePullBackOff
+  waitFor: service/NAME     runs until the Service exists, then exits 0
+  writes: [{volume, path, mode}]   mode create (fails if the file exists),
+                            overwrite or append; emptyDir files outlive restarts
+  log: [lines]              what `kubectl logs -c NAME` prints
+world events (at: seconds):
+  restart-sandbox | delete-pod | create-service NAME | delete-service NAME
+
+Containers with no behaviour run 1 s and exit 0 (init) or run forever (app).
+"""
+
+
+# -- helpers ----------------------------------------------------------------
+
+
+def _emit_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, indent=2, sort_keys=False, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _load_valid(path: str):  # -> Manifest
+    """Load a manifest and refuse it (exit 1) if the API server would."""
+    from initlab.loader import load_path
+    from initlab.validation import validate_pod
+
+    manifest = load_path(path)
+    errors = validate_pod(
+        manifest.pod, spec_path=manifest.spec_path, require_name=not manifest.is_template
+    )
+    if errors:
+        raise InvalidError(errors, manifest.kind, manifest.name)
+    return manifest
+
+
+def _quantity_arg(flag: str, value: str | None):
+    if value is None:
+        return None
+    from initlab.quantity import Quantity, QuantityError
+
+    try:
+        q = Quantity.parse(value)
+    except QuantityError as e:
+        raise InputError(f"{e}", flag) from None
+    if q.value < 0:
+        raise InputError("must be greater than or equal to 0", flag)
+    return q
+
+
+def _seconds_arg(flag: str, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from initlab.scenario import parse_duration
+
+    try:
+        return float(parse_duration(value, flag))
+    except InputError:
+        raise
+    except Exception:
+        raise InputError(f'invalid duration "{value}"', flag) from None
+
+
+def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
+    """Check the manifest against the official OpenAPI schema (kubernetes-validate)."""
+    import kubernetes_validate
+
+    obj = None
+    for doc in manifest.documents:
+        if isinstance(doc, dict) and doc.get("kind") == manifest.kind:
+            obj = doc
+            break
+    if obj is None:
+        obj = manifest.raw
+    try:
+        kubernetes_validate.validate(obj, version, strict=True)
+    except kubernetes_validate.SchemaNotFoundError:
+        raise InputError(
+            f'no OpenAPI schema for Kubernetes "{version}" '
+            f"(kubernetes-validate ships 1.25 to {kubernetes_validate.latest_version()})",
+            "--schema",
+        ) from None
+    except kubernetes_validate.ValidationError as e:
+        path = _json_path(list(e.path))
+        message = e.message
+        if e.validator == "additionalProperties":
+            unknown = message.split("'")[1] if "'" in message else "?"
+            full = f"{path}.{unknown}" if path else unknown
+            return [FieldError(full, "Invalid value", f'unknown field "{full}" (schema {version})')]
+        return [FieldError(path or "<root>", "Invalid value", f"{message} (schema {version})")]
+    except kubernetes_validate.InvalidSchemaError as e:
+        raise InputError(f"schema check failed: {str(e).splitlines()[0]}", "--schema") from None
+    return []
+
+
+def _json_path(parts: list[Any]) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
+    return out
+
+
+# -- commands ---------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from initlab.loader import load_path
+    from initlab.validation import validate_pod
+
+    manifest = load_path(args.file)
+    errors = validate_pod(
+        manifest.pod, spec_path=manifest.spec_path, require_name=not manifest.is_template
+    )
+    if args.schema:
+        errors += _schema_errors(manifest, args.schema)
+    if args.output == "json":
+        _emit_json({"valid": not errors, "errors": [e.to_json() for e in errors]})
+    elif errors:
+        for e in errors:
+            print(e, file=sys.stderr)
+    else:
+        kind = manifest.kind.lower()
+        print(f"{kind}/{manifest.name or '(unnamed)'} is valid")
+    return 1 if errors else 0
+
+
+def cmd_resources(args: argparse.Namespace) -> int:
+    from initlab.resources import render_resources, resources_report
+
+    node = None
+    cpu = _quantity_arg("--node-cpu", args.node_cpu)
+    memory = _quantity_arg("--node-memory", args.node_memory)
+    if cpu is not None or memory is not None:
+        node = {}
+        if cpu is not None:
+            node["cpu"] = cpu
+        if memory is not None:
+            node["memory"] = memory
+    manifest = _load_valid(args.file)
+    report = resources_report(manifest.pod, node)
+    if args.output == "json":
+        _emit_json(report)
+    else:
+        print(render_resources(report), end="")
+    return 0
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    from initlab.loader import parse_documents, read_bounded
+    from initlab.printers import parse_time, print_pod, render_table
+
+    if args.file == "-":
+        data = sys.stdin.buffer.read()
+        source = "<stdin>"
+    else:
+        data = read_bounded(args.file)
+        source = args.file
+    docs = parse_documents(data, source)
+    pods = _all_pods(docs)
+    if not pods:
+        raise InputError(f"{source}: no Pod found (kubectl get renders Pods)")
+    now = None
+    if args.now:
+        now = parse_time(args.now)
+        if now is None:
+            raise InputError(f'not an RFC 3339 time: "{args.now}"', "--now")
+    else:
+        now = datetime.now(timezone.utc)
+    rows = [print_pod(p, now) for p in pods]
+    if args.output == "json":
+        _emit_json(rows[0].to_json() if len(rows) == 1 else [r.to_json() for r in rows])
+    else:
+        print(render_table(rows), end="")
+    return 0
+
+
+def _all_pods(docs: list[Any]) -> list[dict[str, Any]]:
+    from initlab.loader import _iter_objects
+
+    return [obj for _, obj in _iter_objects(docs) if obj.get("kind") == "Pod"]
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from initlab.kubectl import render_describe, render_logs, render_trace
+    from initlab.scenario import load_scenario
+    from initlab.simulator import run
+
+    scenario = load_scenario(args.scenario)
+    until = _seconds_arg("--until", args.until)
+    if until is not None:
+        scenario.until = until
+    result = run(scenario)
+    at = _seconds_arg("--at", args.at)
+    if args.output == "json":
+        if at is not None:
+            _emit_json(result.at(at))
+        else:
+            _emit_json(result.to_json())
+        return 0
+    if args.logs:
+        print(render_logs(result, args.logs, at), end="")
+    elif args.describe or at is not None:
+        print(render_describe(result, result.final["t"] if at is None else at), end="")
+    else:
+        print(render_trace(result), end="")
+    return 0
+
+
+def cmd_admit(args: argparse.Namespace) -> int:
+    from initlab.admission import admit, render_admission
+
+    manifest = _load_valid(args.file)
+    labels = _labels(args.namespace_label)
+    result = admit(manifest.pod, args.webhook, namespace_labels=labels)
+    if args.output == "json":
+        _emit_json(result.to_json())
+    else:
+        print(render_admission(result, manifest.pod), end="")
+    return 0 if result.allowed else 1
+
+
+def _labels(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f'expected KEY=VALUE, got "{pair}"', "--namespace-label")
+        out[key] = value
+    return out
+
+
+def cmd_webhook_serve(args: argparse.Namespace) -> int:
+    from initlab.admission import serve
+
+    if not 0 <= args.port <= 65535:
+        raise InputError("must be between 0 and 65535, inclusive", "--port")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise InputError("--tls-cert and --tls-key go together", "--tls-cert")
+    serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key)
+    return 0
+
+
+# -- parser -----------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but bad arguments are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="initlab",
+        description="Kubernetes init containers, simulated faithfully: validate, size, "
+        "render and simulate pods as the API server, scheduler and kubelet would.",
+    )
+    p.add_argument("--version", action="version", version=f"initlab {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def out(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "-o", "--output", choices=["text", "json"], default="text", help="output format"
+        )
+
+    sp = sub.add_parser(
+        "validate",
+        help="check a manifest as the API server would",
+        description="Validate the first Pod (or pod template) in FILE with the API server's "
+        "rules and words. Exit 1 if invalid.",
+    )
+    sp.add_argument("file", metavar="FILE", help="YAML or JSON manifest, or - for stdin")
+    sp.add_argument(
+        "--schema",
+        metavar="VERSION",
+        help="also check against the official OpenAPI schema of this Kubernetes version "
+        "(e.g. 1.33; kubernetes-validate)",
+    )
+    out(sp)
+    sp.set_defaults(func=cmd_validate)
+
+    sp = sub.add_parser(
+        "resources",
+        help="effective requests/limits, QoS class, init-phase breakdown, node fit",
+        description="What the scheduler reserves for the pod (component-helpers PodRequests/"
+        "PodLimits, sidecars included), its QoS class, and what each init step reserves.",
+    )
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--node-cpu", metavar="Q", help="node allocatable CPU, e.g. 2 or 1500m")
+    sp.add_argument("--node-memory", metavar="Q", help="node allocatable memory, e.g. 4Gi")
+    out(sp)
+    sp.set_defaults(func=cmd_resources)
+
+    sp = sub.add_parser(
+        "get",
+        help="READY/STATUS/RESTARTS as `kubectl get pod` prints them",
+        description="Render a Pod that has a status (e.g. `kubectl get pod -o yaml` output) "
+        "as `kubectl get pod` would. It does not validate the pod.",
+    )
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--now", metavar="TIME", help="the current time (RFC 3339) for AGE")
+    out(sp)
+    sp.set_defaults(func=cmd_get)
+
+    sp = sub.add_parser(
+        "simulate",
+        help="run a scenario through the simulated kubelet",
+        description="Simulate what the kubelet does with the pod: a `kubectl get pod -w` "
+        "trace and the `kubectl describe` events.",
+        epilog=EPILOG_SCENARIO,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sp.add_argument("scenario", metavar="SCENARIO", help="scenario file, or a Pod manifest")
+    sp.add_argument("--until", metavar="T", help="simulate this long (seconds or 5m)")
+    sp.add_argument("--at", metavar="T", help="show the pod at this time (describe)")
+    sp.add_argument("--describe", action="store_true", help="`kubectl describe pod` output")
+    sp.add_argument("--logs", metavar="CONTAINER", help="`kubectl logs POD -c CONTAINER`")
+    out(sp)
+    sp.set_defaults(func=cmd_simulate)
+
+    sp = sub.add_parser(
+        "admit",
+        help="run the pod through mutating/validating admission webhooks",
+        description="Send the pod through the API server's admission chain with the named "
+        "built-in webhooks, in order; print the diff and each JSONPatch.",
+    )
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument(
+        "--webhook",
+        metavar="NAME",
+        action="append",
+        required=True,
+        help="a built-in webhook (repeatable, in order): istio, istio-native, linkerd, "
+        "vault, kyverno-add-init, kyverno-require-resources",
+    )
+    sp.add_argument(
+        "--namespace-label",
+        metavar="KEY=VALUE",
+        action="append",
+        help="a label of the pod's namespace (for namespaceSelector)",
+    )
+    out(sp)
+    sp.set_defaults(func=cmd_admit)
+
+    sp = sub.add_parser("webhook", help="run a real AdmissionReview webhook server")
+    wsub = sp.add_subparsers(dest="webhook_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    ws = wsub.add_parser(
+        "serve",
+        help="serve AdmissionReview v1 on /mutate and /validate",
+        description="Serve the named built-in webhooks over HTTP(S) for a real API server.",
+    )
+    ws.add_argument("--webhook", metavar="NAME", action="append", required=True)
+    ws.add_argument("--host", default="127.0.0.1")
+    ws.add_argument("--port", type=int, default=8443)
+    ws.add_argument("--tls-cert", metavar="FILE")
+    ws.add_argument("--tls-key", metavar="FILE")
+    ws.set_defaults(func=cmd_webhook_serve)
+    sp.set_defaults(func=lambda a: (sp.print_help(sys.stderr), 2)[1])
+    return p
+
+
+def _report(e: InitlabError) -> None:
+    if isinstance(e, InvalidError):
+        for err in e.errors:
+            print(err, file=sys.stderr)
+    else:
+        print(str(e), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except InitlabError as e:
+        _report(e)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except RecursionError:
+        print("input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("input too large to process", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - the contract: never a traceback
+        first = str(e).splitlines()[0] if str(e) else ""
+        print(f"initlab: internal error: {type(e).__name__}: {first}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+"""The command-line contract of DESIGN.md: outputs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from initlab.cli import main
+
+MYAPP = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: myapp-pod
+      labels: {app.kubernetes.io/name: MyApp}
+    spec:
+      containers:
+      - name: myapp-container
+        image: busybox:1.28
+        command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+      initContainers:
+      - name: init-myservice
+        image: busybox:1.28
+        command: ['sh', '-c', "until nslookup myservice; do echo waiting for myservice; sleep 2; done"]
+      - name: init-mydb
+        image: busybox:1.28
+        command: ['sh', '-c', "until nslookup mydb; do echo waiting for mydb; sleep 2; done"]
+    """
+)
+
+PROBE_ON_INIT = MYAPP.replace(
+    "  - name: init-mydb\n",
+    "    readinessProbe: {exec: {command: [cat, /tmp/ready]}}\n  - name: init-mydb\n",
+)
+
+SIDECAR_STACK = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: stack}
+    spec:
+      initContainers:
+      - name: proxy
+        image: envoyproxy/envoy:v1.31.0
+        restartPolicy: Always
+        resources: {requests: {cpu: 10m}}
+      - name: migrate
+        image: flyway/flyway:10
+        resources: {requests: {cpu: 200m}}
+      containers:
+      - name: app
+        image: nginx:1.27
+        resources: {requests: {cpu: 100m}}
+    """
+)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as e:  # argparse --help / usage errors
+        code = e.code if isinstance(e.code, int) else 2
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write text to a file in tmp_path and return its path as a string."""
+
+    def _write(name: str, text: str | bytes) -> str:
+        p = tmp_path / name
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(text)
+        return str(p)
+
+    return _write
+
+
+def test_validate_accepts_the_docs_myapp_pod(capsys, write):
+    """The official docs' example is valid: exit 0 and a one-line verdict."""
+    code, out, err = run(capsys, "validate", write("p.yaml", MYAPP))
+    assert (code, out, err) == (0, "pod/myapp-pod is valid\n", "")
+
+
+def test_validate_rejects_a_probe_on_an_init_container_in_kubernetes_words(capsys, write):
+    """A readinessProbe on a regular init container is Forbidden, as the API server says."""
+    code, out, err = run(capsys, "validate", write("p.yaml", PROBE_ON_INIT))
+    assert code == 1
+    assert err == (
+        "spec.initContainers[0].readinessProbe: Forbidden: "
+        "may not be set for init containers without restartPolicy=Always\n"
+    )
+
+
+def test_validate_json_has_the_contract_shape(capsys, write):
+    """`-o json` prints valid + errors with field, type and detail."""
+    code, out, _ = run(capsys, "validate", write("p.yaml", PROBE_ON_INIT), "-o", "json")
+    assert code == 1
+    assert json.loads(out) == {
+        "valid": False,
+        "errors": [
+            {
+                "field": "spec.initContainers[0].readinessProbe",
+                "type": "Forbidden",
+                "detail": "may not be set for init containers without restartPolicy=Always",
+            }
+        ],
+    }
+
+
+def test_validate_reports_template_errors_at_their_path_in_the_workload(capsys, write):
+    """Errors in a Deployment's template carry the spec.template.spec prefix."""
+    deploy = textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              initContainers: [{name: init, image: busybox:1.28, restartPolicy: OnFailure}]
+              containers: [{name: app, image: nginx:1.27}]
+        """
+    )
+    code, _, err = run(capsys, "validate", write("d.yaml", deploy))
+    assert code == 1
+    assert err.startswith(
+        'spec.template.spec.initContainers[0].restartPolicy: Unsupported value: "OnFailure"'
+    )
+
+
+def test_validate_schema_flag_finds_unknown_fields(capsys, write):
+    """--schema checks the official OpenAPI schema and names the unknown field."""
+    bad = MYAPP.replace("    image: busybox:1.28\n", "    image: busybox:1.28\n    imagge: x\n", 1)
+    code, _, err = run(capsys, "validate", write("p.yaml", bad), "--schema", "1.33")
+    assert code == 1
+    assert "imagge" in err and "Traceback" not in err
+
+
+def test_validate_schema_flag_passes_a_valid_manifest(capsys, write):
+    """A manifest kubectl would accept passes the schema check too."""
+    code, _, err = run(capsys, "validate", write("p.yaml", MYAPP), "--schema", "1.33")
+    assert (code, err) == (0, "")
+
+
+def test_unknown_schema_version_is_unusable_input(capsys, write):
+    """An unsupported schema version exits 2 with one line."""
+    code, _, err = run(capsys, "validate", write("p.yaml", MYAPP), "--schema", "0.1")
+    assert code == 2 and err.count("\n") == 1 and "--schema" in err
+
+
+def test_resources_json_stacks_a_sidecar_under_later_init_containers(capsys, write):
+    """Upstream's worked example: sidecar 10m, init 200m, app 100m -> 210m."""
+    code, out, _ = run(capsys, "resources", write("p.yaml", SIDECAR_STACK), "-o", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["requests"]["cpu"] == "210m"
+    assert report["qosClass"] == "Burstable"
+    assert "fits" not in report
+
+
+def test_resources_reports_fit_on_a_node(capsys, write):
+    """--node-cpu below the effective request means the pod does not fit."""
+    path = write("p.yaml", SIDECAR_STACK)
+    code, out, _ = run(capsys, "resources", path, "--node-cpu", "200m", "-o", "json")
+    assert code == 0 and json.loads(out)["fits"] is False
+    code, out, _ = run(capsys, "resources", path, "--node-cpu", "1", "-o", "json")
+    assert json.loads(out)["fits"] is True
+
+
+def test_resources_refuses_a_bad_node_quantity(capsys, write):
+    """A malformed --node-memory is exit 2 naming the flag."""
+    code, _, err = run(capsys, "resources", write("p.yaml", MYAPP), "--node-memory", "lots")
+    assert code == 2 and err.startswith("--node-memory: ")
+
+
+def test_get_prints_kubectl_columns_for_a_pod_with_status(capsys, write):
+    """`initlab get` renders READY/STATUS/RESTARTS as kubectl does."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "myapp-pod", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "spec": {
+            "initContainers": [
+                {"name": "init-myservice", "image": "busybox:1.28"},
+                {"name": "init-mydb", "image": "busybox:1.28"},
+            ],
+            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
+        },
+        "status": {
+            "phase": "Pending",
+            "initContainerStatuses": [
+                {
+                    "name": "init-myservice",
+                    "ready": False,
+                    "restartCount": 3,
+                    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                    "lastState": {
+                        "terminated": {
+                            "exitCode": 1,
+                            "reason": "Error",
+                            "finishedAt": "2026-01-01T00:04:00Z",
+                        }
+                    },
+                },
+                {
+                    "name": "init-mydb",
+                    "ready": False,
+                    "restartCount": 0,
+                    "state": {"waiting": {"reason": "PodInitializing"}},
+                },
+            ],
+            "containerStatuses": [
+                {
+                    "name": "myapp-container",
+                    "ready": False,
+                    "restartCount": 0,
+                    "state": {"waiting": {"reason": "PodInitializing"}},
+                }
+            ],
+        },
+    }
+    path = write("s.json", json.dumps(pod))
+    code, out, _ = run(capsys, "get", path, "--now", "2026-01-01T00:05:00Z", "-o", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "name": "myapp-pod",
+        "ready": "0/1",
+        "status": "Init:CrashLoopBackOff",
+        "restarts": "3",
+    }
+    code, out, _ = run(capsys, "get", path, "--now", "2026-01-01T00:05:00Z")
+    header, row = out.splitlines()
+    assert header.split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert row.split() == ["myapp-pod", "0/1", "Init:CrashLoopBackOff", "3", "(60s", "ago)", "5m"]
+
+
+def test_simulate_json_has_timeline_events_and_final(capsys, write):
+    """`simulate -o json` follows the contract: timeline, events, final snapshot."""
+    code, out, _ = run(capsys, "simulate", write("p.yaml", MYAPP), "-o", "json", "--until", "60")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"timeline", "events", "final"}
+    first = data["timeline"][0]
+    for key in ("t", "phase", "status", "ready", "restarts", "conditions"):
+        assert key in first
+    assert data["final"] == data["timeline"][-1]
+
+
+# -- bad input: every command, never a traceback ---------------------------
+
+BAD_INPUTS = {
+    "not-yaml": "kind: [\n",
+    "alias-bomb": "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+    "python-tag": "!!python/object/apply:os.system ['echo pwned']\n",
+    "deep": "a: " + "[" * 500 + "]" * 500,
+    "service": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+    "scalar": "42\n",
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00",
+    "empty": "",
+}
+
+WRONG_TYPES = {
+    "spec-is-list": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: []\n",
+    "containers-is-string": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: x}\n",
+    "container-is-int": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [3]}\n",
+    "name-is-int": "apiVersion: v1\nkind: Pod\nmetadata: {name: 7}\n"
+    "spec: {containers: [{name: 5, image: x}]}\n",
+    "quantity-is-bool": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+    "spec: {containers: [{name: a, image: x, resources: {requests: {cpu: true}}}]}\n",
+    "no-containers": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {}\n",
+    "metadata-is-string": "apiVersion: v1\nkind: Pod\nmetadata: x\n"
+    "spec: {containers: [{name: a, image: x}]}\n",
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "resources", "simulate", "admit"])
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_unusable_input_exits_2_with_one_line(capsys, write, command, name):
+    """Unreadable or pod-less input is exit 2, one short line on stderr, no traceback."""
+    argv = [command, write(f"{name}.yaml", BAD_INPUTS[name])]
+    if command == "admit":
+        argv += ["--webhook", "istio"]
+    code, out, err = run(capsys, *argv)
+    assert code == 2, err
+    assert err.count("\n") == 1 and len(err) < 400
+    assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize("command", ["validate", "resources", "simulate", "admit"])
+@pytest.mark.parametrize("name", sorted(WRONG_TYPES))
+def test_wrongly_typed_pods_are_invalid_not_crashes(capsys, write, command, name):
+    """A pod with wrongly typed fields is exit 1 with field paths, never a crash."""
+    argv = [command, write(f"{name}.yaml", WRONG_TYPES[name])]
+    if command == "admit":
+        argv += ["--webhook", "istio"]
+    code, _, err = run(capsys, *argv)
+    assert code == 1, err
+    lines = err.splitlines()
+    assert lines and all(": " in line for line in lines)
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_get_on_garbage_exits_2(capsys, write):
+    """`get` on a non-pod file is exit 2 with one line."""
+    code, _, err = run(capsys, "get", write("x.yaml", BAD_INPUTS["service"]))
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    """A path that does not exist is exit 2 naming the path."""
+    code, _, err = run(capsys, "validate", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "no such file" in err
+
+
+def test_bad_arguments_exit_2_in_one_line(capsys):
+    """Usage errors are one line and exit 2."""
+    code, _, err = run(capsys, "validate")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_python_dash_m_and_console_script_agree(write):
+    """`python -m initlab` works the same as the console script."""
+    path = write("p.yaml", PROBE_ON_INIT)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    a = subprocess.run(
+        [sys.executable, "-m", "initlab", "validate", path], capture_output=True, text=True, env=env
+    )
+    script = os.path.join(os.path.dirname(sys.executable), "initlab")
+    b = subprocess.run([script, "validate", path], capture_output=True, text=True, env=env)
+    assert (a.returncode, a.stderr) == (b.returncode, b.stderr) == (1, a.stderr)
+    assert "Forbidden" in a.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "resources", "get", "simulate", "admit"])
+def test_every_command_has_help(capsys, command):
+    """`initlab COMMAND --help` explains the command and exits 0."""
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and "usage: initlab " + command in out
