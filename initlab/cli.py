@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from initlab import __version__
@@ -206,7 +206,7 @@ def cmd_get(args: argparse.Namespace) -> int:
         if now is None:
             raise InputError(f'not an RFC 3339 time: "{args.now}"', "--now")
     else:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     rows = [print_pod(p, now) for p in pods]
     if args.output == "json":
         _emit_json(rows[0].to_json() if len(rows) == 1 else [r.to_json() for r in rows])

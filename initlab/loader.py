@@ -203,7 +203,11 @@ def _iter_objects(docs: list[Any]) -> list[tuple[int, dict[str, Any]]]:
     """Documents in order, with `kind: List` items expanded."""
     out: list[tuple[int, dict[str, Any]]] = []
     for i, doc in enumerate(docs):
-        if isinstance(doc, dict) and isinstance(doc.get("kind"), str) and doc["kind"].endswith("List"):
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("kind"), str)
+            and doc["kind"].endswith("List")
+        ):
             items = doc.get("items")
             if isinstance(items, list):
                 out.extend((i, item) for item in items if isinstance(item, dict))
@@ -344,7 +348,12 @@ def image_pull_policy_default(image: Any) -> str:
     return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
 
 
-_PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+_PROBE_DEFAULTS = {
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
 
 
 def _default_container(c: dict[str, Any]) -> None:

@@ -18,8 +18,7 @@ BINARY_SI = "BinarySI"
 DECIMAL_EXPONENT = "DecimalExponent"
 
 FORMAT_MESSAGE = (
-    "quantities must match the regular expression "
-    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 )
 SUFFIX_MESSAGE = "unable to parse quantity's suffix"
 
@@ -31,6 +30,8 @@ _BINARY_BY_EXP = {0: "", **{v: k for k, v in _BINARY.items()}}
 _NUMBER = re.compile(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$")
 _EXPONENT = re.compile(r"^[eE]([+-]?[0-9]+)$")
 _NANO = Fraction(1, 10**9)
+#: `maxAllowed` in quantity.go: parsed BinarySI values are capped at 2^63-1.
+MAX_ALLOWED = Fraction(2**63 - 1)
 
 
 class QuantityError(ValueError):
@@ -58,22 +59,31 @@ class Quantity:
     @classmethod
     def parse(cls, text: object) -> Quantity:
         """`resource.ParseQuantity`: accepts the strings (and plain numbers) YAML gives."""
+        q = cls._parse(text)
+        # "The max is just a simple cap." -- for BinarySI only, as upstream.
+        if q.format == BINARY_SI and abs(q.value) > MAX_ALLOWED:
+            q.value = MAX_ALLOWED if q.value > 0 else -MAX_ALLOWED
+        # "This avoids rounding and hopefully confusion, too."
+        if q.format == BINARY_SI and 0 < abs(q.value) < 1:
+            q.format = DECIMAL_SI
+        return q
+
+    @classmethod
+    def _parse(cls, text: object) -> Quantity:
         if isinstance(text, bool) or not isinstance(text, (str, int, float)):
             raise QuantityError(FORMAT_MESSAGE)
         if isinstance(text, float):
             text = repr(text)
         s = str(text)
         if not s:
-            raise QuantityError("quantities must match the regular expression")
+            raise QuantityError(FORMAT_MESSAGE)
         m = _NUMBER.match(s)
         if not m or not (m.group(2) or m.group(3)):
             raise QuantityError(FORMAT_MESSAGE)
         sign, whole, frac, suffix = m.group(1), m.group(2), m.group(3) or "", m.group(4)
         if any(c not in "eEinumkKMGTP+-0123456789" for c in suffix):
             raise QuantityError(FORMAT_MESSAGE)
-        number = Fraction(int(whole or "0")) + (
-            Fraction(int(frac), 10 ** len(frac)) if frac else 0
-        )
+        number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
         if sign == "-":
             number = -number
         if suffix in _BINARY:
