@@ -211,7 +211,7 @@ def cmd_get(args: argparse.Namespace) -> int:
     if args.output == "json":
         _emit_json(rows[0].to_json() if len(rows) == 1 else [r.to_json() for r in rows])
     else:
-        print(render_table(rows), end="")
+        print(render_table(rows))
     return 0
 
 

@@ -1,0 +1,495 @@
+"""`kubectl get pod`: the NAME, READY, STATUS, RESTARTS and AGE columns.
+
+A line-by-line port of the kubectl pod printer, so that a learner sees here
+exactly what `kubectl get pod` would print for the same object:
+
+- `pkg/printers/internalversion/printers.go` `printPod`,
+  `hasPodReadyCondition`, `isPodInitializedConditionTrue`,
+  `translateTimestampSince` (kubernetes/kubernetes);
+- `pkg/api/pod/util.go` `IsRestartableInitContainer` (a "sidecar" is an init
+  container whose `restartPolicy` is `Always`);
+- `pkg/util/duration/duration.go` `HumanDuration`, `ShortHumanDuration`
+  (kubernetes/apimachinery);
+- `staging/src/k8s.io/cli-runtime/pkg/printers/tabwriter.go`
+  `GetNewTabWriter` (minwidth 6, padding 3, pad with spaces) for the table.
+
+`print_pod` renders any pod dict and never raises: a field of the wrong type
+is treated as absent, as if the JSON had left it out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+__all__ = [
+    "PodRow",
+    "human_duration",
+    "short_human_duration",
+    "parse_time",
+    "print_pod",
+    "render_table",
+    "tabwrite",
+    "is_restartable_init_container",
+    "has_pod_ready_condition",
+    "is_pod_initialized_condition_true",
+    "HEADERS",
+    "WIDE_HEADERS",
+]
+
+#: Column names as kubectl prints them (`AddHandlers` podColumnDefinitions, upper-cased).
+HEADERS = ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
+#: The extra `-o wide` columns.
+WIDE_HEADERS = ("IP", "NODE", "NOMINATED NODE", "READINESS GATES")
+
+#: cli-runtime `printers/tabwriter.go`: tabwriterMinWidth, tabwriterPadding.
+TABWRITER_MIN_WIDTH = 6
+TABWRITER_PADDING = 3
+
+#: `pkg/util/node` NodeUnreachablePodReason.
+NODE_UNREACHABLE_POD_REASON = "NodeLost"
+#: `k8s.io/api/core/v1` PodReasonSchedulingGated.
+POD_REASON_SCHEDULING_GATED = "SchedulingGated"
+
+_NS_PER_SECOND = 1_000_000_000
+_NS_PER_MINUTE = 60 * _NS_PER_SECOND
+_NS_PER_HOUR = 60 * _NS_PER_MINUTE
+
+# Go's zero time.Time (0001-01-01T00:00:00Z): metav1.Time.IsZero() is true for it.
+_ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PodRow:
+    """One row of `kubectl get pod`.
+
+    `restarts` is the count; `restarts_display` is the RESTARTS cell as
+    kubectl prints it ("3 (5m ago)"). The `-o wide` cells do not take part in
+    equality, so a row compares by the default columns only.
+    """
+
+    name: str
+    ready: str
+    status: str
+    restarts: int
+    restarts_display: str
+    age: str
+    ip: str = field(default="<none>", compare=False)
+    node: str = field(default="<none>", compare=False)
+    nominated_node: str = field(default="<none>", compare=False)
+    readiness_gates: str = field(default="<none>", compare=False)
+
+    def to_json(self) -> dict[str, str]:
+        """The `initlab get -o json` object: RESTARTS as a string without "(5m ago)" (DESIGN.md)."""
+        return {
+            "name": self.name,
+            "ready": self.ready,
+            "status": self.status,
+            "restarts": str(self.restarts),
+        }
+
+    def cells(self, wide: bool = False) -> list[str]:
+        """The cells kubectl prints, in column order."""
+        cells = [self.name, self.ready, self.status, self.restarts_display, self.age]
+        if wide:
+            cells += [self.ip, self.node, self.nominated_node, self.readiness_gates]
+        return cells
+
+
+# --------------------------------------------------------------------------- durations
+
+
+def _trunc_div(a: int, b: int) -> int:
+    """Integer division rounding toward zero, as Go's `/` on integers does."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def _to_ns(seconds: float | int | timedelta) -> int | None:
+    """A duration in whole nanoseconds (Go's time.Duration), or None if it is not a number."""
+    if isinstance(seconds, timedelta):
+        return (
+            seconds.days * 86_400 * _NS_PER_SECOND
+            + seconds.seconds * _NS_PER_SECOND
+            + seconds.microseconds * 1000
+        )
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return None
+    if isinstance(seconds, int):
+        return seconds * _NS_PER_SECOND
+    if not math.isfinite(seconds):
+        return None
+    return round(seconds * _NS_PER_SECOND)
+
+
+def human_duration(seconds: float) -> str:
+    """apimachinery `duration.HumanDuration`: "70s", "3m10s", "70m", "2d1h", "367d", "2y1d".
+
+    ~2-3 significant figures. Anything down to -1.999 s prints "0s" (clock
+    skew between machines is tolerated); further in the past is "<invalid>".
+    Also accepts a `timedelta`.
+    """
+    d = _to_ns(seconds)
+    if d is None:
+        return "<invalid>"
+    secs = _trunc_div(d, _NS_PER_SECOND)
+    if secs < -1:
+        return "<invalid>"
+    if secs < 0:
+        return "0s"
+    if secs < 60 * 2:
+        return f"{secs}s"
+    minutes = d // _NS_PER_MINUTE
+    if minutes < 10:
+        s = (d // _NS_PER_SECOND) % 60
+        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
+    if minutes < 60 * 3:
+        return f"{minutes}m"
+    hours = d // _NS_PER_HOUR
+    if hours < 8:
+        m = minutes % 60
+        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        h = hours % 24
+        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        dy = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
+    return f"{hours // 24 // 365}y"
+
+
+def short_human_duration(seconds: float) -> str:
+    """apimachinery `duration.ShortHumanDuration`: one unit only ("59s", "1m", "23h", "1y").
+
+    Not used by `printPod` (its AGE uses `HumanDuration`); kept for other
+    kubectl columns that use the short form.
+    """
+    d = _to_ns(seconds)
+    if d is None:
+        return "<invalid>"
+    secs = _trunc_div(d, _NS_PER_SECOND)
+    if secs < -1:
+        return "<invalid>"
+    if secs < 0:
+        return "0s"
+    if secs < 60:
+        return f"{secs}s"
+    minutes = d // _NS_PER_MINUTE
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = d // _NS_PER_HOUR
+    if hours < 24:
+        return f"{hours}h"
+    if hours < 24 * 365:
+        return f"{hours // 24}d"
+    return f"{hours // 24 // 365}y"
+
+
+# --------------------------------------------------------------------------- time
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+)
+
+
+def parse_time(value: str | datetime | None) -> datetime | None:
+    """An RFC 3339 timestamp (metav1.Time's JSON form) as an aware datetime; None if unusable.
+
+    Accepts "Z" or "+hh:mm" offsets and any number of fractional digits
+    (kept to the microsecond). A `datetime` passes through (naive means
+    UTC), because `yaml.safe_load` turns unquoted timestamps into datetimes.
+    Junk, dates without a time, and impossible dates give None; it never raises.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not isinstance(value, str):
+        return None
+    m = _RFC3339.fullmatch(value.strip())
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    frac = m.group(7) or ""
+    micro = int((frac + "000000")[:6])
+    try:
+        if m.group(8):
+            tz = UTC
+        else:
+            sign = 1 if m.group(9) == "+" else -1
+            oh, om = int(m.group(10)), int(m.group(11))
+            if oh > 23 or om > 59:
+                return None
+            tz = timezone(sign * timedelta(hours=oh, minutes=om))
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A metav1.Time field: None when absent, unparsable or Go's zero time (IsZero)."""
+    t = parse_time(value)
+    if t is None or t == _ZERO_TIME:
+        return None
+    return t
+
+
+def _since(t: datetime, now: datetime) -> str:
+    """`translateTimestampSince` with a known timestamp: HumanDuration(now - t)."""
+    return human_duration(now - t)
+
+
+# --------------------------------------------------------------------------- tolerant access
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    """A list of objects; `null` entries decode to empty objects (as Go's json does), junk is dropped."""
+    if not isinstance(value, list):
+        return []
+    return [v if isinstance(v, dict) else {} for v in value if v is None or isinstance(v, dict)]
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _state(status: dict[str, Any], key: str, which: str) -> dict[str, Any] | None:
+    """`status.<key>.<which>` (e.g. state.terminated) if set, else None (Go's nil pointer)."""
+    inner = _dict(status.get(key)).get(which)
+    return inner if isinstance(inner, dict) else None
+
+
+def _finished_at(status: dict[str, Any]) -> datetime | None:
+    """`lastState.terminated.finishedAt`, if any."""
+    last = _state(status, "lastState", "terminated")
+    return _timestamp(last.get("finishedAt")) if last is not None else None
+
+
+def is_restartable_init_container(container: dict[str, Any] | None) -> bool:
+    """`pkg/api/pod/util.go` `IsRestartableInitContainer`: restartPolicy is Always (a sidecar)."""
+    return isinstance(container, dict) and container.get("restartPolicy") == "Always"
+
+
+def has_pod_ready_condition(conditions: Iterable[dict[str, Any]]) -> bool:
+    """printers.go `hasPodReadyCondition`: some condition is Ready=True."""
+    return any(
+        _str(c.get("type")) == "Ready" and _str(c.get("status")) == "True" for c in conditions
+    )
+
+
+def is_pod_initialized_condition_true(conditions: Iterable[dict[str, Any]]) -> bool:
+    """printers.go `isPodInitializedConditionTrue`: the *first* Initialized condition decides."""
+    for c in conditions:
+        if _str(c.get("type")) == "Initialized":
+            return _str(c.get("status")) == "True"
+    return False
+
+
+def _newer(current: datetime | None, candidate: datetime | None) -> datetime | None:
+    """`if lastRestartDate.Before(&terminatedDate)`: keep the later of the two."""
+    if candidate is None:
+        return current
+    if current is None or current < candidate:
+        return candidate
+    return current
+
+
+# --------------------------------------------------------------------------- printPod
+
+
+def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
+    """printers.go `printPod`: the row `kubectl get pod` prints for this pod.
+
+    READY counts sidecars in its total; STATUS walks init containers first
+    (the first unfinished one decides, `Init:i/N` or `Init:<reason>`), then
+    app containers last-to-first (so the first container's reason wins);
+    RESTARTS forgets regular init containers once the container pass runs.
+    See k8s-semantics.md R1.1-R1.7.
+    """
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+
+    pod = _dict(pod)
+    meta = _dict(pod.get("metadata"))
+    spec = _dict(pod.get("spec"))
+    status = _dict(pod.get("status"))
+    conditions = _items(status.get("conditions"))
+
+    restarts = 0
+    sidecar_restarts = 0
+    total = len(_items(spec.get("containers")))
+    ready = 0
+    last_restart: datetime | None = None
+    last_sidecar_restart: datetime | None = None
+
+    phase = _str(status.get("phase"))
+    reason = phase
+    if _str(status.get("reason")):
+        reason = _str(status.get("reason"))
+
+    # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
+    for c in conditions:
+        if (
+            _str(c.get("type")) == "PodScheduled"
+            and _str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
+        ):
+            reason = POD_REASON_SCHEDULING_GATED
+
+    spec_inits = _items(spec.get("initContainers"))
+    init_by_name: dict[str, dict[str, Any]] = {}
+    for c in spec_inits:
+        init_by_name[_str(c.get("name"))] = c  # a later duplicate wins, as in a Go map
+        if is_restartable_init_container(c):
+            total += 1
+
+    initializing = False
+    for i, cs in enumerate(_items(status.get("initContainerStatuses"))):
+        count = _int(cs.get("restartCount"))
+        finished = _finished_at(cs)
+        restarts += count
+        last_restart = _newer(last_restart, finished)
+        sidecar = is_restartable_init_container(init_by_name.get(_str(cs.get("name"))))
+        if sidecar:
+            sidecar_restarts += count
+            last_sidecar_restart = _newer(last_sidecar_restart, finished)
+
+        terminated = _state(cs, "state", "terminated")
+        waiting = _state(cs, "state", "waiting")
+        if terminated is not None and _int(terminated.get("exitCode")) == 0:
+            continue
+        if sidecar and cs.get("started") is True:
+            if cs.get("ready") is True:
+                ready += 1
+            continue
+        if terminated is not None:
+            # initialization has failed
+            t_reason = _str(terminated.get("reason"))
+            if not t_reason:
+                signal = _int(terminated.get("signal"))
+                if signal != 0:
+                    reason = f"Init:Signal:{signal}"
+                else:
+                    reason = f"Init:ExitCode:{_int(terminated.get('exitCode'))}"
+            else:
+                reason = "Init:" + t_reason
+        elif waiting is not None and _str(waiting.get("reason")) not in ("", "PodInitializing"):
+            reason = "Init:" + _str(waiting.get("reason"))
+        else:
+            reason = f"Init:{i}/{len(spec_inits)}"
+        initializing = True
+        break
+
+    if not initializing or is_pod_initialized_condition_true(conditions):
+        restarts = sidecar_restarts
+        last_restart = last_sidecar_restart
+        has_running = False
+        for cs in reversed(_items(status.get("containerStatuses"))):
+            restarts += _int(cs.get("restartCount"))
+            last_restart = _newer(last_restart, _finished_at(cs))
+            terminated = _state(cs, "state", "terminated")
+            waiting = _state(cs, "state", "waiting")
+            if waiting is not None and _str(waiting.get("reason")):
+                reason = _str(waiting.get("reason"))
+            elif terminated is not None and _str(terminated.get("reason")):
+                reason = _str(terminated.get("reason"))
+            elif terminated is not None:
+                signal = _int(terminated.get("signal"))
+                if signal != 0:
+                    reason = f"Signal:{signal}"
+                else:
+                    reason = f"ExitCode:{_int(terminated.get('exitCode'))}"
+            elif cs.get("ready") is True and _state(cs, "state", "running") is not None:
+                has_running = True
+                ready += 1
+
+        # back to "Running" if at least one container still reports running
+        if reason == "Completed" and has_running:
+            reason = "Running" if has_pod_ready_condition(conditions) else "NotReady"
+
+    deleting = _timestamp(meta.get("deletionTimestamp")) is not None
+    if deleting and _str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
+        reason = "Unknown"
+    elif deleting and phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+
+    restarts_display = str(restarts)
+    if restarts != 0 and last_restart is not None:
+        restarts_display = f"{restarts} ({_since(last_restart, now)} ago)"
+
+    created = _timestamp(meta.get("creationTimestamp"))
+    age = "<unknown>" if created is None else _since(created, now)
+
+    # -o wide
+    pod_ips = _items(status.get("podIPs"))
+    ip = _str(pod_ips[0].get("ip")) if pod_ips else ""
+    gates = _items(spec.get("readinessGates"))
+    readiness_gates = "<none>"
+    if gates:
+        true_conditions = 0
+        for gate in gates:
+            for c in conditions:
+                if _str(c.get("type")) == _str(gate.get("conditionType")):
+                    if _str(c.get("status")) == "True":
+                        true_conditions += 1
+                    break
+        readiness_gates = f"{true_conditions}/{len(gates)}"
+
+    return PodRow(
+        name=_str(meta.get("name")),
+        ready=f"{ready}/{total}",
+        status=reason,
+        restarts=restarts,
+        restarts_display=restarts_display,
+        age=age,
+        ip=ip or "<none>",
+        node=_str(spec.get("nodeName")) or "<none>",
+        nominated_node=_str(status.get("nominatedNodeName")) or "<none>",
+        readiness_gates=readiness_gates,
+    )
+
+
+# --------------------------------------------------------------------------- table
+
+
+def tabwrite(lines: list[list[str]]) -> str:
+    """Go `text/tabwriter` as kubectl configures it (minwidth 6, padding 3, spaces).
+
+    Every cell but the last of a line is a column cell, padded to
+    max(minwidth, widest cell + padding); the last cell is printed as is.
+    """
+    widths: list[int] = []
+    for cells in lines:
+        for j, cell in enumerate(cells[:-1]):
+            w = max(TABWRITER_MIN_WIDTH, len(cell) + TABWRITER_PADDING)
+            if j == len(widths):
+                widths.append(w)
+            elif w > widths[j]:
+                widths[j] = w
+    out = []
+    for cells in lines:
+        parts = [cell.ljust(widths[j]) for j, cell in enumerate(cells[:-1])]
+        out.append("".join(parts) + (cells[-1] if cells else ""))
+    return "\n".join(out)
+
+
+def render_table(rows: list[PodRow], wide: bool = False) -> str:
+    """The `kubectl get pod` table (header + one line per row), without a trailing newline."""
+    header = list(HEADERS) + (list(WIDE_HEADERS) if wide else [])
+    return tabwrite([header] + [row.cells(wide) for row in rows])
