@@ -101,8 +101,20 @@ def _seconds_arg(flag: str, value: str | None) -> float | None:
 
 def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
     """Check the manifest against the official OpenAPI schema (kubernetes-validate)."""
-    import kubernetes_validate
+    import re
 
+    import kubernetes_validate
+    from kubernetes_validate.utils import all_versions
+
+    supported = {".".join(v.split(".")[:2]) for v in all_versions()}
+    m = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", version)
+    if not m or m.group(1) not in supported:
+        first, last = min(supported, key=_minor), max(supported, key=_minor)
+        raise InputError(
+            f'no OpenAPI schema for Kubernetes "{version}" (kubernetes-validate ships {first} to {last})',
+            "--schema",
+        )
+    version = m.group(1)
     obj = None
     for doc in manifest.documents:
         if isinstance(doc, dict) and doc.get("kind") == manifest.kind:
@@ -112,12 +124,6 @@ def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
         obj = manifest.raw
     try:
         kubernetes_validate.validate(obj, version, strict=True)
-    except kubernetes_validate.SchemaNotFoundError:
-        raise InputError(
-            f'no OpenAPI schema for Kubernetes "{version}" '
-            f"(kubernetes-validate ships 1.25 to {kubernetes_validate.latest_version()})",
-            "--schema",
-        ) from None
     except kubernetes_validate.ValidationError as e:
         path = _json_path(list(e.path))
         message = e.message
@@ -129,6 +135,10 @@ def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
     except kubernetes_validate.InvalidSchemaError as e:
         raise InputError(f"schema check failed: {str(e).splitlines()[0]}", "--schema") from None
     return []
+
+
+def _minor(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
 
 
 def _json_path(parts: list[Any]) -> str:

@@ -348,6 +348,12 @@ def image_pull_policy_default(image: Any) -> str:
     return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
 
 
+def _default(obj: dict[str, Any], key: str, value: Any) -> None:
+    """Set `key` when absent, null or "" -- Go defaults a field on its zero value."""
+    if obj.get(key) in (None, ""):
+        obj[key] = value
+
+
 _PROBE_DEFAULTS = {
     "timeoutSeconds": 1,
     "periodSeconds": 10,
@@ -357,20 +363,20 @@ _PROBE_DEFAULTS = {
 
 
 def _default_container(c: dict[str, Any]) -> None:
-    c.setdefault("terminationMessagePath", "/dev/termination-log")
-    c.setdefault("terminationMessagePolicy", "File")
-    if "imagePullPolicy" not in c:
-        c["imagePullPolicy"] = image_pull_policy_default(c.get("image"))
+    _default(c, "terminationMessagePath", "/dev/termination-log")
+    _default(c, "terminationMessagePolicy", "File")
+    _default(c, "imagePullPolicy", image_pull_policy_default(c.get("image")))
     ports = c.get("ports")
     if isinstance(ports, list):
         for p in ports:
             if isinstance(p, dict):
-                p.setdefault("protocol", "TCP")
+                _default(p, "protocol", "TCP")
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         pr = c.get(probe)
         if isinstance(pr, dict):
             for k, v in _PROBE_DEFAULTS.items():
-                pr.setdefault(k, v)
+                if pr.get(k) in (None, 0):
+                    pr[k] = v
     res = c.get("resources")
     if isinstance(res, dict):
         _default_requests_from_limits(res)
@@ -398,14 +404,14 @@ def apply_defaults(pod: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(pod)
     meta = out.get("metadata")
     if isinstance(meta, dict):
-        meta.setdefault("namespace", "default")
+        _default(meta, "namespace", "default")
     spec = out.get("spec")
     if not isinstance(spec, dict):
         return out
-    spec.setdefault("restartPolicy", "Always")
-    spec.setdefault("terminationGracePeriodSeconds", 30)
-    spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("schedulerName", "default-scheduler")
+    _default(spec, "restartPolicy", "Always")
+    _default(spec, "terminationGracePeriodSeconds", 30)
+    _default(spec, "dnsPolicy", "ClusterFirst")
+    _default(spec, "schedulerName", "default-scheduler")
     spec.setdefault("securityContext", {})
     spec.setdefault("enableServiceLinks", True)
     for key in ("initContainers", "containers"):
