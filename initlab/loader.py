@@ -143,8 +143,11 @@ def parse_documents(text: str | bytes, source: str = "<input>") -> list[Any]:
             pass  # may still be YAML flow style
         except RecursionError:
             raise InputError(f"{source}: nesting deeper than {MAX_DEPTH} levels") from None
-    loader = _BoundedLoader(text)
     docs: list[Any] = []
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.YAMLError as e:  # the reader refuses control characters up front
+        raise InputError(f"{source}: not valid YAML: {_yaml_problem(e)}") from None
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -167,15 +170,22 @@ def parse_documents(text: str | bytes, source: str = "<input>") -> list[Any]:
         line = f" (line {e.problem_mark.line + 1})" if e.problem_mark else ""
         raise InputError(f"{source}: not plain YAML: {problem}{line}") from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"{source}: not valid YAML: {problem}{where}") from None
+        raise InputError(f"{source}: not valid YAML: {_yaml_problem(e)}") from None
     except RecursionError:
         raise InputError(f"{source}: nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
     return [d for d in docs if d is not None]
+
+
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    """One line from a PyYAML error: the problem and where it is."""
+    if isinstance(e, yaml.reader.ReaderError):
+        return f"unacceptable character #x{e.character:04x} at position {e.position}"
+    mark = getattr(e, "problem_mark", None)
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"{problem}{where}"
 
 
 def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
