@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test check lint format bench clean vendor
+.PHONY: help setup book test check lint format bench clean vendor notebooks
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,8 @@ book: $(STAMP) vendor ## Build the book into _build/html
 test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(JOBS) tests
+	$(BIN)/python -m pytest -n $(JOBS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		tests notebooks
 
 check: test ## Alias for test
 
@@ -40,6 +41,9 @@ lint: $(STAMP) ## ruff check + format check
 
 format: $(STAMP) ## Apply ruff format and fixes
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+notebooks: $(STAMP) ## Re-execute the chapters from notebooks/src into notebooks/*.ipynb
+	$(BIN)/python tools/nb.py build
 
 bench: $(STAMP) ## Run the benchmarks and print their ratios
 	$(BIN)/python -m benchmarks

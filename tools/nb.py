@@ -72,6 +72,10 @@ def _sources(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
 def check() -> int:
     """Every source has a notebook, and their cells say the same thing."""
     bad = 0
+    for target in sorted(OUT.glob("*.ipynb")):
+        if not (SRC / f"{target.stem}.md").exists():
+            print(f"{target.relative_to(ROOT)}: has no source notebooks/src/{target.stem}.md")
+            bad += 1
     for src in sorted(SRC.glob("*.md")):
         target = _target(src)
         if not target.exists():
