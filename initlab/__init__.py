@@ -16,7 +16,7 @@ def __getattr__(name: str) -> Any:
 
         return simulate
     if name == "player":
-        from initlab.player import player
+        from initlab.playback import player
 
         return player
     raise AttributeError(name)

@@ -1,0 +1,714 @@
+"""Figures for the book: a pod's start-up timeline, its resources over time, admission diffs.
+
+Every function returns a `matplotlib.figure.Figure` built directly (never
+through `pyplot`), so no global figure state leaks between cells, tests or
+threads, and the Agg canvas works with no display.
+
+The lane data (`lanes`, `status_spans`) is plain Python with no matplotlib
+import, so the kernel-free player (`initlab.player`) and the live widgets
+draw exactly the same segments the static figures draw.
+
+Colours are the Okabe-Ito palette (readable with every common colour-vision
+deficiency) and every state also has its own hatch and bar height, so the
+figures still read in greyscale print. Labels use Kubernetes' own words:
+`Init:1/2`, `CrashLoopBackOff`, `Completed`, `Error`, `OOMKilled`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "OKABE_ITO",
+    "STATES",
+    "Segment",
+    "Lane",
+    "lanes",
+    "status_spans",
+    "horizon",
+    "timeline",
+    "resources_over_time",
+    "admission_diff",
+]
+
+#: Okabe & Ito (2008), "Color Universal Design": safe for all common colour-vision deficiencies.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#BBBBBB",
+}
+
+
+@dataclass(frozen=True)
+class StateStyle:
+    """How one container state is drawn: legend label, colour, hatch, bar height (0-1)."""
+
+    label: str
+    color: str
+    hatch: str
+    height: float
+
+
+#: Container states as the timeline draws them. `backoff` is any waiting reason that is a
+#: problem (CrashLoopBackOff, ImagePullBackOff, ErrImagePull, CreateContainerConfigError...).
+STATES: dict[str, StateStyle] = {
+    "waiting": StateStyle("Waiting (PodInitializing)", "#DDDDDD", "..", 0.30),
+    "starting": StateStyle("Running, not started", OKABE_ITO["sky"], "\\\\\\", 0.80),
+    "running": StateStyle("Running", OKABE_ITO["blue"], "", 0.80),
+    "done": StateStyle("Terminated: Completed", OKABE_ITO["green"], "", 0.30),
+    "failed": StateStyle("Terminated: Error", OKABE_ITO["vermillion"], "xxx", 0.80),
+    "backoff": StateStyle("Waiting: CrashLoopBackOff", OKABE_ITO["orange"], "///", 0.55),
+}
+
+#: Waiting reasons that only mean "not yet" (kubelet_pods.go convertToAPIContainerStatuses).
+_BENIGN_WAITING = {"", "PodInitializing", "ContainerCreating"}
+
+_FIELD_PATH = re.compile(r"^spec\.(initContainers|containers|ephemeralContainers)\{(.+)\}$")
+
+
+@dataclass
+class Segment:
+    """One container in one state from `start` to `end` (seconds), with its Kubernetes label."""
+
+    start: float
+    end: float
+    state: str
+    label: str
+    restart_count: int = 0
+
+
+@dataclass
+class Lane:
+    """One container's row: kind is "init", "sidecar" or "app"; marks are (t, kind, text)."""
+
+    name: str
+    kind: str
+    segments: list[Segment] = field(default_factory=list)
+    exits: list[tuple[float, int, str]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The lane's label: the name, with its role for sidecars and app containers."""
+        return {"sidecar": f"{self.name} (sidecar)", "app": self.name}.get(self.kind, self.name)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def _num(v: Any, default: float = 0.0) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def timeline_of(result: Any) -> list[dict[str, Any]]:
+    """The snapshot list of a Result, of its `to_json()` dict, or a bare list of snapshots."""
+    if isinstance(result, list):
+        return [s for s in result if isinstance(s, dict)]
+    if isinstance(result, dict):
+        return [s for s in _list(result.get("timeline")) if isinstance(s, dict)]
+    return [s for s in _list(getattr(result, "timeline", None)) if isinstance(s, dict)]
+
+
+def events_of(result: Any) -> list[dict[str, Any]]:
+    """The event list of a Result (or its JSON dict); [] for a bare snapshot list."""
+    if isinstance(result, dict):
+        evs = result.get("events")
+    elif isinstance(result, list):
+        evs = None
+    else:
+        evs = getattr(result, "events", None)
+    return [e for e in _list(evs) if isinstance(e, dict)]
+
+
+def pod_of(result: Any) -> dict[str, Any]:
+    """The simulated Pod (spec only matters here): `.pod`, else `.pod_at(0)`, else {}."""
+    pod = getattr(result, "pod", None)
+    if isinstance(pod, dict):
+        return pod
+    pods = getattr(result, "pods", None)  # simulator Result: the pod at every snapshot
+    if isinstance(pods, list) and pods and isinstance(pods[-1], dict):
+        return pods[-1]
+    pod_at = getattr(result, "pod_at", None)
+    if callable(pod_at):
+        try:
+            got = pod_at(0)
+        except Exception:  # noqa: BLE001 - a drawing must not fail on a partial result
+            got = None
+        if isinstance(got, dict):
+            return got
+    if isinstance(result, dict) and isinstance(result.get("pod"), dict):
+        return result["pod"]
+    return {}
+
+
+def classify(status: dict[str, Any], kind: str = "app") -> tuple[str, str]:
+    """(state key, Kubernetes label) for one API container status.
+
+    Terminated reasons come from the CRI runtime (Completed / Error /
+    OOMKilled); waiting reasons from the kubelet (k8s-semantics.md R1.7).
+    A sidecar or app container running with `started: false` has not passed
+    its startup probe yet (the next init container waits for that, R5.3).
+    """
+    state = _dict(status.get("state"))
+    if "running" in state:
+        if status.get("started") is False and kind != "init":
+            return "starting", "Running, not started"
+        return "running", "Running"
+    if "terminated" in state:
+        term = _dict(state.get("terminated"))
+        code = int(_num(term.get("exitCode"), 0))
+        reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
+        if code == 0:
+            return "done", reason
+        return "failed", f"{reason} (exit {code})"
+    waiting = _dict(state.get("waiting"))
+    reason = str(waiting.get("reason") or "")
+    if reason in _BENIGN_WAITING:
+        return "waiting", reason or "Waiting"
+    return "backoff", reason
+
+
+def horizon(result: Any) -> float:
+    """Where the time axis ends: a little after the last change or event (at least 1 s)."""
+    times = [_num(s.get("t")) for s in timeline_of(result)]
+    times += [_num(e.get("t")) for e in events_of(result)]
+    last = max(times, default=0.0)
+    end = getattr(result, "end", None)  # the simulated horizon (Result.end)
+    if isinstance(end, int | float) and end > last and end <= last * 1.5 + 10:
+        return float(end)
+    return last + max(1.0, 0.08 * last)
+
+
+def _spec_order(pod: dict[str, Any]) -> list[tuple[str, str]]:
+    spec = _dict(pod.get("spec"))
+    order: list[tuple[str, str]] = []
+    for c in _list(spec.get("initContainers")):
+        c = _dict(c)
+        if isinstance(c.get("name"), str):
+            kind = "sidecar" if c.get("restartPolicy") == "Always" else "init"
+            order.append((c["name"], kind))
+    for c in _list(spec.get("containers")):
+        c = _dict(c)
+        if isinstance(c.get("name"), str):
+            order.append((c["name"], "app"))
+    return order
+
+
+def lanes(result: Any) -> list[Lane]:
+    """One lane per container, in spec order (init containers and sidecars, then apps).
+
+    Each snapshot's state lasts until the next snapshot (the simulator takes
+    one at every change). A change of `restartCount` starts a new segment, so
+    every attempt is its own bar; `exits` marks where an attempt ended, with
+    its exit code, taken from `state.terminated` or `lastState.terminated`.
+    """
+    snaps = timeline_of(result)
+    end = horizon(result)
+    order = _spec_order(pod_of(result))
+    known = {name for name, _ in order}
+    # Containers seen only in statuses (no spec given) are appended in status order.
+    for snap in snaps:
+        for key, kind in (("initContainerStatuses", "init"), ("containerStatuses", "app")):
+            for st in _list(snap.get(key)):
+                name = _dict(st).get("name")
+                if isinstance(name, str) and name not in known:
+                    known.add(name)
+                    order.append((name, kind))
+    by_name = {name: Lane(name, kind) for name, kind in order}
+    prev: dict[str, dict[str, Any]] = {}
+    for i, snap in enumerate(snaps):
+        t0 = _num(snap.get("t"))
+        t1 = _num(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
+        for key in ("initContainerStatuses", "containerStatuses"):
+            for st in _list(snap.get(key)):
+                st = _dict(st)
+                lane = by_name.get(st.get("name"))  # type: ignore[arg-type]
+                if lane is None:
+                    continue
+                state, label = classify(st, lane.kind)
+                rc = int(_num(st.get("restartCount")))
+                old = prev.get(lane.name)
+                if old is not None:
+                    _record_exit(lane, old, st, t0)
+                prev[lane.name] = st
+                segs = lane.segments
+                if (
+                    segs
+                    and segs[-1].state == state
+                    and segs[-1].label == label
+                    and (segs[-1].restart_count == rc and abs(segs[-1].end - t0) < 1e-9)
+                ):
+                    segs[-1].end = t1
+                else:
+                    segs.append(Segment(t0, t1, state, label, rc))
+    for ev in events_of(result):
+        m = _FIELD_PATH.match(str(ev.get("object") or ""))
+        if m and m.group(2) in by_name:
+            by_name[m.group(2)].events.append(ev)
+    return list(by_name.values())
+
+
+def _record_exit(lane: Lane, old: dict[str, Any], new: dict[str, Any], t: float) -> None:
+    """Mark the end of an attempt: running before, terminated now (or a new restartCount)."""
+    if "running" not in _dict(old.get("state")):
+        return
+    term = _dict(_dict(new.get("state")).get("terminated"))
+    if not term and int(_num(new.get("restartCount"))) > int(_num(old.get("restartCount"))):
+        term = _dict(_dict(new.get("lastState")).get("terminated"))
+    if not term:
+        return
+    code = int(_num(term.get("exitCode"), 0))
+    reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
+    lane.exits.append((t, code, reason))
+
+
+def status_spans(result: Any) -> list[tuple[float, float, str]]:
+    """(start, end, STATUS) spans: what `kubectl get pod` showed, change by change."""
+    snaps = timeline_of(result)
+    end = horizon(result)
+    spans: list[tuple[float, float, str]] = []
+    for i, snap in enumerate(snaps):
+        t0 = _num(snap.get("t"))
+        t1 = _num(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
+        text = str(snap.get("status") or snap.get("phase") or "")
+        if spans and spans[-1][2] == text:
+            spans[-1] = (spans[-1][0], t1, text)
+        else:
+            spans.append((t0, t1, text))
+    return spans
+
+
+def snapshot_at(result: Any, t: float | None) -> dict[str, Any]:
+    """The snapshot in force at `t` (the last one taken at or before it); {} if none."""
+    snaps = timeline_of(result)
+    if not snaps:
+        return {}
+    if t is None:
+        return snaps[-1]
+    current = snaps[0]
+    for s in snaps:
+        if _num(s.get("t")) <= t:
+            current = s
+        else:
+            break
+    return current
+
+
+def tick_step(end: float) -> float:
+    """A time-axis step in round units (1 s ... 2 h) giving at most ~10 ticks."""
+    for step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200):
+        if end / step <= 10:
+            return float(step)
+    return float(3600 * 6)
+
+
+def fmt_time(seconds: float) -> str:
+    """Axis labels: "45s" below two minutes, "12m", "1h05m" beyond."""
+    s = int(round(seconds))
+    if abs(s) < 120:
+        return f"{s}s"
+    if abs(s) < 3600:
+        m, r = divmod(s, 60)
+        return f"{m}m" if r == 0 else f"{m}m{r:02d}s"
+    h, r = divmod(s, 3600)
+    return f"{h}h{r // 60:02d}m"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _new_figure(width: float, height: float):  # -> Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # attach an Agg canvas: savefig/draw work with no pyplot, no display
+    return fig
+
+
+def _fits(text: str, width: float, span: float) -> bool:
+    # ~0.06 inch per 7-pt character on an ~8.3-inch-wide axes.
+    return len(text) * 0.06 / 8.3 * span < width
+
+
+def timeline(result: Any, t: float | None = None):  # -> Figure
+    """The pod's start-up as lanes, one per container, with events and a cursor at `t`.
+
+    Init containers follow one another; each restart is its own bar, a
+    back-off gap shows as an orange hatched `CrashLoopBackOff` bar that widens
+    with every failure (10 s, 20 s, 40 s ... capped at 5 min); a sidecar's
+    bar keeps running beside the app's. The top lane is STATUS as
+    `kubectl get pod` printed it.
+    """
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    ls = lanes(result)
+    spans = status_spans(result)
+    end = horizon(result)
+    n = len(ls) + 1
+    lane_h = 0.42 if n <= 10 else 0.3
+    fig = _new_figure(10.0, 1.5 + lane_h * n)
+    ax = fig.add_subplot()
+    ys = {lane.name: n - 1 - i for i, lane in enumerate(ls, start=1)}
+    top = n - 1
+
+    # STATUS band: alternating shades, the text when it fits.
+    for k, (a, b, text) in enumerate(spans):
+        shade = "#F2F2F2" if k % 2 == 0 else "#E0E0E0"
+        ax.broken_barh(
+            [(a, b - a)], (top - 0.4, 0.8), facecolors=shade, edgecolors="#999999", lw=0.5
+        )
+        if _fits(text, b - a, end):
+            ax.text(a + (b - a) / 2, top, text, ha="center", va="center", fontsize=7)
+
+    for lane in ls:
+        y = ys[lane.name]
+        for seg in lane.segments:
+            st = STATES[seg.state]
+            h = st.height
+            ax.broken_barh(
+                [(seg.start, max(seg.end - seg.start, end * 1e-4))],
+                (y - h / 2, h),
+                facecolors=st.color,
+                edgecolors="#333333",
+                hatch=st.hatch or None,
+                lw=0.5,
+            )
+            if seg.state in ("running", "failed", "backoff", "starting") and _fits(
+                seg.label, seg.end - seg.start, end
+            ):
+                color = "white" if seg.state == "running" else "black"
+                ax.text(
+                    (seg.start + seg.end) / 2,
+                    y,
+                    seg.label,
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color=color,
+                    bbox=None if seg.state == "running" else dict(fc="white", ec="none", pad=0.5),
+                )
+        for tx, code, _reason in lane.exits:
+            if code:
+                ax.plot(
+                    [tx],
+                    [y + 0.45],
+                    marker="X",
+                    ms=6,
+                    color=OKABE_ITO["vermillion"],
+                    mec="black",
+                    mew=0.4,
+                    ls="none",
+                    zorder=5,
+                )
+        for ev in lane.events:
+            warn = ev.get("type") == "Warning"
+            ax.plot(
+                [_num(ev.get("t"))],
+                [y - 0.47],
+                marker="v" if warn else "|",
+                ms=5 if warn else 4,
+                color=OKABE_ITO["vermillion"] if warn else "#444444",
+                ls="none",
+                zorder=4,
+            )
+    for ev in events_of(result):
+        if not _FIELD_PATH.match(str(ev.get("object") or "")):
+            warn = ev.get("type") == "Warning"
+            ax.plot(
+                [_num(ev.get("t"))],
+                [top - 0.47],
+                marker="v" if warn else "|",
+                ms=5,
+                color=OKABE_ITO["vermillion"] if warn else "#444444",
+                ls="none",
+                zorder=4,
+            )
+
+    ax.set_yticks([top] + [ys[la.name] for la in ls])
+    ax.set_yticklabels(["STATUS"] + [la.title for la in ls], fontsize=8)
+    for label, la in zip(ax.get_yticklabels()[1:], ls, strict=True):
+        if la.kind == "app":
+            label.set_fontweight("bold")
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xlim(0, end)
+    ax.xaxis.set_major_locator(MultipleLocator(tick_step(end)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_time(x)))
+    ax.set_xlabel("time since the pod was scheduled")
+    ax.grid(axis="x", color="#DDDDDD", lw=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+    name = _dict(pod_of(result).get("metadata")).get("name") or "pod"
+    title = f"{name}: init containers over time"
+    if t is not None:
+        snap = snapshot_at(result, t)
+        ax.axvline(t, color="black", lw=1.2, ls="--", zorder=6)
+        title += f" — at {fmt_time(t)}: {snap.get('status', '')}, READY {snap.get('ready', '')}"
+    ax.set_title(title, fontsize=10, loc="left")
+
+    handles = [
+        Patch(facecolor=s.color, hatch=s.hatch or None, edgecolor="#333333", label=s.label)
+        for s in STATES.values()
+    ]
+    from matplotlib.lines import Line2D
+
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="X",
+            color=OKABE_ITO["vermillion"],
+            ls="none",
+            mec="black",
+            label="exited ≠ 0",
+        )
+    )
+    handles.append(
+        Line2D([], [], marker="v", color=OKABE_ITO["vermillion"], ls="none", label="Warning event")
+    )
+    handles.append(Line2D([], [], marker="|", color="#444444", ls="none", label="Normal event"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
+    return fig
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def _quantity(value: Any) -> float | None:
+    from initlab.quantity import Quantity, QuantityError
+
+    if value is None:
+        return None
+    try:
+        return float(value if isinstance(value, Quantity) else Quantity.parse(str(value)))
+    except (QuantityError, ValueError, TypeError):
+        return None
+
+
+def _requests_of(container: dict[str, Any]) -> dict[str, float]:
+    from initlab.resources import container_requests
+
+    return {k: float(q) for k, q in container_requests(container).items()}
+
+
+def _active_states() -> set[str]:
+    # A container holds its share of the node while its process exists: running, or the
+    # instant it is in a restart (the kubelet keeps the reservation; the scheduler always does).
+    return {"running", "starting"}
+
+
+def _fmt_amount(resource: str, v: float) -> str:
+    if resource == "cpu":
+        return f"{v * 1000:.0f}m" if v < 1 or (v * 1000) % 1000 else f"{v:g}"
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if v >= size:
+            return f"{v / size:.3g}{unit}"
+    return f"{v:.0f}"
+
+
+def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):  # -> Figure
+    """CPU and memory requests over time: who holds what, and what the scheduler reserves.
+
+    The stacked steps are the requests of the containers running at each
+    instant (a regular init container alone, then sidecars beside it, then
+    the app). The dashed line is the pod's effective request,
+    `resources.pod_requests` (component-helpers `resource/helpers.go`
+    `PodRequests`, k8s-semantics.md R2.1): the scheduler reserves that much
+    for the pod's whole life, the maximum over every phase, even while the
+    pod uses less. A node's allocatable is drawn when `node` is given.
+    A bare Pod is simulated first (default behaviour: init containers run 1 s).
+    """
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    from initlab.resources import pod_requests
+
+    if isinstance(result_or_pod, dict) and result_or_pod.get("kind") == "Pod":
+        import initlab
+
+        result = initlab.simulate(result_or_pod)
+    else:
+        result = result_or_pod
+    pod = pod_of(result)
+    spec = _dict(pod.get("spec"))
+    containers = {
+        _dict(c).get("name"): _dict(c)
+        for c in _list(spec.get("initContainers")) + _list(spec.get("containers"))
+    }
+    ls = lanes(result)
+    end = horizon(result)
+    effective = {}
+    for key, val in _dict(pod_requests(pod)).items():
+        q = _quantity(val)
+        if q is not None:
+            effective[key] = q
+    node = node or getattr(result, "node", None) or {}
+
+    # Breakpoints where anything starts or stops.
+    times = sorted(
+        {0.0, end}
+        | {s.start for la in ls for s in la.segments}
+        | {s.end for la in ls for s in la.segments}
+    )
+    colors = [
+        OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow")
+    ]
+    hatches = ["", "//", "..", "\\\\", "xx", "++", "oo"]
+    fig = _new_figure(10.0, 5.5)
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, resource in zip(axes, ("cpu", "memory"), strict=True):
+        bottom = [0.0] * len(times)
+        for k, lane in enumerate(ls):
+            amount = _requests_of(containers.get(lane.name, {})).get(resource, 0.0)
+            if not amount:
+                continue
+            values = []
+            for tt in times:
+                on = any(
+                    s.start <= tt < s.end and s.state in _active_states() for s in lane.segments
+                )
+                values.append(amount if on else 0.0)
+            if not any(values):
+                continue
+            top = [b + v for b, v in zip(bottom, values, strict=True)]
+            ax.fill_between(
+                times,
+                bottom,
+                top,
+                step="post",
+                color=colors[k % len(colors)],
+                hatch=hatches[k % len(hatches)],
+                edgecolor="#333333",
+                lw=0.4,
+                alpha=0.85,
+                label=f"{lane.title}: {_fmt_amount(resource, amount)}",
+            )
+            bottom = top
+        ax.step(
+            times,
+            bottom,
+            where="post",
+            color="black",
+            lw=1.2,
+            label="sum of running containers' requests",
+        )
+        eff = effective.get(resource)
+        if eff is not None:
+            ax.axhline(
+                eff,
+                color=OKABE_ITO["vermillion"],
+                ls="--",
+                lw=1.5,
+                label=f"effective request (scheduler reserves): {_fmt_amount(resource, eff)}",
+            )
+        alloc = _quantity(_dict(node).get(resource))
+        if alloc is not None:
+            ax.axhline(
+                alloc,
+                color="#555555",
+                ls=":",
+                lw=1.5,
+                label=f"node allocatable: {_fmt_amount(resource, alloc)}",
+            )
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _p, r=resource: _fmt_amount(r, v) if v else "0")
+        )
+        if resource == "memory":
+            top = max(ax.get_ylim()[1], 1.0)
+            step = 2.0 ** max(20, int(top / 5).bit_length() - 1)  # a power of two, ≥ 1Mi
+            ax.yaxis.set_major_locator(MultipleLocator(step))
+        ax.set_ylabel(f"{resource} requests")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[-1].set_xlim(0, end)
+    axes[-1].xaxis.set_major_locator(MultipleLocator(tick_step(end)))
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_time(x)))
+    axes[-1].set_xlabel("time since the pod was scheduled")
+    name = _dict(pod.get("metadata")).get("name") or "pod"
+    axes[0].set_title(
+        f"{name}: requests held over time vs the effective request", fontsize=10, loc="left"
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- admission
+
+
+def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
+    """Init containers and containers before and after admission, injected ones highlighted.
+
+    `admitted` is the admitted Pod dict or an `AdmissionResult` (its `.pod`, or
+    `to_json()["pod"]`). Containers that the webhooks added are orange and
+    hatched; the order is the spec order, which is the order the kubelet runs
+    init containers in.
+    """
+    if not isinstance(admitted, dict):
+        pod = getattr(admitted, "pod", None)
+        if not isinstance(pod, dict) and callable(getattr(admitted, "to_json", None)):
+            pod = _dict(admitted.to_json()).get("pod")
+        admitted = _dict(pod)
+    elif admitted.get("kind") != "Pod" and isinstance(admitted.get("pod"), dict):
+        admitted = admitted["pod"]
+    from matplotlib.patches import FancyBboxPatch
+
+    before = _spec_order(_dict(original))
+    after = _spec_order(admitted)
+    before_names = {n for n, _ in before}
+    rows = max(len(before), len(after), 1)
+    fig = _new_figure(10.0, 1.2 + 0.42 * rows)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 2)
+    ax.set_ylim(rows + 0.2, -0.9)
+    ax.axis("off")
+    kinds = {"init": "init", "sidecar": "init · sidecar", "app": "container"}
+    for col, (items, heading) in enumerate(((before, "as submitted"), (after, "as admitted"))):
+        ax.text(col + 0.5, -0.6, heading, ha="center", va="center", fontsize=10, fontweight="bold")
+        for i, (name, kind) in enumerate(items):
+            added = col == 1 and name not in before_names
+            face = OKABE_ITO["orange"] if added else ("#FFFFFF" if kind == "app" else "#DDEEFF")
+            ax.add_patch(
+                FancyBboxPatch(
+                    (col + 0.05, i + 0.1),
+                    0.9,
+                    0.75,
+                    boxstyle="round,pad=0.01",
+                    facecolor=face,
+                    edgecolor="#333333",
+                    hatch="//" if added else None,
+                    lw=0.8,
+                )
+            )
+            text = f"{name}   [{kinds[kind]}]" + ("   + injected" if added else "")
+            ax.text(
+                col + 0.08,
+                i + 0.5,
+                text,
+                va="center",
+                fontsize=8,
+                bbox=dict(fc="white", ec="none", pad=0.3) if added else None,
+            )
+    ax.set_title("admission: what the mutating webhooks changed", fontsize=10, loc="left")
+    return fig

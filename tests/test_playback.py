@@ -1,0 +1,256 @@
+"""The kernel-free player: self-contained, escaped, complete, small."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+import initlab
+from initlab.kubectl import render_events
+from initlab.playback import Player, describe_events, get_table, player, svg_timeline
+
+MYAPP = {
+    "pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "myapp-pod"},
+        "spec": {
+            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
+            "initContainers": [
+                {"name": "init-myservice", "image": "busybox:1.28"},
+                {"name": "init-mydb", "image": "busybox:1.28"},
+            ],
+        },
+    },
+    "behavior": {
+        "init-myservice": [{"waitFor": "service/myservice"}],
+        "init-mydb": [{"waitFor": "service/mydb"}],
+    },
+    "events": [
+        {"at": 8, "action": "create-service myservice"},
+        {"at": 15, "action": "create-service mydb"},
+    ],
+}
+
+TEN_MINUTES = {
+    "pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "crashy"},
+        "spec": {
+            "initContainers": [
+                {"name": "proxy", "image": "envoy", "restartPolicy": "Always"},
+                {"name": "migrate", "image": "busybox:1.36"},
+            ],
+            "containers": [{"name": "app", "image": "busybox:1.36"}],
+        },
+    },
+    "until": 600,
+    "behavior": {"migrate": [{"run": 3, "exit": 1}]},
+}
+
+
+@pytest.fixture(scope="module")
+def myapp():
+    """The docs' myapp-pod run."""
+    return initlab.simulate(MYAPP)
+
+
+def _payload(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
+    assert m, "no JSON payload"
+    return json.loads(m.group(1))
+
+
+def test_initlab_player_is_the_lazy_entry_point():
+    """`initlab.player` is `initlab.player.player` and returns a Player with HTML."""
+    p = initlab.player(MYAPP)
+    assert isinstance(p, Player)
+    assert p._repr_html_() == p.html
+
+
+def test_player_html_has_no_external_reference(myapp):
+    """No http(s) URL and no protocol-relative src/href: the page works offline."""
+    page = player(myapp).html
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?//""", page)
+    assert "require(" not in page and "<link" not in page
+
+
+def test_every_snapshot_status_is_in_the_payload(myapp):
+    """The embedded JSON carries every snapshot, with its STATUS and `kubectl get` table."""
+    data = _payload(player(myapp).html)
+    assert [s[0] for s in data["snaps"]] == [s["t"] for s in myapp.timeline]
+    assert [s[2] for s in data["snaps"]] == [s["status"] for s in myapp.timeline]
+    for i, (t, table, status) in enumerate(data["snaps"]):
+        assert status in table.splitlines()[1]
+        assert table == get_table(myapp, t, i)
+
+
+def test_get_table_matches_kubectl_watch_lines(myapp):
+    """The player's `kubectl get` rows are the CLI's `get -w` rows at each snapshot."""
+    from initlab.kubectl import render_watch
+
+    watch = render_watch(myapp).splitlines()[1:]
+    mine = [
+        get_table(myapp, s["t"], i).splitlines()[1].split() for i, s in enumerate(myapp.timeline)
+    ]
+    assert [line.split() for line in watch] == mine
+
+
+def test_player_events_match_describe(myapp):
+    """The Python events text equals kubectl.render_events (the JS mirrors it)."""
+    for snap in myapp.timeline:
+        assert describe_events(myapp, snap["t"]) == render_events(myapp, snap["t"]).rstrip("\n")
+
+
+def test_user_strings_are_escaped():
+    """A `<script>` in a name or message never appears raw; `</` is `<\\/` in the JSON."""
+    evil = "<script>alert(1)</script>"
+    result = {
+        "name": evil,
+        "timeline": [
+            {
+                "t": 0,
+                "status": "Init:0/1",
+                "ready": "0/1",
+                "restarts": 0,
+                "phase": "Pending",
+                "initContainerStatuses": [{"name": evil, "state": {"running": {}}}],
+                "containerStatuses": [],
+            },
+            {
+                "t": 3,
+                "status": evil,
+                "ready": "0/1",
+                "restarts": 0,
+                "phase": "Pending",
+                "initContainerStatuses": [],
+                "containerStatuses": [],
+            },
+        ],
+        "events": [
+            {
+                "t": 1,
+                "type": "Warning",
+                "reason": "BackOff",
+                "object": f"spec.initContainers{{{evil}}}",
+                "message": evil,
+            }
+        ],
+    }
+    page = player(result).html
+    assert evil not in page
+    assert html.escape(evil) in page  # shown, escaped, in the SVG
+    raw = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1)
+    assert "</" not in raw and "<\\/script>" in raw
+    assert _payload(page)["snaps"][1][2] == evil  # and it round-trips
+
+
+def test_two_players_on_one_page_have_distinct_ids(myapp):
+    """Element ids carry a per-player prefix, so two identical players do not collide."""
+    a, b = player(myapp).html, player(myapp).html
+    ids_a = set(re.findall(r'id="([^"]+)"', a))
+    ids_b = set(re.findall(r'id="([^"]+)"', b))
+    assert ids_a and not ids_a & ids_b
+
+
+def test_player_has_controls_and_slider_over_every_snapshot(myapp):
+    """Play, step and back buttons, and a slider from 0 to the last snapshot."""
+    page = player(myapp).html
+    for cls in ("ilp-play", "ilp-step", "ilp-back"):
+        assert f'class="{cls}"' in page
+    assert f'max="{len(myapp.timeline) - 1}"' in page
+    assert page.count('class="cursor"') == 1
+
+
+def test_svg_timeline_draws_every_container_lane(myapp):
+    """The inline SVG names each container and the STATUS band."""
+    svg = svg_timeline(myapp, 9)
+    for name in ("STATUS", "init-myservice", "init-mydb", "myapp-container"):
+        assert f">{name}</text>" in svg
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+
+
+def test_ten_minute_player_is_under_one_megabyte():
+    """A 10-minute crash-loop run fits in a player well under 1 MB."""
+    p = player(TEN_MINUTES)
+    assert 0 < p.size <= 1_000_000
+
+
+def test_hour_long_crash_loop_player_renders():
+    """An hour that never stabilises still produces a player with every snapshot."""
+    sc = dict(TEN_MINUTES, until=3600)
+    result = initlab.simulate(sc)
+    p = player(result)
+    assert len(_payload(p.html)["snaps"]) == len(result.timeline)
+    assert p.size <= 1_000_000
+
+
+def test_player_save_writes_a_standalone_page(tmp_path, myapp):
+    """save() writes a complete HTML document containing the player."""
+    path = player(myapp).save(tmp_path / "p.html")
+    text = path.read_text()
+    assert text.startswith("<!DOCTYPE html>") and 'class="initlab-player"' in text
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def test_player_runs_in_chromium_offline(tmp_path, myapp):
+    """In headless Chromium the buttons step, no request leaves the page, no script error."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no Debian chromium on this machine")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    path = tmp_path / "two.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset=utf-8></head><body>"
+        + player(myapp).html
+        + player(TEN_MINUTES).html
+        + "</body></html>"
+    )
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=flags)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith("file:") else problems.append(r.url),
+            )
+            page.goto(path.as_uri())
+            first, second = page.query_selector_all(".initlab-player")
+            shown = []
+            for i, snap in enumerate(myapp.timeline):
+                if i:
+                    first.query_selector(".ilp-step").click()
+                get = first.query_selector(".ilp-get").inner_text().split("\n", 1)[1]
+                events = first.query_selector(".ilp-events").inner_text().split("\n", 1)[1]
+                assert get == get_table(myapp, snap["t"], i)
+                assert events == describe_events(myapp, snap["t"])
+                shown.append(get.splitlines()[1].split()[2])
+            first.query_selector(".ilp-back").click()
+            back = first.query_selector(".ilp-time").inner_text()
+            untouched = second.query_selector(".ilp-time").inner_text()
+        finally:
+            browser.close()
+    assert problems == []
+    assert shown == [s["status"] for s in myapp.timeline]
+    assert f"({len(myapp.timeline) - 1}/{len(myapp.timeline)})" in back
+    assert "(1/" in untouched  # the other player on the page did not move

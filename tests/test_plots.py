@@ -1,0 +1,244 @@
+"""Figures: timeline lanes, resources over time, admission diff (real simulator runs)."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import matplotlib
+import pytest
+from matplotlib.figure import Figure
+
+import initlab
+from initlab import plots
+from initlab.resources import pod_requests
+
+MYAPP = {
+    "pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "myapp-pod"},
+        "spec": {
+            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
+            "initContainers": [
+                {"name": "init-myservice", "image": "busybox:1.28"},
+                {"name": "init-mydb", "image": "busybox:1.28"},
+            ],
+        },
+    },
+    "behavior": {
+        "init-myservice": [{"waitFor": "service/myservice"}],
+        "init-mydb": [{"waitFor": "service/mydb"}],
+    },
+    "events": [
+        {"at": 8, "action": "create-service myservice"},
+        {"at": 15, "action": "create-service mydb"},
+    ],
+}
+
+
+def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "initContainers": inits,
+            "containers": containers or [{"name": "app", "image": "busybox:1.36"}],
+            **spec,
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def myapp():
+    """The docs' myapp-pod, its two Services created at 8 s and 15 s."""
+    return initlab.simulate(MYAPP)
+
+
+@pytest.fixture(scope="module")
+def crash_hour():
+    """An init container that crash-loops for an hour next to a native sidecar."""
+    pod = _pod(
+        [
+            {"name": "proxy", "image": "envoy", "restartPolicy": "Always"},
+            {"name": "migrate", "image": "busybox:1.36"},
+        ]
+    )
+    return initlab.simulate(
+        {"pod": pod, "until": 3600, "behavior": {"migrate": [{"run": 2, "exit": 1}]}}
+    )
+
+
+def _lane(result, name):
+    return next(lane for lane in plots.lanes(result) if lane.name == name)
+
+
+def test_lanes_follow_spec_order_one_per_container(myapp):
+    """One lane per container: init containers in order, then the app container."""
+    assert [(la.name, la.kind) for la in plots.lanes(myapp)] == [
+        ("init-myservice", "init"),
+        ("init-mydb", "init"),
+        ("myapp-container", "app"),
+    ]
+
+
+def test_init_containers_run_one_after_another(myapp):
+    """init-mydb starts running only once init-myservice has completed."""
+    first = [s for s in _lane(myapp, "init-myservice").segments if s.state == "running"]
+    second = [s for s in _lane(myapp, "init-mydb").segments if s.state == "running"]
+    app = [s for s in _lane(myapp, "myapp-container").segments if s.state == "running"]
+    assert first[0].end <= second[0].start
+    assert second[0].end <= app[0].start
+    done = [s for s in _lane(myapp, "init-myservice").segments if s.state == "done"]
+    assert done and done[0].label == "Completed"
+
+
+def test_status_spans_use_kubectl_words(myapp):
+    """The STATUS band reads Init:0/2, Init:1/2, PodInitializing, Running in that order."""
+    texts = [text for _a, _b, text in plots.status_spans(myapp)]
+    order = [texts.index(s) for s in ("Init:0/2", "Init:1/2", "PodInitializing", "Running")]
+    assert order == sorted(order)
+
+
+def test_backoff_gaps_widen(crash_hour):
+    """Each CrashLoopBackOff wait is at least as long as the one before, and they grow."""
+    waits = [
+        s.end - s.start
+        for s in _lane(crash_hour, "migrate").segments
+        if s.state == "backoff" and s.label == "CrashLoopBackOff"
+    ]
+    full = waits[:-1]  # the last one is cut by the end of the run
+    assert len(full) >= 4
+    assert all(b >= a - 1e-9 for a, b in zip(full, full[1:], strict=False))
+    assert full[-1] > full[0]
+
+
+def test_failed_attempts_are_marked_with_exit_code(crash_hour):
+    """Every failed attempt of the crash-looping container has an exit mark with code 1."""
+    lane = _lane(crash_hour, "migrate")
+    codes = {code for _t, code, _r in lane.exits}
+    assert codes == {1}
+    assert len(lane.exits) == crash_hour.final["initContainerStatuses"][1]["restartCount"] + 1
+
+
+def test_sidecar_keeps_running_beside_the_app():
+    """A native sidecar's running bar overlaps the app container's running bar."""
+    pod = _pod([{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}])
+    result = initlab.simulate({"pod": pod, "until": 30})
+    side = [s for s in _lane(result, "proxy").segments if s.state == "running"]
+    app = [s for s in _lane(result, "app").segments if s.state == "running"]
+    assert _lane(result, "proxy").kind == "sidecar"
+    assert side[0].start < app[0].start < side[-1].end
+
+
+def test_timeline_is_a_figure_with_a_lane_per_container_plus_status(myapp):
+    """`timeline` returns a Figure whose y ticks are STATUS then each container."""
+    fig = plots.timeline(myapp, t=9)
+    assert isinstance(fig, Figure)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["STATUS", "init-myservice", "init-mydb", "myapp-container"]
+    assert "Init:1/2" in fig.axes[0].get_title(loc="left")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.getvalue()[:4] == b"\x89PNG"
+
+
+def test_figures_leave_no_pyplot_state(myapp):
+    """Building figures never registers them with pyplot (no leaked global figures)."""
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    plots.timeline(myapp)
+    plots.resources_over_time(myapp)
+    assert plt.get_fignums() == before
+    assert matplotlib.get_backend()  # untouched and still usable
+
+
+def test_crash_loop_for_an_hour_renders(crash_hour):
+    """A run that never stabilises (an hour of crash loop) renders with 3 lanes + STATUS."""
+    fig = plots.timeline(crash_hour, t=1800)
+    assert len(fig.axes[0].get_yticklabels()) == 4
+    assert fig.axes[0].get_xlim()[1] >= 3600
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_twenty_init_containers_render_legibly():
+    """20 init containers: 22 lanes, a taller figure, still ≤ 12 inches high."""
+    pod = _pod([{"name": f"step-{i:02d}", "image": "busybox:1.36"} for i in range(20)])
+    result = initlab.simulate(pod)
+    fig = plots.timeline(result)
+    assert len(fig.axes[0].get_yticklabels()) == 22
+    width, height = fig.get_size_inches()
+    assert width == 10 and 6 < height <= 12
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_one_container_pod_renders():
+    """A pod with one app container and no init container gives STATUS + one lane."""
+    pod = _pod([], [{"name": "only", "image": "nginx:1.27"}])
+    del pod["spec"]["initContainers"]
+    fig = plots.timeline(initlab.simulate(pod))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["STATUS", "only"]
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_resources_effective_request_line_is_pod_requests():
+    """The dashed 'effective request' line sits at resources.pod_requests (sidecar formula)."""
+    pod = _pod(
+        [
+            {
+                "name": "side",
+                "image": "envoy",
+                "restartPolicy": "Always",
+                "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}},
+            },
+            {
+                "name": "init",
+                "image": "busybox:1.36",
+                "resources": {"requests": {"cpu": "200m", "memory": "20Mi"}},
+            },
+        ],
+        [
+            {
+                "name": "app",
+                "image": "busybox:1.36",
+                "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
+            }
+        ],
+    )
+    fig = plots.resources_over_time(pod, node={"cpu": "1", "memory": "1Gi"})
+    cpu_ax, mem_ax = fig.axes[:2]
+    want = pod_requests(pod)
+    assert float(want["cpu"]) == pytest.approx(0.21)  # max(10+100, 200+10) millicores
+
+    def hline(ax, prefix):
+        line = next(ln for ln in ax.get_lines() if ln.get_label().startswith(prefix))
+        return line.get_ydata()[0]
+
+    assert hline(cpu_ax, "effective request") == pytest.approx(float(want["cpu"]))
+    assert hline(mem_ax, "effective request") == pytest.approx(float(want["memory"]))
+    assert hline(cpu_ax, "node allocatable") == pytest.approx(1.0)
+    # The instantaneous sum peaks while `init` runs beside the sidecar: 210m.
+    sums = next(ln for ln in cpu_ax.get_lines() if ln.get_label().startswith("sum"))
+    assert max(sums.get_ydata()) == pytest.approx(0.21)
+
+
+def test_admission_diff_marks_injected_containers():
+    """admission_diff lists the original and admitted containers, injected ones flagged."""
+    original = copy.deepcopy(MYAPP["pod"])
+    admitted = copy.deepcopy(original)
+    admitted["spec"]["initContainers"].insert(0, {"name": "istio-init", "image": "proxyv2"})
+    fig = plots.admission_diff(original, admitted)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("istio-init") and "injected" in t for t in texts)
+    assert not any(t.startswith("init-mydb") and "injected" in t for t in texts)
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_palette_is_okabe_ito_with_hatches_for_problems():
+    """Problem states are Okabe-Ito colours and hatched (they read in greyscale print)."""
+    assert plots.STATES["backoff"].color == "#E69F00" and plots.STATES["backoff"].hatch
+    assert plots.STATES["failed"].color == "#D55E00" and plots.STATES["failed"].hatch
+    heights = {s.height for s in plots.STATES.values()}
+    assert len(heights) >= 3  # heights also tell states apart without colour
