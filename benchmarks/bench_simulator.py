@@ -1,0 +1,100 @@
+"""How fast is the simulator? One pod-hour, and 200 pods, against a bare simpy loop.
+
+The pod has three init containers; the second one crash-loops for the whole
+simulated hour (so the kubelet keeps backing off and re-syncing). Each
+figure is compared with a bare simpy loop that performs the same number of
+`env.step()` calls in the same process, so the ratio says how much work the
+kubelet model adds per simpy step, whatever the machine.
+
+Targets: one pod-hour <= 20 ms; 200 pods <= 50x the bare loop.
+Run: `python benchmarks/bench_simulator.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import simpy
+
+from initlab.scenario import load_scenario
+from initlab.simulator import PodSimulation
+
+SCENARIO: dict[str, Any] = {
+    "pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "bench"},
+        "spec": {
+            "initContainers": [
+                {"name": "fetch", "image": "busybox:1.36"},
+                {"name": "migrate", "image": "busybox:1.36"},
+                {"name": "warm", "image": "busybox:1.36"},
+            ],
+            "containers": [{"name": "app", "image": "nginx:1.27"}],
+        },
+    },
+    "until": 3600,
+    "behavior": {"migrate": [{"run": 2, "exit": 1}]},
+}
+
+
+def _bare_loop(steps: int) -> float:
+    """Seconds for a bare simpy process doing `steps` env.step() calls."""
+    env = simpy.Environment()
+
+    def ticker(env: simpy.Environment):
+        while True:
+            yield env.timeout(1)
+
+    env.process(ticker(env))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        env.step()
+    return time.perf_counter() - t0
+
+
+def _run_pods(n: int) -> tuple[float, int]:
+    scenario = load_scenario(SCENARIO)
+    t0 = time.perf_counter()
+    steps = 0
+    for _ in range(n):
+        steps += PodSimulation(scenario).run().steps
+    return time.perf_counter() - t0, steps
+
+
+def _best(fn, repeat: int) -> tuple[float, int]:
+    best: tuple[float, int] | None = None
+    for _ in range(repeat):
+        r = fn()
+        if best is None or r[0] < best[0]:
+            best = r
+    assert best is not None
+    return best
+
+
+def main(repeat: int = 5) -> dict[str, dict[str, float]]:
+    """Run both benchmarks; print a table; return the figures."""
+    figures: dict[str, dict[str, float]] = {}
+    for label, n, rep in (("1 pod, 1 h", 1, repeat), ("200 pods, 1 h", 200, max(1, repeat // 5))):
+        seconds, steps = _best(lambda n=n: _run_pods(n), rep)
+        bare = min(_bare_loop(steps) for _ in range(rep))
+        figures[label] = {
+            "pods": n,
+            "seconds": seconds,
+            "ms_per_pod_hour": 1000 * seconds / n,
+            "simpy_steps": steps,
+            "bare_seconds": bare,
+            "ratio": seconds / bare if bare else float("inf"),
+        }
+    print(f"{'benchmark':<15} {'ms/pod-hour':>12} {'simpy steps':>12} {'bare ms':>9} {'ratio':>7}")
+    for label, f in figures.items():
+        print(
+            f"{label:<15} {f['ms_per_pod_hour']:>12.2f} {int(f['simpy_steps']):>12} "
+            f"{1000 * f['bare_seconds']:>9.2f} {f['ratio']:>7.1f}"
+        )
+    return figures
+
+
+if __name__ == "__main__":
+    main()

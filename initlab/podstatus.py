@@ -1,0 +1,546 @@
+"""The pod status the kubelet writes to the API: container statuses, phase, conditions.
+
+- `convert_container_statuses`: `pkg/kubelet/kubelet_pods.go`
+  `convertToAPIContainerStatuses` (default waiting reasons R1.7, the reason
+  cache, `lastState` from the previous record) and `prober_manager.go`
+  `UpdatePodStatus` (`started`/`ready`, R5.14).
+- `get_phase`: `kubelet_pods.go` `getPhase` (R5.10-R5.13).
+- `generate_conditions`: `pkg/kubelet/status/generate.go` (R5.15-R5.18).
+- `deadline_exceeded`: `pkg/kubelet/active_deadline.go` (R5.21).
+
+Where the model is simpler: `getPhase` is the v1.29-v1.34 form (R5.13),
+without the >=1.35 `podHasInitialized` argument; `PodReadyToStartContainers`
+False carries no reason (generate.go sets none; k8s-semantics R5.18 names
+one); readiness gates are never satisfied (nothing sets their conditions).
+
+API timestamps are RFC 3339 strings counted from `EPOCH` (simulated second 0
+is 2026-01-01T00:00:00Z), so `kubectl`-style ages can be computed from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from initlab.kubelet import (
+    EXITED,
+    RUNNING,
+    SUCCESS,
+    UNKNOWN,
+    ContainerRecord,
+    RuntimePodStatus,
+    init_containers,
+    is_restartable_init_container,
+    regular_containers,
+    restart_policy,
+    should_container_be_restarted,
+)
+
+#: Simulated time 0.
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+# Reasons (pkg/kubelet/kubelet_pods.go, pkg/kubelet/status/generate.go).
+POD_INITIALIZING = "PodInitializing"
+CONTAINER_CREATING = "ContainerCreating"
+UNKNOWN_CONTAINER_STATUSES = "UnknownContainerStatuses"
+POD_COMPLETED = "PodCompleted"
+POD_FAILED = "PodFailed"
+CONTAINERS_NOT_READY = "ContainersNotReady"
+CONTAINERS_NOT_INITIALIZED = "ContainersNotInitialized"
+READINESS_GATES_NOT_READY = "ReadinessGatesNotReady"
+DEADLINE_EXCEEDED = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+
+#: The order in which the kubelet lists conditions (generateAPIPodStatus), PodScheduled last.
+CONDITION_ORDER = (
+    "PodReadyToStartContainers",
+    "Initialized",
+    "Ready",
+    "ContainersReady",
+    "PodScheduled",
+)
+
+
+@lru_cache(maxsize=4096)
+def rfc3339(t: float) -> str:
+    """metav1.Time JSON: whole seconds, UTC, `Z` suffix."""
+    return (EPOCH + timedelta(seconds=int(t // 1))).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def go_list(names: list[str]) -> str:
+    """Go's `%s` of a []string: `[a b]`."""
+    return "[" + " ".join(names) + "]"
+
+
+# -- container statuses ---------------------------------------------------------
+
+
+def _state_of(record: ContainerRecord) -> dict[str, Any]:
+    """`convertContainerStatus`: the API `state` for one runtime record."""
+    if record.state == RUNNING:
+        return {"running": {"startedAt": rfc3339(record.started_at or 0)}}
+    if record.state == EXITED:
+        term: dict[str, Any] = {
+            "exitCode": record.exit_code,
+            "reason": record.reason,
+            "startedAt": rfc3339(record.started_at or 0),
+            "finishedAt": rfc3339(record.finished_at or 0),
+            "containerID": record.id,
+        }
+        if record.message:
+            term["message"] = record.message
+        return {"terminated": term}
+    if record.state == UNKNOWN:
+        return {"waiting": {}}
+    return {"waiting": {}}
+
+
+def convert_container_statuses(
+    pod: Mapping[str, Any],
+    runtime: RuntimePodStatus,
+    previous: list[dict[str, Any]] | None,
+    is_init: bool,
+    reason_cache: Mapping[str, tuple[str, str]] | None = None,
+    startup_results: Mapping[str, str] | None = None,
+    readiness_results: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """`convertToAPIContainerStatuses` + `UpdatePodStatus` for init or regular containers.
+
+    1. Every container starts as `waiting: PodInitializing` when the pod has
+       init containers, else `ContainerCreating` (R1.7). A previous API
+       status that is terminated is kept as is; otherwise its restartCount
+       and lastState carry over.
+    2. The newest runtime record gives `state` and `restartCount`; the one
+       before it gives `lastState`.
+    3. A container the kubelet will restart, with an entry in the reason
+       cache (e.g. `CrashLoopBackOff`, `ErrImagePull`), is shown waiting
+       with that reason; its terminated state moves to `lastState`. An
+       exited-0 init container is never shown waiting.
+    4. `started`/`ready` (R5.14).
+    """
+    reason_cache = reason_cache or {}
+    startup_results = startup_results or {}
+    readiness_results = readiness_results or {}
+    containers = init_containers(pod) if is_init else regular_containers(pod)
+    has_inits = bool(init_containers(pod))
+    default_reason = POD_INITIALIZING if has_inits else CONTAINER_CREATING
+    old = {s.get("name"): s for s in (previous or []) if isinstance(s, dict)}
+
+    out: list[dict[str, Any]] = []
+    for c in containers:
+        name = str(c.get("name"))
+        image = str(c.get("image", ""))
+        status: dict[str, Any] = {
+            "name": name,
+            "state": {"waiting": {"reason": default_reason}},
+            "lastState": {},
+            "ready": False,
+            "restartCount": 0,
+            "image": image,
+            "imageID": "",
+            "started": False,
+        }
+        prev = old.get(name)
+        if prev is not None:
+            # Statuses are never mutated below their top level, so sharing nested dicts is safe.
+            if "terminated" in (prev.get("state") or {}):
+                status = dict(prev)
+            else:
+                status["restartCount"] = prev.get("restartCount", 0)
+                status["lastState"] = prev.get("lastState") or {}
+
+        records = [r for r in runtime.containers if r.name == name][:2]
+        if records:
+            newest = records[0]
+            status = {
+                "name": name,
+                "state": _state_of(newest),
+                "lastState": _state_of(records[1]) if len(records) > 1 else {},
+                "ready": False,
+                "restartCount": newest.restart_count,
+                "image": image,
+                "imageID": _image_id(image),
+                "containerID": newest.id,
+                "started": False,
+            }
+            if len(records) < 2 and prev is not None and prev.get("containerID") != newest.id:
+                # The previous record was purged or GC'd; the API keeps what it last showed.
+                prev_state = prev.get("state") or {}
+                if "terminated" in prev_state:
+                    status["lastState"] = prev_state
+                elif prev.get("lastState"):
+                    status["lastState"] = prev["lastState"]
+
+        record = records[0] if records else None
+        skip_waiting = (
+            is_init and record is not None and record.state == EXITED and record.exit_code == 0
+        )
+        if not skip_waiting and should_container_be_restarted(c, pod, runtime):
+            cached = reason_cache.get(name)
+            if cached is not None:
+                if "terminated" in status["state"]:
+                    status["lastState"] = status["state"]
+                reason, message = cached
+                waiting = {"reason": reason}
+                if message:
+                    waiting["message"] = message
+                status["state"] = {"waiting": waiting}
+
+        # prober_manager.go UpdatePodStatus
+        started = False
+        ready = False
+        if record is not None and "running" in status["state"]:
+            if isinstance(c.get("startupProbe"), dict):
+                started = startup_results.get(record.id) == SUCCESS
+            else:
+                started = True
+        if is_init and not is_restartable_init_container(c):
+            term = status["state"].get("terminated")
+            ready = bool(term) and term.get("exitCode") == 0
+        elif started:
+            if isinstance(c.get("readinessProbe"), dict):
+                ready = readiness_results.get(record.id) == SUCCESS if record else False
+            else:
+                ready = True
+        status["started"] = started
+        status["ready"] = ready
+        out.append(status)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _image_id(image: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(image.encode()).hexdigest()
+    ref = image if "/" in image else f"docker.io/library/{image}"
+    return f"{ref.rsplit(':', 1)[0] if ':' in ref.rsplit('/', 1)[-1] else ref}@sha256:{digest}"
+
+
+# -- phase ------------------------------------------------------------------------
+
+
+def _find(statuses: list[dict[str, Any]] | None, name: str) -> dict[str, Any] | None:
+    for s in statuses or []:
+        if isinstance(s, dict) and s.get("name") == name:
+            return s
+    return None
+
+
+def _state(s: dict[str, Any]) -> dict[str, Any]:
+    st = s.get("state")
+    return st if isinstance(st, dict) else {}
+
+
+def _last_terminated(s: dict[str, Any]) -> dict[str, Any] | None:
+    ls = s.get("lastState")
+    if isinstance(ls, dict) and isinstance(ls.get("terminated"), dict):
+        return ls["terminated"]
+    return None
+
+
+def has_any_regular_container_started(
+    pod: Mapping[str, Any], statuses: list[dict[str, Any]] | None
+) -> bool:
+    """`kubecontainer.HasAnyRegularContainerStarted`: a regular container running or terminated."""
+    for c in regular_containers(pod):
+        s = _find(statuses, str(c.get("name")))
+        if s is not None and ("running" in _state(s) or "terminated" in _state(s)):
+            return True
+    return False
+
+
+def get_phase(
+    pod: Mapping[str, Any],
+    init_statuses: list[dict[str, Any]] | None,
+    statuses: list[dict[str, Any]] | None,
+    pod_is_terminal: bool = False,
+) -> str:
+    """`kubelet_pods.go` `getPhase` (R5.10-R5.13): Pending, Running, Succeeded or Failed.
+
+    An initializing pod is Pending; a regular init container that failed
+    makes a `restartPolicy: Never` pod Failed; sidecars never decide
+    Succeeded/Failed.
+    """
+    pending = failed = 0
+    unknown = running = waiting = stopped = succeeded = 0
+    for c in init_containers(pod):
+        s = _find(init_statuses, str(c.get("name")))
+        if is_restartable_init_container(c):
+            if s is None:
+                unknown += 1
+                continue
+            st = _state(s)
+            if "running" in st:
+                if not s.get("started"):
+                    pending += 1
+                running += 1
+            elif "terminated" in st:
+                pass
+            elif "waiting" in st:
+                if _last_terminated(s) is None:
+                    pending += 1
+                    waiting += 1
+            else:
+                pending += 1
+                unknown += 1
+            continue
+        if s is None:
+            pending += 1
+            continue
+        st = _state(s)
+        if "running" in st:
+            pending += 1
+        elif "terminated" in st:
+            if st["terminated"].get("exitCode", 0) != 0:
+                failed += 1
+        elif "waiting" in st:
+            lt = _last_terminated(s)
+            if lt is not None:
+                if lt.get("exitCode", 0) != 0:
+                    failed += 1
+            else:
+                pending += 1
+        else:
+            pending += 1
+
+    for c in regular_containers(pod):
+        s = _find(statuses, str(c.get("name")))
+        if s is None:
+            unknown += 1
+            continue
+        st = _state(s)
+        if "running" in st:
+            running += 1
+        elif "terminated" in st:
+            stopped += 1
+            if st["terminated"].get("exitCode", 0) == 0:
+                succeeded += 1
+        elif "waiting" in st:
+            if _last_terminated(s) is not None:
+                stopped += 1
+            else:
+                waiting += 1
+        else:
+            unknown += 1
+
+    policy = restart_policy(pod)
+    if failed > 0 and policy == "Never":
+        return "Failed"
+    if (pending > 0 and not has_any_regular_container_started(pod, statuses)) or waiting > 0:
+        return "Pending"
+    if running > 0 and unknown == 0:
+        return "Running"
+    if running == 0 and stopped > 0 and unknown == 0:
+        if pod_is_terminal:
+            return "Succeeded" if stopped == succeeded else "Failed"
+        if policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        if policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Pending"
+
+
+# -- conditions ---------------------------------------------------------------------
+
+
+def _cond(ctype: str, ok: bool, reason: str = "", message: str = "") -> dict[str, Any]:
+    c: dict[str, Any] = {"type": ctype, "status": "True" if ok else "False"}
+    if reason:
+        c["reason"] = reason
+    if message:
+        c["message"] = message
+    return c
+
+
+def initialized_condition(
+    pod: Mapping[str, Any],
+    init_statuses: list[dict[str, Any]] | None,
+    statuses: list[dict[str, Any]] | None,
+    phase: str,
+) -> dict[str, Any]:
+    """`GeneratePodInitializedCondition` (R5.15)."""
+    inits = init_containers(pod)
+    if not inits:
+        return _cond("Initialized", True)
+    if not init_statuses:
+        return _cond("Initialized", False, UNKNOWN_CONTAINER_STATUSES)
+    unknown: list[str] = []
+    incomplete: list[str] = []
+    for c in inits:
+        name = str(c.get("name"))
+        s = _find(init_statuses, name)
+        if s is None:
+            unknown.append(name)
+        elif is_restartable_init_container(c):
+            if not s.get("started"):
+                incomplete.append(name)
+        elif not s.get("ready"):
+            incomplete.append(name)
+    if phase == "Succeeded" and not unknown:
+        return _cond("Initialized", True, POD_COMPLETED)
+    if has_any_regular_container_started(pod, statuses):
+        return _cond("Initialized", True)
+    messages = []
+    if unknown:
+        messages.append(f"containers with unknown status: {go_list(unknown)}")
+    if incomplete:
+        messages.append(f"containers with incomplete status: {go_list(incomplete)}")
+    if messages:
+        return _cond("Initialized", False, CONTAINERS_NOT_INITIALIZED, ", ".join(messages))
+    return _cond("Initialized", True)
+
+
+def containers_ready_condition(
+    pod: Mapping[str, Any],
+    init_statuses: list[dict[str, Any]] | None,
+    statuses: list[dict[str, Any]] | None,
+    phase: str,
+) -> dict[str, Any]:
+    """`GenerateContainersReadyCondition` (R5.16): sidecars and regular containers."""
+    if statuses is None:
+        return _cond("ContainersReady", False, UNKNOWN_CONTAINER_STATUSES)
+    unknown: list[str] = []
+    unready: list[str] = []
+    for c in init_containers(pod):
+        if not is_restartable_init_container(c):
+            continue
+        name = str(c.get("name"))
+        s = _find(init_statuses, name)
+        if s is None:
+            unknown.append(name)
+        elif not s.get("ready"):
+            unready.append(name)
+    for c in regular_containers(pod):
+        name = str(c.get("name"))
+        s = _find(statuses, name)
+        if s is None:
+            unknown.append(name)
+        elif not s.get("ready"):
+            unready.append(name)
+    if phase == "Succeeded" and not unknown:
+        return _cond("ContainersReady", False, POD_COMPLETED)
+    if phase == "Failed":
+        return _cond("ContainersReady", False, POD_FAILED)
+    messages = []
+    if unknown:
+        messages.append(f"containers with unknown status: {go_list(unknown)}")
+    if unready:
+        messages.append(f"containers with unready status: {go_list(unready)}")
+    if messages:
+        return _cond("ContainersReady", False, CONTAINERS_NOT_READY, ", ".join(messages))
+    return _cond("ContainersReady", True)
+
+
+def ready_condition(
+    pod: Mapping[str, Any], containers_ready: dict[str, Any], conditions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """`GeneratePodReadyCondition` (R5.17): ContainersReady, then readiness gates."""
+    if containers_ready["status"] != "True":
+        return {**containers_ready, "type": "Ready"}
+    gates = _spec_list(pod, "readinessGates")
+    missing = []
+    for g in gates:
+        ctype = g.get("conditionType") if isinstance(g, dict) else None
+        found = next((c for c in conditions if c.get("type") == ctype), None)
+        if found is None:
+            missing.append(
+                f'corresponding condition of pod readiness gate "{ctype}" does not exist.'
+            )
+        elif found.get("status") != "True":
+            missing.append(
+                f'the status of pod readiness gate "{ctype}" is not "True", but {found.get("status")}'
+            )
+    if missing:
+        return _cond("Ready", False, READINESS_GATES_NOT_READY, ", ".join(missing))
+    return _cond("Ready", True)
+
+
+def _spec_list(pod: Mapping[str, Any], key: str) -> list[Any]:
+    spec = pod.get("spec") if isinstance(pod, dict) else None
+    v = spec.get(key) if isinstance(spec, dict) else None
+    return v if isinstance(v, list) else []
+
+
+def ready_to_start_condition(sandbox_ready: bool) -> dict[str, Any]:
+    """`GeneratePodReadyToStartContainersCondition` (R5.18): a sandbox with networking exists."""
+    return _cond("PodReadyToStartContainers", sandbox_ready)
+
+
+def generate_conditions(
+    pod: Mapping[str, Any],
+    init_statuses: list[dict[str, Any]],
+    statuses: list[dict[str, Any]],
+    phase: str,
+    sandbox_ready: bool,
+    scheduled: bool = True,
+) -> list[dict[str, Any]]:
+    """The conditions the kubelet writes, in its order, plus PodScheduled from the scheduler."""
+    containers_ready = containers_ready_condition(pod, init_statuses, statuses, phase)
+    conds = [
+        ready_to_start_condition(sandbox_ready),
+        initialized_condition(pod, init_statuses, statuses, phase),
+    ]
+    conds.append(ready_condition(pod, containers_ready, conds))
+    conds.append(containers_ready)
+    if scheduled:
+        conds.append(_cond("PodScheduled", True))
+    return conds
+
+
+def carry_transition_times(
+    new: list[dict[str, Any]], old: list[dict[str, Any]] | None, now: float
+) -> list[dict[str, Any]]:
+    """The status manager's `updateLastTransitionTime`: unchanged status keeps its time."""
+    old_by_type = {c.get("type"): c for c in old or []}
+    out = []
+    for c in new:
+        prev = old_by_type.get(c["type"])
+        c = dict(c)
+        if (
+            prev is not None
+            and prev.get("status") == c["status"]
+            and prev.get("lastTransitionTime")
+        ):
+            c["lastTransitionTime"] = prev["lastTransitionTime"]
+        else:
+            c["lastTransitionTime"] = rfc3339(now)
+        c["lastProbeTime"] = None
+        out.append(c)
+    return out
+
+
+def condition_flags(conditions: list[dict[str, Any]]) -> dict[str, bool]:
+    """`{"Initialized": False, ...}`: the snapshot form of the conditions."""
+    return {c["type"]: c.get("status") == "True" for c in conditions}
+
+
+# -- activeDeadlineSeconds ---------------------------------------------------------------
+
+
+def deadline_exceeded(pod: Mapping[str, Any], start_time: float | None, now: float) -> bool:
+    """`active_deadline.go` `ShouldEvict`: `now - status.startTime >= activeDeadlineSeconds`.
+
+    `startTime` is set by the kubelet's first status, before any init
+    container runs, so init time counts (R5.21).
+    """
+    spec = pod.get("spec") if isinstance(pod, dict) else None
+    ads = spec.get("activeDeadlineSeconds") if isinstance(spec, dict) else None
+    if start_time is None or not isinstance(ads, int) or isinstance(ads, bool):
+        return False
+    return now - start_time >= ads
+
+
+def is_sidecar_running(pod: Mapping[str, Any], runtime: RuntimePodStatus) -> bool:
+    """Any sidecar still running (used to decide when a terminating pod is done)."""
+    for c in init_containers(pod):
+        if is_restartable_init_container(c):
+            r = runtime.find(str(c.get("name")))
+            if r is not None and r.state == RUNNING:
+                return True
+    return False

@@ -1,0 +1,416 @@
+"""Scenarios: a pod, how each of its containers behaves, and what the world does.
+
+The format is DESIGN.md's, with these fixed meanings (also in `initlab
+simulate --help`):
+
+```yaml
+pod: {apiVersion: v1, kind: Pod, ...}   # or podFile: path relative to the scenario
+until: 600                 # seconds or "10m"; default: until stable (cap STABLE_CAP)
+node: {cpu: "2", memory: "4Gi", name: node-1}
+behavior:                  # per container: attempts in order; the last one repeats
+  init-db:
+    - {run: 3, exit: 1}    # runs 3 s, exits 1
+    - {run: 2}             # exit defaults to 0
+  app: [{run: forever, ready: 5}]
+events:
+  - {at: 120, action: restart-sandbox}
+```
+
+Per attempt: `run` (seconds, "5s"/"2m", or "forever"), `exit` (code,
+default 0), `startup` (the startupProbe passes N s after start), `ready`
+(the readinessProbe passes N s after start), `oom: true` (after `run`, the
+kernel kills it: reason OOMKilled, exit 137), `pull: error` (the image
+pull fails: ErrImagePull, then ImagePullBackOff), `waitFor: service/NAME`
+(polls every 2 s like the docs' `until nslookup NAME; do ...; sleep 2;
+done` and exits 0 once the Service exists), `writes: [{volume, path,
+mode}]` (mode `create` fails with exit 1 if the file already exists,
+`overwrite`, `append`; emptyDir files live as long as the pod), `log:
+[lines]` (what `kubectl logs -c` prints), `stop` (seconds it takes to stop
+after SIGTERM; default 0).
+
+World events: `restart-sandbox`, `delete-pod`, `create-service NAME`,
+`delete-service NAME`.
+
+Containers with no behaviour run 1 s and exit 0 (init containers) or run
+forever (app containers and sidecars). A bare Pod manifest (or a workload
+with a pod template) is a scenario with no behaviour and no events.
+
+Every problem raises `InputError` (unusable scenario, with a field path such
+as `behavior.init-db[0].run`) or `InvalidError` (the pod is invalid).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from initlab.errors import InputError, InvalidError
+
+#: With no `until`, stop here if the pod never settles (a crash loop never does).
+STABLE_CAP = 3600.0
+#: Longest simulated time accepted.
+MAX_UNTIL = 30 * 24 * 3600.0
+MAX_CONTAINERS = 64
+MAX_ATTEMPTS = 1000
+MAX_EVENTS = 1000
+MAX_WRITES = 100
+MAX_LOG_LINES = 1000
+
+ACTIONS = ("restart-sandbox", "delete-pod", "create-service", "delete-service")
+WRITE_MODES = ("create", "overwrite", "append")
+ATTEMPT_KEYS = {
+    "run",
+    "exit",
+    "startup",
+    "ready",
+    "oom",
+    "pull",
+    "waitFor",
+    "writes",
+    "log",
+    "stop",
+}
+SCENARIO_KEYS = {"pod", "podFile", "until", "node", "behavior", "events"}
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(value: Any, field_path: str = "") -> float:
+    """Seconds from a number or a Kubernetes/Go-style duration string ("5s", "2m", "1m30s")."""
+    if isinstance(value, bool):
+        raise InputError(f'invalid duration "{value}": expected seconds or e.g. "5s"', field_path)
+    if isinstance(value, int | float):
+        if value != value or value < 0 or value == float("inf"):
+            raise InputError(f"invalid duration {value}: must be a non-negative number", field_path)
+        return float(value)
+    if isinstance(value, str):
+        s = value.strip()
+        try:
+            n = float(s)
+        except ValueError:
+            n = None
+        if n is not None:
+            return parse_duration(n, field_path)
+        if _DURATION.match(s):
+            return sum(float(n) * _UNITS[u] for n, u in _PART.findall(s))
+    raise InputError(f'invalid duration "{value}": expected seconds or e.g. "5s", "2m"', field_path)
+
+
+@dataclass
+class Write:
+    """One file an attempt writes into a volume."""
+
+    volume: str
+    path: str
+    mode: str = "overwrite"
+
+
+@dataclass
+class Attempt:
+    """How one run of a container behaves."""
+
+    run: float | None = 1.0  # None: forever
+    exit: int = 0
+    startup: float | None = None
+    ready: float | None = None
+    oom: bool = False
+    pull_error: bool = False
+    wait_for: str | None = None
+    writes: list[Write] = field(default_factory=list)
+    log: list[str] | None = None
+    stop: float = 0.0
+
+
+@dataclass
+class WorldEvent:
+    """Something the world does at a time: `action` and its argument (a Service name)."""
+
+    at: float
+    action: str
+    arg: str = ""
+
+
+@dataclass
+class Scenario:
+    """A loaded, checked scenario; `pod` has the API server's defaults applied."""
+
+    pod: dict[str, Any]
+    behavior: dict[str, list[Attempt]] = field(default_factory=dict)
+    events: list[WorldEvent] = field(default_factory=list)
+    until: float | None = None
+    node: dict[str, Any] = field(default_factory=dict)
+    source: str = "<scenario>"
+
+    @property
+    def name(self) -> str:
+        meta = self.pod.get("metadata") or {}
+        return str(meta.get("name") or "pod")
+
+    def attempts_for(self, container: str, is_init: bool, is_sidecar: bool) -> list[Attempt]:
+        """The attempts of a container, or its default (init: 1 s exit 0; others: forever)."""
+        if container in self.behavior:
+            return self.behavior[container]
+        if is_init and not is_sidecar:
+            return [Attempt(run=1.0)]
+        return [Attempt(run=None)]
+
+
+# -- loading -------------------------------------------------------------------------
+
+
+def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
+    """A scenario from a dict, YAML/JSON text, or a file path (a bare Pod manifest works too)."""
+    from initlab.loader import parse_documents, read_bounded
+
+    if isinstance(source, Scenario):
+        return source
+    label = "<scenario>"
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and not source.lstrip().startswith("{")
+    ):
+        path = Path(source)
+        label = str(source)
+        if str(source) == "-":
+            import sys
+
+            docs = parse_documents(sys.stdin.buffer.read(), "<stdin>")
+            base_dir = base_dir or Path.cwd()
+        else:
+            docs = parse_documents(read_bounded(path), label)
+            base_dir = base_dir or path.parent
+    elif isinstance(source, str | bytes):
+        docs = parse_documents(source, label)
+    elif isinstance(source, dict):
+        docs = [source]
+    else:
+        raise InputError(
+            f"a scenario is a mapping, YAML text or a path, not {type(source).__name__}"
+        )
+    if not docs:
+        raise InputError(f"{label}: empty, no scenario or Pod in it")
+    doc = docs[0]
+    if isinstance(doc, dict) and ("pod" in doc or "podFile" in doc):
+        return _from_mapping(doc, label, Path(base_dir) if base_dir else Path.cwd())
+    # A bare manifest: the first Pod or workload template.
+    return Scenario(pod=_valid_pod_from_docs(docs, label), source=label)
+
+
+def _valid_pod_from_docs(docs: list[Any], label: str) -> dict[str, Any]:
+    from initlab.loader import find_pod
+
+    manifest = find_pod(docs, label)
+    _validate(
+        manifest.pod, manifest.spec_path, not manifest.is_template, manifest.kind, manifest.name
+    )
+    return manifest.pod
+
+
+def _validate(
+    pod: dict[str, Any], spec_path: str, require_name: bool, kind: str, name: str
+) -> None:
+    try:
+        from initlab.validation import validate_pod
+    except ImportError:  # pragma: no cover - validation lands separately
+        return
+    errors = validate_pod(pod, spec_path=spec_path, require_name=require_name)
+    if errors:
+        raise InvalidError(errors, kind, name)
+
+
+def _from_mapping(doc: dict[str, Any], label: str, base_dir: Path) -> Scenario:
+    from initlab.loader import load_path
+
+    unknown = sorted(set(map(str, doc)) - SCENARIO_KEYS)
+    if unknown:
+        raise InputError(
+            f'unknown field "{unknown[0]}" (expected one of: {", ".join(sorted(SCENARIO_KEYS))})',
+            unknown[0],
+        )
+    if "pod" in doc and "podFile" in doc:
+        raise InputError("give either pod or podFile, not both", "podFile")
+    if "podFile" in doc:
+        rel = doc["podFile"]
+        if not isinstance(rel, str) or not rel:
+            raise InputError("must be a path to a Pod manifest", "podFile")
+        manifest = load_path(base_dir / rel)
+        _validate(
+            manifest.pod, manifest.spec_path, not manifest.is_template, manifest.kind, manifest.name
+        )
+        pod = manifest.pod
+    else:
+        raw = doc["pod"]
+        if not isinstance(raw, dict):
+            raise InputError("must be a Pod manifest (a mapping)", "pod")
+        docs = [raw if "kind" in raw else {"apiVersion": "v1", "kind": "Pod", **raw}]
+        pod = _valid_pod_from_docs(docs, label)
+
+    spec = pod.get("spec") or {}
+    inits = [c for c in spec.get("initContainers") or [] if isinstance(c, dict)]
+    apps = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+    if len(inits) + len(apps) > MAX_CONTAINERS:
+        raise InputError(f"more than {MAX_CONTAINERS} containers", "pod.spec")
+    names = {str(c.get("name")) for c in inits + apps}
+    volumes = {str(v.get("name")) for v in spec.get("volumes") or [] if isinstance(v, dict)}
+
+    until = None
+    if doc.get("until") is not None:
+        until = parse_duration(doc["until"], "until")
+        if until > MAX_UNTIL:
+            raise InputError(f"at most {int(MAX_UNTIL)} seconds (30 days)", "until")
+
+    node = doc.get("node") or {}
+    if not isinstance(node, dict):
+        raise InputError('must be a mapping like {cpu: "2", memory: 4Gi}', "node")
+    node = _check_node(node)
+
+    behavior_raw = doc.get("behavior") or {}
+    if not isinstance(behavior_raw, dict):
+        raise InputError("must map container names to lists of attempts", "behavior")
+    behavior: dict[str, list[Attempt]] = {}
+    for cname, attempts in behavior_raw.items():
+        path = f"behavior.{cname}"
+        if str(cname) not in names:
+            raise InputError(
+                f'no container named "{cname}" in the pod (containers: {", ".join(sorted(names))})',
+                path,
+            )
+        if isinstance(attempts, dict):
+            attempts = [attempts]
+        if not isinstance(attempts, list) or not attempts:
+            raise InputError("must be a non-empty list of attempts", path)
+        if len(attempts) > MAX_ATTEMPTS:
+            raise InputError(f"at most {MAX_ATTEMPTS} attempts", path)
+        behavior[str(cname)] = [
+            _attempt(a, f"{path}[{i}]", volumes) for i, a in enumerate(attempts)
+        ]
+
+    events_raw = doc.get("events") or []
+    if not isinstance(events_raw, list):
+        raise InputError("must be a list of {at, action}", "events")
+    if len(events_raw) > MAX_EVENTS:
+        raise InputError(f"at most {MAX_EVENTS} events", "events")
+    events = [_world_event(e, f"events[{i}]") for i, e in enumerate(events_raw)]
+    events.sort(key=lambda e: e.at)
+    return Scenario(pod=pod, behavior=behavior, events=events, until=until, node=node, source=label)
+
+
+def _check_node(node: dict[str, Any]) -> dict[str, Any]:
+    from initlab.quantity import Quantity, QuantityError
+
+    out: dict[str, Any] = {}
+    for k, v in node.items():
+        if k in ("cpu", "memory"):
+            try:
+                Quantity.parse(str(v))
+            except QuantityError as e:
+                raise InputError(f'invalid quantity "{v}": {e}', f"node.{k}") from None
+            out[k] = str(v)
+        elif k == "name":
+            if not isinstance(v, str) or not v:
+                raise InputError("must be a node name", "node.name")
+            out[k] = v
+        else:
+            raise InputError(f'unknown field "{k}" (expected cpu, memory, name)', f"node.{k}")
+    return out
+
+
+def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
+    if not isinstance(raw, dict):
+        raise InputError("must be a mapping like {run: 3, exit: 1}", path)
+    unknown = sorted(set(map(str, raw)) - ATTEMPT_KEYS)
+    if unknown:
+        raise InputError(
+            f'unknown field "{unknown[0]}" (expected one of: {", ".join(sorted(ATTEMPT_KEYS))})',
+            f"{path}.{unknown[0]}",
+        )
+    a = Attempt()
+    if "run" in raw:
+        run = raw["run"]
+        if run == "forever":
+            a.run = None
+        else:
+            a.run = parse_duration(run, f"{path}.run")
+            if a.run > MAX_UNTIL:
+                raise InputError(f"at most {int(MAX_UNTIL)} seconds", f"{path}.run")
+    if "exit" in raw:
+        code = raw["exit"]
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= 255:
+            raise InputError("must be an exit code from 0 to 255", f"{path}.exit")
+        a.exit = code
+    for key in ("startup", "ready", "stop"):
+        if key in raw:
+            setattr(a, key, parse_duration(raw[key], f"{path}.{key}"))
+    if "oom" in raw:
+        if not isinstance(raw["oom"], bool):
+            raise InputError("must be true or false", f"{path}.oom")
+        a.oom = raw["oom"]
+    if "pull" in raw:
+        if raw["pull"] not in ("error", "ok"):
+            raise InputError('must be "error" (or "ok")', f"{path}.pull")
+        a.pull_error = raw["pull"] == "error"
+    if "waitFor" in raw:
+        w = raw["waitFor"]
+        if not isinstance(w, str) or not w.startswith("service/") or len(w) <= len("service/"):
+            raise InputError('must be "service/NAME"', f"{path}.waitFor")
+        a.wait_for = w.split("/", 1)[1]
+    if "writes" in raw:
+        ws = raw["writes"]
+        if not isinstance(ws, list) or len(ws) > MAX_WRITES:
+            raise InputError(
+                f"must be a list of at most {MAX_WRITES} {{volume, path, mode}}", f"{path}.writes"
+            )
+        for j, w in enumerate(ws):
+            wp = f"{path}.writes[{j}]"
+            if (
+                not isinstance(w, dict)
+                or not isinstance(w.get("volume"), str)
+                or not isinstance(w.get("path"), str)
+            ):
+                raise InputError(
+                    "must be {volume: NAME, path: /file, mode: create|overwrite|append}", wp
+                )
+            if w["volume"] not in volumes:
+                raise InputError(f'no volume named "{w["volume"]}" in the pod', f"{wp}.volume")
+            mode = w.get("mode", "overwrite")
+            if mode not in WRITE_MODES:
+                raise InputError(f"must be one of {', '.join(WRITE_MODES)}", f"{wp}.mode")
+            a.writes.append(Write(w["volume"], w["path"], mode))
+    if "log" in raw:
+        lines = raw["log"]
+        if isinstance(lines, str):
+            lines = lines.splitlines()
+        if not isinstance(lines, list) or len(lines) > MAX_LOG_LINES:
+            raise InputError(f"must be a list of at most {MAX_LOG_LINES} lines", f"{path}.log")
+        a.log = [str(x) for x in lines]
+    return a
+
+
+def _world_event(raw: Any, path: str) -> WorldEvent:
+    if not isinstance(raw, dict) or "at" not in raw or "action" not in raw:
+        raise InputError("must be {at: SECONDS, action: ...}", path)
+    at = parse_duration(raw["at"], f"{path}.at")
+    if at > MAX_UNTIL:
+        raise InputError(f"at most {int(MAX_UNTIL)} seconds", f"{path}.at")
+    action = raw["action"]
+    if not isinstance(action, str):
+        raise InputError(f"must be one of: {', '.join(ACTIONS)}", f"{path}.action")
+    parts = action.split()
+    verb = parts[0] if parts else ""
+    if verb not in ACTIONS:
+        raise InputError(
+            f'unknown action "{action}" (expected one of: {", ".join(ACTIONS)})', f"{path}.action"
+        )
+    arg = ""
+    if verb in ("create-service", "delete-service"):
+        if len(parts) != 2:
+            raise InputError(
+                f'"{verb}" needs a Service name, e.g. "{verb} myservice"', f"{path}.action"
+            )
+        arg = parts[1]
+    elif len(parts) != 1:
+        raise InputError(f'"{verb}" takes no argument', f"{path}.action")
+    return WorldEvent(at, verb, arg)

@@ -1,0 +1,44 @@
+"""Golden outputs: every examples/NAME.yaml simulates to exactly examples/NAME.out.
+
+Set UPDATE_GOLDEN=1 to rewrite the .out files after an intended change, and
+review the diff of `kubectl get -w` lines like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from initlab.kubectl import render_trace
+from initlab.simulator import simulate
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml"))
+
+
+def test_there_are_examples():
+    """The examples folder holds the book's scenarios."""
+    assert len(SCENARIOS) >= 10
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_example_matches_golden_output(path):
+    """`initlab simulate NAME.yaml` prints exactly NAME.out."""
+    out = render_trace(simulate(path))
+    golden = path.with_suffix(".out")
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out)
+    assert golden.exists(), f"no {golden.name}: run with UPDATE_GOLDEN=1 and review it"
+    assert out == golden.read_text()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_example_pod_is_valid_kubernetes(path):
+    """Every example's pod passes the API server's validation (kubectl apply would accept it)."""
+    from initlab.scenario import load_scenario
+    from initlab.validation import validate_pod
+
+    sc = load_scenario(path)
+    assert validate_pod(sc.pod) == []

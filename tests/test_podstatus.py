@@ -1,0 +1,282 @@
+"""The API status the kubelet writes: container statuses, phase, conditions, deadline."""
+
+from __future__ import annotations
+
+import pytest
+
+from initlab.kubelet import EXITED, RUNNING, ContainerRecord, RuntimePodStatus
+from initlab.podstatus import (
+    convert_container_statuses,
+    deadline_exceeded,
+    generate_conditions,
+    get_phase,
+    rfc3339,
+)
+
+
+def pod(policy="Always", sidecar=False, inits=("init1", "init2")) -> dict:
+    ics = [{"name": n, "image": "busybox"} for n in inits]
+    if sidecar:
+        ics.insert(0, {"name": "proxy", "image": "envoy", "restartPolicy": "Always"})
+    return {
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {
+            "restartPolicy": policy,
+            "initContainers": ics,
+            "containers": [{"name": "app", "image": "nginx"}],
+        },
+    }
+
+
+def running(name):
+    return {"name": name, "state": {"running": {}}, "started": True, "ready": True}
+
+
+def term(name, code=0):
+    return {"name": name, "state": {"terminated": {"exitCode": code}}}
+
+
+def waiting(name, reason="PodInitializing", last_code=None):
+    s = {"name": name, "state": {"waiting": {"reason": reason}}}
+    if last_code is not None:
+        s["lastState"] = {"terminated": {"exitCode": last_code}}
+    return s
+
+
+PHASES = [
+    ("initializing pod is Pending", "Always", [running("init1")], [waiting("app")], "Pending"),
+    ("no status yet is Pending", "Always", [], [], "Pending"),
+    ("failed init with Never is Failed", "Never", [term("init1", 1)], [waiting("app")], "Failed"),
+    (
+        "failed init with OnFailure stays Pending",
+        "OnFailure",
+        [term("init1", 1)],
+        [waiting("app")],
+        "Pending",
+    ),
+    (
+        "crash-looping init with Never is Failed",
+        "Never",
+        [waiting("init1", "CrashLoopBackOff", 1)],
+        [waiting("app")],
+        "Failed",
+    ),
+    (
+        "crash-looping init with Always is Pending",
+        "Always",
+        [waiting("init1", "CrashLoopBackOff", 1)],
+        [waiting("app")],
+        "Pending",
+    ),
+    (
+        "init done, app running is Running",
+        "Always",
+        [term("init1"), term("init2")],
+        [running("app")],
+        "Running",
+    ),
+    (
+        "app exited 0 under Never is Succeeded",
+        "Never",
+        [term("init1"), term("init2")],
+        [term("app", 0)],
+        "Succeeded",
+    ),
+    (
+        "app exited 1 under Never is Failed",
+        "Never",
+        [term("init1"), term("init2")],
+        [term("app", 1)],
+        "Failed",
+    ),
+    (
+        "app exited 1 under OnFailure is Running",
+        "OnFailure",
+        [term("init1"), term("init2")],
+        [term("app", 1)],
+        "Running",
+    ),
+    (
+        "app exited 0 under Always is Running",
+        "Always",
+        [term("init1"), term("init2")],
+        [term("app", 0)],
+        "Running",
+    ),
+    (
+        "app crash-looping is Running",
+        "Always",
+        [term("init1"), term("init2")],
+        [waiting("app", "CrashLoopBackOff", 1)],
+        "Running",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("desc", "policy", "inits", "apps", "want"), PHASES, ids=[p[0] for p in PHASES]
+)
+def test_get_phase(desc, policy, inits, apps, want):
+    """`getPhase` R5.10-R5.13."""
+    assert get_phase(pod(policy), inits, apps) == want
+
+
+def test_terminal_pod_phase_decided_by_exit_codes():
+    """A terminal pod (deleted, evicted) is Succeeded only if every container exited 0."""
+    p = pod("Always")
+    inits = [term("init1"), term("init2")]
+    assert get_phase(p, inits, [term("app", 143)], pod_is_terminal=True) == "Failed"
+    assert get_phase(p, inits, [term("app", 0)], pod_is_terminal=True) == "Succeeded"
+
+
+def test_sidecars_never_decide_succeeded():
+    """A terminated sidecar is ignored: the app alone decides the Job's phase."""
+    p = pod("Never", sidecar=True)
+    inits = [term("proxy", 143), term("init1"), term("init2")]
+    assert get_phase(p, inits, [term("app", 0)]) == "Succeeded"
+
+
+def test_unstarted_sidecar_keeps_pod_pending():
+    """R5.11: a running sidecar whose startup probe has not passed is pending."""
+    p = pod("Always", sidecar=True)
+    proxy = {"name": "proxy", "state": {"running": {}}, "started": False}
+    assert get_phase(p, [proxy], [waiting("app")]) == "Pending"
+
+
+def test_default_waiting_reason_is_pod_initializing_with_init_containers():
+    """R1.7: no runtime record -> waiting PodInitializing (ContainerCreating without inits)."""
+    p = pod()
+    st = convert_container_statuses(p, RuntimePodStatus(), None, False)
+    assert st[0]["state"] == {"waiting": {"reason": "PodInitializing"}}
+    p["spec"]["initContainers"] = []
+    st = convert_container_statuses(p, RuntimePodStatus(), None, False)
+    assert st[0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+
+
+def test_crash_loop_reason_moves_terminated_state_to_last_state():
+    """A restartable failed container with a cached reason shows waiting CrashLoopBackOff."""
+    p = pod()
+    rt = RuntimePodStatus(
+        True,
+        True,
+        containers=[
+            ContainerRecord(
+                "init1",
+                "c1",
+                EXITED,
+                exit_code=1,
+                reason="Error",
+                restart_count=2,
+                started_at=1,
+                finished_at=4,
+            )
+        ],
+    )
+    cache = {
+        "init1": (
+            "CrashLoopBackOff",
+            "back-off 20s restarting failed container=init1 pod=p_default(u)",
+        )
+    }
+    st = convert_container_statuses(p, rt, None, True, cache)
+    s = st[0]
+    assert s["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert s["lastState"]["terminated"]["exitCode"] == 1
+    assert s["restartCount"] == 2 and s["ready"] is False
+
+
+def test_exited_zero_init_container_is_never_shown_waiting():
+    """`convertToAPIContainerStatuses`: an init container that exited 0 keeps its terminated state."""
+    p = pod()
+    rt = RuntimePodStatus(
+        True, True, containers=[ContainerRecord("init1", "c1", EXITED, reason="Completed")]
+    )
+    st = convert_container_statuses(p, rt, None, True, {"init1": ("CrashLoopBackOff", "x")})
+    assert "terminated" in st[0]["state"] and st[0]["ready"] is True
+
+
+def test_never_policy_keeps_failed_init_terminated():
+    """With restartPolicy Never the failed init container is not restarted, so not waiting."""
+    p = pod("Never")
+    rt = RuntimePodStatus(
+        True, True, containers=[ContainerRecord("init1", "c1", EXITED, exit_code=1)]
+    )
+    st = convert_container_statuses(p, rt, None, True, {"init1": ("CrashLoopBackOff", "x")})
+    assert st[0]["state"]["terminated"]["exitCode"] == 1
+
+
+def test_last_state_comes_from_the_previous_record():
+    """The newest record is `state`, the one before it `lastState`."""
+    p = pod()
+    rt = RuntimePodStatus(
+        True,
+        True,
+        containers=[
+            ContainerRecord("app", "c2", RUNNING, restart_count=1, started_at=10),
+            ContainerRecord("app", "c1", EXITED, exit_code=137, reason="OOMKilled", finished_at=9),
+        ],
+    )
+    s = convert_container_statuses(p, rt, None, False)[0]
+    assert s["state"] == {"running": {"startedAt": rfc3339(10)}}
+    assert s["lastState"]["terminated"]["reason"] == "OOMKilled"
+    assert s["restartCount"] == 1
+
+
+def test_initialized_condition_message_lists_incomplete_containers():
+    """R5.15: False/ContainersNotInitialized, "containers with incomplete status: [init1 init2]"."""
+    p = pod()
+    conds = generate_conditions(
+        p,
+        [running("init1") | {"ready": False}, waiting("init2")],
+        [waiting("app")],
+        "Pending",
+        True,
+    )
+    by = {c["type"]: c for c in conds}
+    assert [c["type"] for c in conds] == [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+        "PodScheduled",
+    ]
+    assert by["Initialized"] == {
+        "type": "Initialized",
+        "status": "False",
+        "reason": "ContainersNotInitialized",
+        "message": "containers with incomplete status: [init1 init2]",
+    }
+    assert by["ContainersReady"]["message"] == "containers with unready status: [app]"
+    assert by["Ready"]["reason"] == "ContainersNotReady"
+
+
+def test_sidecar_counts_in_containers_ready():
+    """R5.16: sidecars take part in ContainersReady; regular init containers do not."""
+    p = pod(sidecar=True)
+    inits = [
+        {"name": "proxy", "state": {"running": {}}, "started": True, "ready": False},
+        term("init1") | {"ready": True},
+        term("init2") | {"ready": True},
+    ]
+    by = {c["type"]: c for c in generate_conditions(p, inits, [running("app")], "Running", True)}
+    assert by["Initialized"]["status"] == "True"
+    assert by["ContainersReady"]["message"] == "containers with unready status: [proxy]"
+
+
+def test_succeeded_pod_conditions_say_pod_completed():
+    """R5.15/R5.16: Initialized True/PodCompleted, ContainersReady False/PodCompleted."""
+    p = pod("Never")
+    inits = [term("init1") | {"ready": True}, term("init2") | {"ready": True}]
+    by = {c["type"]: c for c in generate_conditions(p, inits, [term("app")], "Succeeded", False)}
+    assert by["Initialized"]["reason"] == "PodCompleted"
+    assert by["ContainersReady"]["reason"] == "PodCompleted"
+    assert by["PodReadyToStartContainers"]["status"] == "False"
+
+
+def test_active_deadline_counts_from_start_time():
+    """R5.21: `now - startTime >= activeDeadlineSeconds`."""
+    p = pod()
+    p["spec"]["activeDeadlineSeconds"] = 30
+    assert not deadline_exceeded(p, 0, 29.9)
+    assert deadline_exceeded(p, 0, 30)
+    assert not deadline_exceeded(pod(), 0, 10**6)

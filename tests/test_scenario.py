@@ -1,0 +1,221 @@
+"""Loading scenarios: the format's fixed meanings, and clean errors for bad input."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from initlab.errors import InputError, InvalidError
+from initlab.scenario import STABLE_CAP, Attempt, load_scenario, parse_duration
+
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p"},
+    "spec": {
+        "initContainers": [
+            {
+                "name": "init-db",
+                "image": "busybox:1.36",
+                "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+            }
+        ],
+        "containers": [{"name": "app", "image": "nginx:1.27"}],
+        "volumes": [{"name": "data", "emptyDir": {}}],
+    },
+}
+
+
+def sc(**kw) -> dict:
+    return {"pod": POD, **kw}
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (3, 3.0),
+        (2.5, 2.5),
+        ("5s", 5.0),
+        ("2m", 120.0),
+        ("1m30s", 90.0),
+        ("1h", 3600.0),
+        ("500ms", 0.5),
+        ("7", 7.0),
+    ],
+)
+def test_durations_are_seconds_or_kubernetes_strings(value, seconds):
+    """`run: 3`, `run: "5s"`, `until: "2m"`."""
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["-1", -1, "5x", "", True, None, [1], "1d", float("nan")])
+def test_bad_durations_raise_input_error_with_field(value):
+    """A bad duration is an InputError naming the field."""
+    with pytest.raises(InputError) as e:
+        parse_duration(value, "behavior.app[0].run")
+    assert e.value.field == "behavior.app[0].run"
+
+
+def test_attempts_parse_every_key():
+    """Each behaviour key becomes its Attempt field."""
+    s = load_scenario(
+        sc(
+            behavior={
+                "init-db": [
+                    {
+                        "run": "2s",
+                        "exit": 3,
+                        "oom": True,
+                        "log": ["a", "b"],
+                        "stop": 1,
+                        "writes": [{"volume": "data", "path": "/data/x", "mode": "create"}],
+                    },
+                    {"waitFor": "service/db", "pull": "error"},
+                    {"run": "forever", "startup": 2, "ready": "3s"},
+                ]
+            }
+        )
+    )
+    a, b, c = s.behavior["init-db"]
+    assert (a.run, a.exit, a.oom, a.log, a.stop) == (2.0, 3, True, ["a", "b"], 1.0)
+    assert (a.writes[0].volume, a.writes[0].mode) == ("data", "create")
+    assert (b.wait_for, b.pull_error) == ("db", True)
+    assert (c.run, c.startup, c.ready) == (None, 2.0, 3.0)
+
+
+def test_defaults_init_runs_1s_app_forever():
+    """No behaviour: init containers run 1 s and exit 0; app containers and sidecars run forever."""
+    s = load_scenario(sc())
+    assert s.attempts_for("init-db", True, False) == [Attempt(run=1.0)]
+    assert s.attempts_for("app", False, False) == [Attempt(run=None)]
+    assert s.attempts_for("proxy", True, True) == [Attempt(run=None)]
+    assert s.until is None and STABLE_CAP == 3600
+
+
+def test_world_events_are_sorted_and_parsed():
+    """`create-service NAME`, `restart-sandbox`, `delete-pod`."""
+    s = load_scenario(
+        sc(events=[{"at": "1m", "action": "delete-pod"}, {"at": 5, "action": "create-service db"}])
+    )
+    assert [(e.at, e.action, e.arg) for e in s.events] == [
+        (5.0, "create-service", "db"),
+        (60.0, "delete-pod", ""),
+    ]
+
+
+def test_bare_pod_manifest_is_a_scenario():
+    """`initlab simulate pod.yaml` on a plain Pod manifest."""
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: nginx:1.27}]\n"
+    s = load_scenario(text)
+    assert s.name == "p" and s.behavior == {} and s.pod["spec"]["restartPolicy"] == "Always"
+
+
+def test_pod_file_is_relative_to_the_scenario(tmp_path):
+    """`podFile:` is read relative to the scenario file."""
+    (tmp_path / "pods").mkdir()
+    (tmp_path / "pods" / "p.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: fromfile}\n"
+        "spec: {containers: [{name: a, image: nginx:1.27}]}\n"
+    )
+    (tmp_path / "s.yaml").write_text("podFile: pods/p.yaml\nuntil: 10\n")
+    s = load_scenario(str(tmp_path / "s.yaml"))
+    assert s.name == "fromfile" and s.until == 10
+
+
+def test_job_template_is_accepted():
+    """A Job's pod template works as the scenario's pod."""
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "a", "image": "busybox:1.36"}],
+                }
+            }
+        },
+    }
+    s = load_scenario({"pod": job})
+    assert s.name == "j" and s.pod["metadata"]["labels"]["job-name"] == "j"
+
+
+BAD = {
+    "unknown top-level key": ({"pod": POD, "behaviour": {}}, "behaviour"),
+    "unknown container": (sc(behavior={"nope": [{"run": 1}]}), "behavior.nope"),
+    "bad run": (sc(behavior={"init-db": [{"run": "soon"}]}), "behavior.init-db[0].run"),
+    "bad exit": (sc(behavior={"init-db": [{"exit": 300}]}), "behavior.init-db[0].exit"),
+    "unknown attempt key": (
+        sc(behavior={"init-db": [{"crash": True}]}),
+        "behavior.init-db[0].crash",
+    ),
+    "empty attempts": (sc(behavior={"init-db": []}), "behavior.init-db"),
+    "bad waitFor": (sc(behavior={"init-db": [{"waitFor": "db"}]}), "behavior.init-db[0].waitFor"),
+    "bad volume": (
+        sc(behavior={"init-db": [{"writes": [{"volume": "x", "path": "/a"}]}]}),
+        "behavior.init-db[0].writes[0].volume",
+    ),
+    "bad mode": (
+        sc(behavior={"init-db": [{"writes": [{"volume": "data", "path": "/a", "mode": "rm"}]}]}),
+        "behavior.init-db[0].writes[0].mode",
+    ),
+    "bad action": (sc(events=[{"at": 1, "action": "reboot"}]), "events[0].action"),
+    "service without name": (
+        sc(events=[{"at": 1, "action": "create-service"}]),
+        "events[0].action",
+    ),
+    "until too long": (sc(until="1000h"), "until"),
+    "too many attempts": (sc(behavior={"init-db": [{"run": 1}] * 1001}), "behavior.init-db"),
+    "bad node": (sc(node={"cpu": "lots"}), "node.cpu"),
+    "pod not a mapping": ({"pod": "x"}, "pod"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_unusable_scenarios_raise_input_error_with_field_path(name):
+    """Every unusable scenario is an InputError with a field path, never another exception."""
+    doc, field = BAD[name]
+    with pytest.raises(InputError) as e:
+        load_scenario(doc)
+    assert e.value.field == field
+
+
+def test_invalid_pod_raises_invalid_error():
+    """A pod the API server would reject is InvalidError (exit 1)."""
+    bad = {
+        "pod": {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": "x"},
+        }
+    }
+    with pytest.raises(InvalidError):
+        load_scenario(bad)
+
+
+@pytest.mark.parametrize(
+    "text", ["kind: [\n", "42\n", "", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"]
+)
+def test_garbage_text_is_input_error(text):
+    """Not YAML, not a mapping, empty, or no Pod: InputError."""
+    with pytest.raises(InputError):
+        load_scenario(text if "\n" in text else text + "\n")
+
+
+def test_yaml_text_scenario():
+    """A scenario given as YAML text."""
+    text = textwrap.dedent(
+        """\
+        pod:
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: t}
+          spec:
+            containers: [{name: a, image: nginx:1.27}]
+        until: 2m
+        """
+    )
+    assert load_scenario(text).until == 120

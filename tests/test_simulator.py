@@ -1,0 +1,401 @@
+"""The simulated pod lifecycle, as `kubectl get -w` / describe / logs would show it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from initlab.kubectl import render_describe, render_logs, render_watch
+from initlab.simulator import simulate
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def statuses(result) -> list[str]:
+    """STATUS column, consecutive repeats folded."""
+    out: list[str] = []
+    for s in result.timeline:
+        if not out or out[-1] != s["status"]:
+            out.append(s["status"])
+    return out
+
+
+def starts(result, name: str) -> list[float]:
+    return [
+        e["t"]
+        for e in result.events
+        if e["reason"] == "Started" and e["message"].endswith(f" {name}")
+    ]
+
+
+def exits(result, name: str) -> list[float]:
+    """finishedAt of every terminated state seen for a container (in seconds)."""
+    from initlab.podstatus import EPOCH
+    from initlab.printers import parse_time
+
+    seen = set()
+    for snap in result.timeline:
+        for s in snap["initContainerStatuses"] + snap["containerStatuses"]:
+            if s["name"] != name:
+                continue
+            for st in (s["state"], s.get("lastState") or {}):
+                t = (st.get("terminated") or {}).get("finishedAt")
+                if t:
+                    seen.add((parse_time(t) - EPOCH).total_seconds())
+    return sorted(seen)
+
+
+def scenario(
+    policy="Always", inits=None, apps=None, behavior=None, events=None, until=None, **spec
+):
+    inits = inits if inits is not None else [{"name": "init", "image": "busybox:1.36"}]
+    apps = apps if apps is not None else [{"name": "app", "image": "nginx:1.27"}]
+    sc = {
+        "pod": {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"restartPolicy": policy, "initContainers": inits, "containers": apps, **spec},
+        },
+        "behavior": behavior or {},
+        "events": events or [],
+    }
+    if until is not None:
+        sc["until"] = until
+    return sc
+
+
+def test_myapp_pod_status_sequence():
+    """The docs' myapp-pod: Init:0/2 -> Init:1/2 -> PodInitializing -> Running."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    assert statuses(r) == ["Pending", "Init:0/2", "Init:1/2", "PodInitializing", "Running"]
+    assert r.final["phase"] == "Running" and r.final["ready"] == "1/1"
+    assert r.at(20)["status"] == "Init:0/2" and r.at(40)["status"] == "Init:1/2"
+
+
+def test_never_policy_fails_pod_on_first_init_failure():
+    """restartPolicy Never: Init:Error, phase Failed, the init container never restarts."""
+    r = simulate(EXAMPLES / "flaky-migration-never.yaml")
+    assert statuses(r) == ["Pending", "Init:0/1", "Init:Error"]
+    assert r.final["phase"] == "Failed"
+    assert len(starts(r, "migrate")) == 1 and starts(r, "web") == []
+    assert r.final["conditions"]["Initialized"] is False
+
+
+@pytest.mark.parametrize("policy", ["always", "onfailure"])
+def test_always_and_onfailure_restart_failed_init_until_it_succeeds(policy):
+    """Always and OnFailure restart the init container; the pod ends Running."""
+    r = simulate(EXAMPLES / f"flaky-migration-{policy}.yaml")
+    assert statuses(r) == [
+        "Pending",
+        "Init:0/1",
+        "Init:Error",
+        "Init:0/1",
+        "Init:Error",
+        "Init:CrashLoopBackOff",
+        "Init:0/1",
+        "PodInitializing",
+        "Running",
+    ]
+    assert r.final["initContainerStatuses"][0]["restartCount"] == 2
+
+
+def test_crash_loop_back_off_gaps_in_simulation():
+    """Exit -> next start: 1 s (PLEG relist, no back-off), then 10, 20, 40, 80, 160, 300 s."""
+    sc = scenario(behavior={"init": [{"run": 1, "exit": 1}]}, until=1300)
+    r = simulate(sc)
+    s = starts(r, "init")
+    gaps = [b - (a + 1) for a, b in zip(s, s[1:], strict=False)]
+    assert gaps[:8] == [1, 10, 20, 40, 80, 160, 300, 300]
+
+
+def test_crash_loop_message_and_event():
+    """Waiting message `back-off 10s restarting failed container=...` and a Warning BackOff event."""
+    r = simulate(scenario(behavior={"init": [{"run": 1, "exit": 1}]}, until=30))
+    waits = [
+        s["initContainerStatuses"][0]["state"].get("waiting", {}).get("message")
+        for s in r.timeline
+        if s["initContainerStatuses"]
+    ]
+    uid = r.pod_at(0)["metadata"]["uid"]
+    assert f"back-off 10s restarting failed container=init pod=p_default({uid})" in waits
+    backoff = [e for e in r.events if e["reason"] == "BackOff"]
+    assert backoff[0]["type"] == "Warning"
+    assert (
+        backoff[0]["message"]
+        == f"Back-off restarting failed container init in pod p_default({uid})"
+    )
+    assert backoff[0]["object"] == "spec.initContainers{init}"
+
+
+def test_init_error_is_visible_before_crash_loop_back_off():
+    """The status lags one sync: Init:Error first, Init:CrashLoopBackOff at a later sync."""
+    r = simulate(scenario(behavior={"init": [{"run": 1, "exit": 1}]}, until=60))
+    seq = statuses(r)
+    assert seq.index("Init:Error") < seq.index("Init:CrashLoopBackOff")
+
+
+def test_backoff_resets_after_a_long_run():
+    """A run longer than 600 s since the last back-off update restarts at once again."""
+    sc = scenario(
+        behavior={
+            "init": [
+                {"run": 1, "exit": 1},
+                {"run": 1, "exit": 1},
+                {"run": 700, "exit": 1},
+                {"run": 1, "exit": 1},
+            ]
+        },
+        until=800,
+    )
+    s = starts(simulate(sc), "init")
+    # third run starts after a 10 s back-off; after its 700 s run the restart is immediate.
+    assert s[3] - (s[2] + 700) == 1
+
+
+def test_only_one_regular_init_container_runs_at_a_time():
+    """At every snapshot at most one regular init container is running."""
+    inits = [{"name": f"i{k}", "image": "busybox:1.36"} for k in range(3)]
+    r = simulate(scenario(inits=inits, behavior={"i1": [{"run": 2, "exit": 1}, {"run": 2}]}))
+    for snap in r.timeline:
+        running = [s for s in snap["initContainerStatuses"] if "running" in s["state"]]
+        assert len(running) <= 1
+    assert r.final["status"] == "Running"
+    assert starts(r, "i0")[0] < starts(r, "i1")[0] < starts(r, "i2")[0] < starts(r, "app")[0]
+
+
+def test_sidecar_startup_probe_gates_next_init_container():
+    """The next init container starts only when the sidecar's startupProbe has passed."""
+    r = simulate(EXAMPLES / "sidecar-mesh-proxy.yaml")
+    proxy, migrate = starts(r, "proxy")[0], starts(r, "migrate")[0]
+    assert migrate >= proxy + 3
+    assert r.at(proxy + 2.5)["status"] == "Init:0/2"
+    assert r.at(proxy + 3)["status"] == "Init:1/2"
+    assert r.final["ready"] == "2/2" and r.final["status"] == "Running"
+
+
+def test_sidecar_without_startup_probe_lets_next_start_at_once():
+    """No startupProbe: the next init container starts as soon as the sidecar runs."""
+    inits = [
+        {"name": "side", "image": "busybox:1.36", "restartPolicy": "Always"},
+        {"name": "init", "image": "busybox:1.36"},
+    ]
+    r = simulate(scenario(inits=inits))
+    assert starts(r, "init")[0] - starts(r, "side")[0] <= 1
+
+
+def test_job_sidecars_stop_in_reverse_order_and_pod_succeeds():
+    """A Never pod: app exits 0, sidecars get SIGTERM last-declared first, phase Succeeded."""
+    inits = [
+        {"name": "s1", "image": "busybox:1.36", "restartPolicy": "Always"},
+        {"name": "s2", "image": "busybox:1.36", "restartPolicy": "Always"},
+    ]
+    r = simulate(
+        scenario(
+            "Never",
+            inits=inits,
+            behavior={"app": [{"run": 10}], "s2": [{"run": "forever", "stop": 1}]},
+        )
+    )
+    kills = [(e["t"], e["message"]) for e in r.events if e["reason"] == "Killing"]
+    assert [m for _, m in kills] == ["Stopping container s2", "Stopping container s1"]
+    assert kills[1][0] == kills[0][0] + 1  # s1 waits for s2 to exit
+    assert r.final["phase"] == "Succeeded" and r.final["status"] == "Completed"
+    assert r.stable
+
+
+def test_job_example_succeeds():
+    """The log-shipper Job example ends Succeeded with the sidecar terminated."""
+    r = simulate(EXAMPLES / "job-log-shipper.yaml")
+    assert r.final["phase"] == "Succeeded"
+    assert "terminated" in r.final["initContainerStatuses"][0]["state"]
+
+
+def test_active_deadline_counts_init_time_and_fails_pod():
+    """activeDeadlineSeconds: Failed/DeadlineExceeded at startTime + deadline, during init."""
+    r = simulate(EXAMPLES / "active-deadline.yaml")
+    ev = [e for e in r.events if e["reason"] == "DeadlineExceeded"]
+    assert ev == [
+        {
+            "t": 60,
+            "type": "Normal",
+            "reason": "DeadlineExceeded",
+            "object": "Pod",
+            "message": "Pod was active on the node longer than the specified deadline",
+            "from": "kubelet",
+        }
+    ]
+    assert r.at(59)["phase"] == "Pending"
+    pod = r.pod_at(r.end)
+    assert pod["status"]["phase"] == "Failed" and pod["status"]["reason"] == "DeadlineExceeded"
+
+
+def test_sandbox_restart_reruns_init_from_zero_and_counts_app_restart():
+    """R5.6: SandboxChanged, all init containers re-run, the app's restartCount goes to 1."""
+    inits = [{"name": "i0", "image": "busybox:1.36"}, {"name": "i1", "image": "busybox:1.36"}]
+    r = simulate(scenario(inits=inits, events=[{"at": 30, "action": "restart-sandbox"}], until=60))
+    assert [e["reason"] for e in r.events].count("SandboxChanged") == 1
+    assert len(starts(r, "i0")) == 2 and len(starts(r, "i1")) == 2
+    assert starts(r, "i0")[1] > 30
+    app = r.final["containerStatuses"][0]
+    assert app["restartCount"] == 1 and app["lastState"]["terminated"]["exitCode"] == 137
+    # The purged init containers start counting again (the kubelet reads the emptied log dir).
+    assert r.final["initContainerStatuses"][0]["restartCount"] == 0
+    assert r.final["status"] == "Running" and r.final["restarts"] == 1
+
+
+def test_non_idempotent_init_crash_loops_after_sandbox_recreation():
+    """mkdir on an emptyDir that survived the sandbox: exit 1, File exists, back-off for ever."""
+    r = simulate(EXAMPLES / "non-idempotent-init.yaml")
+    assert r.at(50)["status"] == "Running"
+    init = r.final["initContainerStatuses"][0]
+    assert init["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert init["lastState"]["terminated"]["exitCode"] == 1
+    assert r.final["conditions"]["Initialized"] is True  # a regular container has run
+    assert "File exists" in render_logs(r, "init-schema")
+
+
+def test_restarts_column_forgets_regular_init_restarts_once_initialized():
+    """R1.4: RESTARTS counts init restarts while initializing, then only app/sidecar ones."""
+    r = simulate(EXAMPLES / "flaky-migration-always.yaml")
+    crash = next(s for s in r.timeline if s["status"] == "Init:CrashLoopBackOff")
+    assert crash["restarts"] == 1
+    assert r.final["restarts"] == 0 and r.final["initContainerStatuses"][0]["restartCount"] == 2
+
+
+def test_oom_killed_init_container():
+    """`oom: true`: terminated reason OOMKilled, exit code 137, Init:OOMKilled."""
+    r = simulate(EXAMPLES / "oom-init.yaml")
+    assert "Init:OOMKilled" in statuses(r)
+    snap = next(s for s in r.timeline if s["status"] == "Init:OOMKilled")
+    term = snap["initContainerStatuses"][0]["state"]["terminated"]
+    assert (term["reason"], term["exitCode"]) == ("OOMKilled", 137)
+
+
+def test_image_pull_error_then_image_pull_back_off():
+    """`pull: error`: Init:ErrImagePull, then Init:ImagePullBackOff, pulls 10, 20, 40 s apart."""
+    r = simulate(EXAMPLES / "image-pull-error.yaml")
+    assert statuses(r)[2:6] == ["Init:ErrImagePull", "Init:ImagePullBackOff"] * 2
+    pulls = [e["t"] for e in r.events if e["reason"] == "Pulling"]
+    assert [b - a for a, b in zip(pulls, pulls[1:], strict=False)][:3] == [11, 21, 41]
+    failed = [e["message"] for e in r.events if e["reason"] == "Failed"]
+    assert failed[0].startswith('Failed to pull image "busybox:1.288": ')
+    assert "Error: ErrImagePull" in failed and "Error: ImagePullBackOff" in failed
+
+
+def test_deleting_a_running_pod_shows_terminating_then_it_is_gone():
+    """delete-pod: deletionTimestamp -> Terminating; containers stopped; the pod is removed."""
+    r = simulate(
+        scenario(
+            behavior={"app": [{"run": "forever", "stop": 5}]},
+            events=[{"at": 20, "action": "delete-pod"}],
+        )
+    )
+    assert "Terminating" in statuses(r)
+    assert r.deleted_at == 25
+    kill = [e for e in r.events if e["reason"] == "Killing"]
+    assert kill[0]["t"] == 20 and kill[0]["message"] == "Stopping container app"
+    assert r.pod_at(21)["metadata"]["deletionGracePeriodSeconds"] == 30
+    assert "Status:                    Terminating (lasts <invalid>)" in render_describe(r, 21)
+
+
+def test_sigkill_after_grace_period_gives_137():
+    """A container that ignores SIGTERM is killed at the end of the grace period (exit 137)."""
+    r = simulate(
+        scenario(
+            behavior={"app": [{"run": "forever", "stop": 100}]},
+            events=[{"at": 10, "action": "delete-pod"}],
+            terminationGracePeriodSeconds=5,
+        )
+    )
+    assert r.deleted_at == 15
+    assert r.final["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 137
+
+
+def test_logs_of_waiting_app_container_is_bad_request():
+    """`kubectl logs myapp-pod` during init: BadRequest ... is waiting to start: PodInitializing."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    assert render_logs(r, None, 10) == (
+        'Error from server (BadRequest): container "myapp-container" in pod "myapp-pod" '
+        "is waiting to start: PodInitializing\n"
+    )
+    assert render_logs(r, "myapp-container") == "The app is running!\n"
+    assert render_logs(r, "nope") == "error: container nope is not valid for pod myapp-pod\n"
+
+
+def test_logs_of_waiting_init_container_show_nslookup_loop():
+    """`kubectl logs myapp-pod -c init-myservice`: the docs' nslookup loop output."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    out = render_logs(r, "init-myservice", 3)
+    assert out.splitlines() == [
+        "Server:    10.96.0.10",
+        "Address 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local",
+        "",
+        "nslookup: can't resolve 'myservice.default.svc.cluster.local'",
+        "waiting for myservice",
+    ]
+
+
+def test_crash_loop_without_until_stops_at_cap():
+    """A pod that never settles stops at the documented 3600 s cap."""
+    r = simulate(scenario(behavior={"init": [{"run": 1, "exit": 1}]}))
+    assert r.capped and r.end == 3600
+
+
+def test_same_scenario_same_output():
+    """Deterministic: two runs give identical JSON and trace."""
+    a, b = simulate(EXAMPLES / "oom-init.yaml"), simulate(EXAMPLES / "oom-init.yaml")
+    assert json.dumps(a.to_json()) == json.dumps(b.to_json())
+    assert render_watch(a) == render_watch(b)
+
+
+def test_result_json_follows_the_contract():
+    """`to_json`: timeline, events, final; final is the last snapshot; snapshots have the keys."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    data = r.to_json()
+    assert set(data) == {"timeline", "events", "final"}
+    assert data["final"] == data["timeline"][-1]
+    assert set(data["timeline"][0]) == {
+        "t",
+        "phase",
+        "status",
+        "ready",
+        "restarts",
+        "conditions",
+        "initContainerStatuses",
+        "containerStatuses",
+    }
+    assert set(data["events"][0]) == {"t", "type", "reason", "object", "message"}
+    json.dumps(data)
+
+
+def test_identical_consecutive_snapshots_are_deduplicated():
+    """A snapshot is only taken when something observable changed."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    for a, b in zip(r.timeline, r.timeline[1:], strict=False):
+        assert {k: v for k, v in a.items() if k != "t"} != {k: v for k, v in b.items() if k != "t"}
+
+
+def test_describe_shows_aggregated_backoff_with_field_path():
+    """describe Events: `X (xN over Y)` and the kubectl 1.35 fieldPath prefix."""
+    r = simulate(EXAMPLES / "oom-init.yaml")
+    out = render_describe(r, 300)
+    line = next(ln for ln in out.splitlines() if "Back-off restarting" in ln)
+    assert "(x" in line and " over " in line
+    assert (
+        "spec.initContainers{build-index}: Back-off restarting failed container build-index" in line
+    )
+    assert "Init Containers:\n  build-index:" in out
+
+
+def test_unschedulable_pod_stays_pending():
+    """A pod requesting more than the node has is not scheduled: FailedScheduling."""
+    apps = [{"name": "app", "image": "nginx:1.27", "resources": {"requests": {"cpu": "4"}}}]
+    sc = scenario(apps=apps)
+    sc["node"] = {"cpu": "2", "memory": "4Gi"}
+    r = simulate(sc)
+    assert r.final["phase"] == "Pending" and r.final["conditions"] == {"PodScheduled": False}
+    assert r.events[0]["reason"] == "FailedScheduling"
+    assert "1 Insufficient cpu" in r.events[0]["message"]
