@@ -26,6 +26,7 @@ vendor: $(STAMP) ## Fetch the book's JavaScript from the npm registry (offline r
 
 book: $(STAMP) vendor ## Build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/check_offline.py _build/html
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)

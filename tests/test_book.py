@@ -1,0 +1,466 @@
+"""The book: it builds cleanly, reads fully offline, and its pages stay light.
+
+One build per test session (per xdist worker), into a temporary folder with
+``jupyter-book build . --path-output TMP -W -n --keep-going``: the notebooks are
+stored with outputs and never executed, so the build takes seconds and does
+not touch the developer's ``_build``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _tool(name: str) -> ModuleType:
+    """Import tools/<name>.py (tools/ is a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"initlab_tools_{name}", ROOT / "tools" / f"{name}.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+vendor_js = _tool("vendor_js")
+check_offline = _tool("check_offline")
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
+    """(exit code, log, site folder) of one strict build of the book."""
+    try:
+        vendor_js.vendor()
+    except vendor_js.VendorError as exc:
+        pytest.fail(f"cannot vendor the book's JavaScript: {exc}")
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(
+        [str(JUPYTER_BOOK), "build", ".", "--path-output", str(out), "-W", "-n", "--keep-going"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    return proc.returncode, log, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def site(build: tuple[int, str, Path]) -> Path:
+    """The built site, once the build has succeeded."""
+    code, log, html = build
+    if code != 0:
+        pytest.fail(f"jupyter-book build failed (exit {code}):\n{log[-4000:]}")
+    return html
+
+
+@pytest.fixture(scope="session")
+def report(site: Path):
+    """check_offline's report on the built site."""
+    return check_offline.check_site(site)
+
+
+# --- the build --------------------------------------------------------------
+
+
+def test_book_builds_with_no_warnings(build: tuple[int, str, Path]) -> None:
+    """`jupyter-book build -W -n --keep-going` exits 0 and logs no warning."""
+    code, log, _ = build
+    problems = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
+    assert code == 0, log[-4000:]
+    assert problems == []
+
+
+def test_book_loads_nothing_from_another_host(report) -> None:
+    """No page, style sheet or script of the built book fetches from a CDN or any host."""
+    assert [str(o) for o in report.offenders] == []
+
+
+def test_book_references_no_missing_local_file(report) -> None:
+    """Every script, style sheet and image a page references exists in the site."""
+    assert [str(o) for o in report.missing] == []
+
+
+def test_every_page_is_at_most_2_mb(report) -> None:
+    """Each page with its inlined content (outputs, players, widget state) is ≤ 2 MB."""
+    assert report.pages, "no pages found"
+    assert report.heavy(2 * 1024 * 1024) == []
+
+
+def test_vendored_javascript_is_in_the_site(site: Path) -> None:
+    """require.js, the shim, embed-amd.js, its fonts and MathJax land under vendor/."""
+    for entry in vendor_js.expected_files():
+        assert (site / entry).is_file(), entry
+    for fonts in ("vendor/npm/@jupyter-widgets/html-manager/dist", "vendor/npm/@jupyter-widgets"):
+        assert len(list((site / fonts).glob("*.woff2"))) == 3, fonts
+    assert list((site / "vendor/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+
+
+def test_configured_script_urls_resolve_to_vendored_files(site: Path) -> None:
+    """mathjax_path and nb_ipywidgets_js (joined onto _static/ by Sphinx) hit real files."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    urls = [config["mathjax_path"], *config["nb_ipywidgets_js"]]
+    for url in urls:
+        assert "://" not in url and not url.startswith("/"), url
+        assert (site / "_static" / url).resolve().is_file(), url
+
+
+def test_widget_page_loads_widget_scripts_from_the_book(site: Path) -> None:
+    """A page with widget state loads require.js and embed-amd.js by relative URLs."""
+    html = (site / "notebooks/00-how-to-use.html").read_text()
+    srcs = re.findall(r'<script[^>]* src="([^"]+)"', html)
+    widget_srcs = [s for s in srcs if "vendor/" in s and "fontawesome" not in s]
+    assert [s.split("?")[0] for s in widget_srcs] == [
+        "../_static/../vendor/requirejs/require.js",
+        "../_static/../vendor/offline-widgets.js",
+        "../_static/../vendor/npm/@jupyter-widgets/html-manager/dist/embed-amd.js",
+    ]
+    assert 'type="application/vnd.jupyter.widget-state+json"' in html
+
+
+def test_search_page_and_index_exist(site: Path) -> None:
+    """search.html and its index are built, and the index knows the glossary's terms."""
+    assert (site / "search.html").is_file()
+    index = (site / "searchindex.js").read_text()
+    assert "crashloopbackoff" in index.lower()
+
+
+def test_index_redirects_to_the_front_page(site: Path) -> None:
+    """index.html sends the reader to book/intro.html, by a relative URL."""
+    html = (site / "index.html").read_text()
+    assert re.search(r'http-equiv="Refresh" content="0; url=book/intro.html"', html, re.I)
+    assert (site / "book/intro.html").is_file()
+
+
+def test_launch_and_download_buttons_are_plain_links(site: Path) -> None:
+    """Binder, Colab and JupyterHub buttons and the .ipynb download are on notebook pages."""
+    html = (site / "notebooks/00-how-to-use.html").read_text()
+    assert "https://mybinder.org/v2/gh/initlab/initlab/main" in html
+    assert "https://colab.research.google.com/github/initlab/initlab/blob/main/" in html
+    assert "hub/user-redirect/git-pull" in html
+    assert "_sources/notebooks/00-how-to-use.ipynb" in html
+
+
+# --- sources ------------------------------------------------------------------
+
+
+def test_every_notebook_is_in_the_toc() -> None:
+    """A notebook left out of _toc.yml would be silently dropped (only_build_toc_files)."""
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"^\s*- file:\s*(\S+)", toc, re.MULTILINE))
+    notebooks = {f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert notebooks - listed == set()
+    assert all((ROOT / f"{f}.md").is_file() or (ROOT / f"{f}.ipynb").is_file() for f in listed)
+
+
+def test_notebooks_are_named_nn_topic() -> None:
+    """Chapters follow notebooks/NN-topic.ipynb, so their order is their name's order."""
+    names = [p.name for p in (ROOT / "notebooks").glob("*.ipynb")]
+    assert names
+    assert [n for n in names if not re.fullmatch(r"\d\d-[a-z0-9-]+\.ipynb", n)] == []
+
+
+GLOSSARY_TERMS = [
+    "init container",
+    "sidecar container",
+    "native sidecar",
+    "app container",
+    "restartPolicy",
+    "CrashLoopBackOff",
+    "back-off",
+    "PodInitializing",
+    "sandbox",
+    "kubelet",
+    "admission webhook",
+    "mutating webhook",
+    "validating webhook",
+    "effective request",
+    "QoS class",
+    "emptyDir",
+    "idempotency",
+    "activeDeadlineSeconds",
+    "startupProbe",
+    "readinessProbe",
+    "Init:Error",
+    "Pending",
+    "phase",
+    "condition",
+    "JSONPatch",
+]
+
+
+def _glossary_entries() -> dict[str, str]:
+    text = (ROOT / "book/glossary.md").read_text()
+    body = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    entries: dict[str, str] = {}
+    term = None
+    for line in body.splitlines():
+        if line and not line.startswith(" "):
+            term = line.strip()
+            entries[term] = ""
+        elif term:
+            entries[term] += line.strip() + "\n"
+    return entries
+
+
+def test_glossary_defines_every_term_in_english_korean_and_chinese() -> None:
+    """Each required term has a definition and its Korean and Chinese names."""
+    entries = _glossary_entries()
+    assert sorted(set(GLOSSARY_TERMS) - set(entries)) == []
+    for term, body in entries.items():
+        assert re.search(r"한국어: \S", body), term
+        assert re.search(r"中文: \S", body), term
+        assert len(body.split()) >= 8, term
+
+
+def test_glossary_terms_are_sorted() -> None:
+    """Terms appear in case-insensitive alphabetical order, as a reader scans them."""
+    terms = list(_glossary_entries())
+    assert terms == sorted(terms, key=str.lower)
+
+
+# --- check_offline ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdn.jsdelivr.net/npm/x.js"></script>',
+        '<script src="//unpkg.com/x.js"></script>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">',
+        '<link rel="preconnect" href="https://fonts.gstatic.com">',
+        '<img srcset="a.png 1x, https://example.org/b.png 2x">',
+        '<iframe src="https://www.youtube.com/embed/x"></iframe>',
+        '<div style="background: url(https://example.org/bg.png)"></div>',
+        "<style>@import url('https://fonts.googleapis.com/css');</style>",
+        '<style>@import "https://example.org/a.css";</style>',
+        "<script>fetch('https://example.org/data.json')</script>",
+        '<script>var s = document.createElement("script"); s.src = "https://example.org/a.js";</script>',
+        "<script>require(['https://example.org/mod.js'], function () {})</script>",
+        '<script src="r.js" data-jupyter-widgets-cdn="https://cdn.jsdelivr.net/npm/"></script>',
+        '<meta http-equiv="refresh" content="0; url=https://example.org/">',
+        '<svg><image href="https://example.org/a.png"/></svg>',
+    ],
+)
+def test_check_offline_flags_external_loads_in_html(html: str) -> None:
+    """Each way a page can pull a file from another host is reported."""
+    found, _ = check_offline.scan_html(html)
+    assert len(found) >= 1
+
+
+def test_check_offline_flags_myst_nb_default_widget_scripts() -> None:
+    """myst-nb's default nb_ipywidgets_js (cdnjs require.js, jsdelivr html-manager) is caught."""
+    from myst_nb.core.config import ipywidgets_js_factory
+
+    for url in ipywidgets_js_factory():
+        found, _ = check_offline.scan_html(f'<script src="{url}"></script>')
+        assert [u for _, _, u in found] == [url]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://kubernetes.io/docs/">docs</a>',
+        '<link rel="canonical" href="https://example.org/book/">',
+        '<form action="https://example.org/search"></form>',
+        '<script src="../_static/x.js"></script>',
+        '<img src="data:image/png;base64,iVBORw0KGgo=">',
+        '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+        '<script type="application/vnd.jupyter.widget-state+json">{"u": "https://x.org/a.js"}</script>',
+        "<script>/* see https://example.org/a.js */ var a = 1; // https://example.org/b.js</script>",
+        "<script>var link = '<a href=\"https://www.mathjax.org\">MathJax</a>';</script>",
+        "<style>/* @import url('https://fonts.googleapis.com/css'); */</style>",
+    ],
+)
+def test_check_offline_accepts_hyperlinks_local_urls_and_comments(html: str) -> None:
+    """Plain hyperlinks, local and data: URLs, namespaces, JSON data and comments are fine."""
+    found, _ = check_offline.scan_html(html)
+    assert found == []
+
+
+def test_check_offline_ignores_css_commented_inside_a_js_string() -> None:
+    """embed-amd.js carries '/* @import url(https://fonts...) */' inside a CSS string: inert."""
+    js = "var css = \"a{}\\n/* @import url('https://fonts.googleapis.com/css?family=Roboto+Mono'); */\\n\";"
+    assert check_offline.scan_js(js) == []
+
+
+def test_check_offline_flags_cdn_strings_in_scripts() -> None:
+    """A bare CDN URL in code (a loader's default base) counts as a load."""
+    found = check_offline.scan_js('let cdn = "https://cdn.jsdelivr.net/npm/";')
+    assert [u for _, _, u in found] == ["https://cdn.jsdelivr.net/npm/"]
+
+
+def test_check_offline_cli_fails_on_an_external_load(tmp_path: Path, capsys) -> None:
+    """The command exits 1 and names the page, line and URL."""
+    (tmp_path / "index.html").write_text(
+        '<p>hi</p>\n<script src="https://unpkg.com/x.js"></script>'
+    )
+    assert check_offline.main([str(tmp_path)]) == 1
+    assert "index.html:2: <script src>: https://unpkg.com/x.js" in capsys.readouterr().out
+
+
+def test_check_offline_cli_fails_on_a_heavy_page(tmp_path: Path, capsys) -> None:
+    """A page over the limit fails the check."""
+    (tmp_path / "index.html").write_text("<p>" + "x" * 5000 + "</p>")
+    assert check_offline.main([str(tmp_path), "--max-page-bytes", "4000"]) == 1
+    assert "too heavy: index.html" in capsys.readouterr().out
+
+
+def test_check_offline_cli_passes_a_clean_site(tmp_path: Path) -> None:
+    """A site with only local resources and hyperlinks passes."""
+    (tmp_path / "a.js").write_text("// https://example.org\nvar x = 1;\n")
+    (tmp_path / "index.html").write_text(
+        '<script src="a.js"></script><a href="https://k8s.io">k</a>'
+    )
+    assert check_offline.main([str(tmp_path)]) == 0
+
+
+def test_check_offline_reports_a_missing_local_script(tmp_path: Path) -> None:
+    """A script the page references but the site lacks is reported as missing."""
+    (tmp_path / "index.html").write_text('<script src="vendor/gone.js?v=1"></script>')
+    report = check_offline.check_site(tmp_path)
+    assert [o.url for o in report.missing] == ["vendor/gone.js?v=1"]
+
+
+# --- vendor_js --------------------------------------------------------------------
+
+
+def test_vendor_is_a_no_op_without_npm_when_up_to_date(monkeypatch) -> None:
+    """An up-to-date vendor-js/ is left alone, and npm is not even looked for."""
+    vendor_js.vendor()
+    monkeypatch.setattr(vendor_js.shutil, "which", lambda name: None)
+    assert vendor_js.vendor() is False
+
+
+def test_vendor_without_npm_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:
+    """With nothing vendored and no npm, the error names npm and how to install it."""
+    monkeypatch.setattr(vendor_js.shutil, "which", lambda name: None)
+    with pytest.raises(vendor_js.VendorError, match=r"npm not found.*apt-get install npm"):
+        vendor_js.vendor(out=tmp_path)
+
+
+def test_vendor_manifest_matches_the_pins() -> None:
+    """manifest.json records exactly the pinned versions and integrities."""
+    vendor_js.vendor()
+    assert vendor_js.is_up_to_date()
+    manifest = yaml.safe_load((vendor_js.MANIFEST).read_text())
+    assert manifest["packages"] == {
+        p.name: {"version": p.version, "integrity": p.integrity} for p in vendor_js.PACKAGES
+    }
+
+
+def test_vendor_folder_is_not_a_static_folder() -> None:
+    """Jupyter Book injects every .js/.css of a _static folder into every page: avoid it."""
+    assert vendor_js.VENDOR_ROOT.name != "_static"
+    assert not (ROOT / "_static").exists()
+    assert "vendor-js/" in (ROOT / ".gitignore").read_text().split()
+
+
+# --- in a browser -------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
+    """From file://, the stored slider renders with local JS and fonts; nothing else is fetched."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    external, failed, errors, requested = [], [], [], []
+
+    def route(r) -> None:
+        url = r.request.url
+        requested.append(url)
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            external.append(url)
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", route)
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((site / "notebooks/00-how-to-use.html").as_uri())
+            page.wait_for_selector(".widget-slider", timeout=15000)
+            label = page.locator(".widget-slider .widget-label").first.inner_text()
+            page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=15000)
+        finally:
+            browser.close()
+    assert external == []
+    assert [u for u in failed if u not in external] == []
+    assert errors == []
+    assert label == "restarts"
+    widget_fonts = [u for u in requested if re.search(r"/[0-9a-f]{20}\.woff2$", u)]
+    assert widget_fonts
+    assert all("/vendor/npm/@jupyter-widgets/" in u for u in widget_fonts)
+
+
+@pytest.mark.browser
+def test_vendored_mathjax_typesets_offline_in_chromium(site: Path, tmp_path: Path) -> None:
+    """The vendored MathJax renders TeX from file:// with its local fonts, no network."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    probe = tmp_path / "site"
+    shutil.copytree(site / "vendor", probe / "vendor")
+    (probe / "notebooks").mkdir()
+    page_file = probe / "notebooks/math.html"
+    page_file.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        '<script defer src="../_static/../vendor/mathjax/tex-mml-chtml.js"></script></head>'
+        "<body><p>$$\\max\\Big(\\sum_i a_i,\\ \\max_j b_j\\Big)$$</p></body></html>"
+    )
+    external: list[str] = []
+    requested: list[str] = []
+
+    def route(r) -> None:
+        requested.append(r.request.url)
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", route)
+            page.goto(page_file.as_uri())
+            page.wait_for_selector("mjx-container", timeout=15000)
+            page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=15000)
+        finally:
+            browser.close()
+    assert external == []
+    fonts = [u for u in requested if u.endswith(".woff")]
+    assert fonts
+    assert all("/vendor/mathjax/output/chtml/fonts/woff-v2/" in u for u in fonts)
