@@ -249,7 +249,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             _emit_json(result.to_json())
         return 0
     if args.logs:
-        print(render_logs(result, args.logs, at), end="")
+        print(render_logs(result, args.logs, at, previous=args.previous), end="")
     elif args.describe or at is not None:
         print(render_describe(result, result.final["t"] if at is None else at), end="")
     else:
@@ -367,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--at", metavar="T", help="show the pod at this time (describe)")
     sp.add_argument("--describe", action="store_true", help="`kubectl describe pod` output")
     sp.add_argument("--logs", metavar="CONTAINER", help="`kubectl logs POD -c CONTAINER`")
+    sp.add_argument(
+        "--previous", action="store_true", help="with --logs: the previous terminated run"
+    )
     out(sp)
     sp.set_defaults(func=cmd_simulate)
 

@@ -148,13 +148,14 @@ def _containers(
         rows: list[list[str]] = [[f"    {k}:", v] for k, v in pairs]
         cmd = c.get("command")
         extra: list[str] = []
-        if isinstance(cmd, list):
+        # describeContainerCommand: each item split on newlines, each line at LEVEL_3.
+        if isinstance(cmd, list) and cmd:
             extra.append("    Command:")
-            extra.extend(f"      {x}" for x in cmd)
+            extra.extend(f"      {line}" for x in cmd for line in str(x).split("\n"))
         args = c.get("args")
-        if isinstance(args, list):
+        if isinstance(args, list) and args:
             extra.append("    Args:")
-            extra.extend(f"      {x}" for x in args)
+            extra.extend(f"      {line}" for x in args for line in str(x).split("\n"))
         state_rows = [
             [f"    {k}:", v]
             for k, v in _state_lines(s.get("state") or {}, "State", "")
@@ -243,8 +244,14 @@ def render_describe(result: Any, t: float | None = None) -> str:
 # -- logs -----------------------------------------------------------------------------
 
 
-def render_logs(result: Any, container: str | None = None, t: float | None = None) -> str:
-    """`kubectl logs POD [-c CONTAINER]` at time t (default: the end).
+def render_logs(
+    result: Any, container: str | None = None, t: float | None = None, previous: bool = False
+) -> str:
+    """`kubectl logs POD [-c CONTAINER] [--previous]` at time t (default: the end).
+
+    `previous` reads the container named by `lastState.terminated.containerID`,
+    as the kubelet does; with no previous termination the API server answers
+    `previous terminated container "<c>" in pod "<pod>" not found`.
 
     Without `-c`, kubectl picks the first app container (the
     `kubectl.kubernetes.io/default-container` annotation aside). A container
@@ -269,7 +276,13 @@ def render_logs(result: Any, container: str | None = None, t: float | None = Non
     }
     last = (s or {}).get("lastState") or {}
     cid = None
-    if "running" in state:
+    if previous:
+        cid = (last.get("terminated") or {}).get("containerID")
+        if not cid:
+            return _bad_request(
+                f'previous terminated container "{container}" in pod "{name}" not found'
+            )
+    elif "running" in state:
         cid = s.get("containerID") if s else None
     elif "terminated" in state:
         cid = state["terminated"].get("containerID") or (last.get("terminated") or {}).get(

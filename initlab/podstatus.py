@@ -211,12 +211,29 @@ def convert_container_statuses(
 
 
 @lru_cache(maxsize=256)
+def normalize_image(image: str) -> str:
+    """containerd's normalized reference: `busybox:1.28` -> `docker.io/library/busybox:1.28`.
+
+    (`github.com/distribution/reference` `ParseNormalizedNamed`: a first path
+    part without "." or ":" and not "localhost" is a Docker Hub name.)
+    """
+    first = image.split("/", 1)[0]
+    if "/" not in image:
+        image = f"docker.io/library/{image}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        image = f"docker.io/{image}"
+    last = image.rsplit("/", 1)[-1]
+    return image if (":" in last or "@" in image) else image + ":latest"
+
+
 def _image_id(image: str) -> str:
+    """An imageID as the runtime reports it: the repository and a (made-up) digest."""
     import hashlib
 
     digest = hashlib.sha256(image.encode()).hexdigest()
-    ref = image if "/" in image else f"docker.io/library/{image}"
-    return f"{ref.rsplit(':', 1)[0] if ':' in ref.rsplit('/', 1)[-1] else ref}@sha256:{digest}"
+    ref = normalize_image(image).split("@", 1)[0]
+    repo = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    return f"{repo}@sha256:{digest}"
 
 
 # -- phase ------------------------------------------------------------------------

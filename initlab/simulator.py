@@ -86,6 +86,7 @@ from initlab.podstatus import (
     deadline_exceeded,
     generate_conditions,
     get_phase,
+    normalize_image,
     rfc3339,
 )
 from initlab.scenario import STABLE_CAP, Attempt, Scenario, load_scenario
@@ -128,14 +129,8 @@ def image_size(image: str) -> int:
 
 
 def _ref(image: str) -> str:
-    """containerd's normalized reference: docker.io/library/busybox:1.28."""
-    first = image.split("/", 1)[0]
-    if "/" not in image:
-        image = f"docker.io/library/{image}"
-    elif "." not in first and ":" not in first and first != "localhost":
-        image = f"docker.io/{image}"
-    last = image.rsplit("/", 1)[-1]
-    return image if (":" in last or "@" in image) else image + ":latest"
+    """containerd's normalized reference (see `podstatus.normalize_image`)."""
+    return normalize_image(image)
 
 
 @dataclass
@@ -745,8 +740,8 @@ class PodSimulation:
         code = a.exit
         reason = ""
         try:
-            if a.log:
-                live.log.extend((start, line) for line in a.log)
+            # The writes come first, as in `mkdir /data/x && echo done`: a failed
+            # `create` prints only its error, not the attempt's own log lines.
             failed_write = False
             for w in a.writes:
                 files = self.volumes.setdefault(w.volume, {})
@@ -760,6 +755,8 @@ class PodSimulation:
                     files[w.path] = files.get(w.path, "") + f"{live.record.name}\n"
                 else:
                     files[w.path] = f"{live.record.name}\n"
+            if not failed_write and a.log:
+                live.log.extend((start, line) for line in a.log)
             if failed_write:
                 code = 1
             elif a.wait_for is not None:

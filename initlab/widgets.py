@@ -324,7 +324,14 @@ class WhatIf:
             "exit_code": 1,
             "deadline": int(plots._num(spec.get("activeDeadlineSeconds"))),
             "sidecar": bool(self._sidecars),
-            "sandbox_restart_at": 0,
+            "sandbox_restart_at": next(
+                (
+                    int(plots._num(plots._dict(e).get("at")))
+                    for e in plots._list(self.base.get("events"))
+                    if plots._dict(e).get("action") == "restart-sandbox"
+                ),
+                0,
+            ),
         }
         o = self.options
         self._w = {
@@ -410,6 +417,8 @@ class WhatIf:
             events.append({"at": int(o["sandbox_restart_at"]), "action": "restart-sandbox"})
         if events:
             sc["events"] = events
+        else:  # the base scenario's sandbox restart is switched off too
+            sc.pop("events", None)
         if "until" not in sc:
             sc["until"] = 600
         return sc
@@ -1017,7 +1026,9 @@ class DebugLab:
         """What the learner can see: `kubectl get`, the events, and the init logs if any."""
         if self.result is None:
             return ""
-        t = plots._num(self.final.get("t"))
+        # At the end of the run (its `until`), not at the last change: a pod stuck
+        # in Init:0/1 for two minutes should say so in AGE and in the events' ages.
+        t = plots._num(getattr(self.result, "end", None) or self.final.get("t"))
         parts = [
             "$ kubectl get pod",
             get_table(self.result, t),

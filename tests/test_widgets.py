@@ -378,3 +378,19 @@ def test_simulate_entry_point_matches_explorer_run():
     """The explorer's run is exactly initlab.simulate's for the same scenario."""
     ex = widgets.explore(MYAPP)
     assert ex.snapshots == initlab.simulate(MYAPP).timeline
+
+
+def test_what_if_starts_from_the_scenarios_own_sandbox_restart(examples_dir):
+    """The lab's sandbox-restart control starts at the base scenario's time, and 0 removes it."""
+    lab = widgets.what_if(str(examples_dir / "non-idempotent-init.yaml"))
+    assert lab.options["sandbox_restart_at"] == 60
+    assert lab.statuses[-1] == "Error"
+    lab.set(sandbox_restart_at=0)
+    assert lab.statuses[-1] == "Running"
+
+
+def test_debug_lab_observes_the_pod_at_the_end_of_the_run():
+    """A pod stuck for two minutes shows AGE 2m, not the age of its last change."""
+    text = widgets.debug_lab("typo-service").observations()
+    row = text.splitlines()[2].split()
+    assert row[2] == "Init:0/1" and row[-1] == "2m"
