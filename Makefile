@@ -32,7 +32,7 @@ book: $(STAMP) vendor ## Build the book into _build/html
 test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(JOBS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		tests notebooks
 
 check: test ## Alias for test
