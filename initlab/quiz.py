@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,11 @@ class Quiz:
 
     def _repr_html_(self) -> str:
         qid = self._id()
-        e = html.escape
+
+        def e(text: str) -> str:
+            """Escape, then show `backticked` spans as code (as the chapters write them)."""
+            return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
         parts = [
             f'<div class="initlab-quiz" id="{qid}" style="border:1px solid #bbb;'
             'border-radius:6px;padding:0.6em 1em;margin:1em 0;font-family:sans-serif">',
@@ -74,7 +79,7 @@ class Quiz:
             for ci, c in enumerate(q.choices):
                 parts.append(
                     f'<button type="button" data-q="{qi}" data-c="{ci}" '
-                    f'data-ok="{int(c.correct)}" data-fb="{e(self.check(qi, ci)[1])}" '
+                    f'data-ok="{int(c.correct)}" data-fb="{html.escape(self.check(qi, ci)[1])}" '
                     'style="display:block;margin:0.25em 0;padding:0.3em 0.6em;text-align:left;'
                     f'cursor:pointer;border:1px solid #999;border-radius:4px;background:#f7f7f7">'
                     f"{e(c.text)}</button>"

@@ -55,3 +55,11 @@ def test_html_is_self_contained_and_escaped():
     assert not re.search(r"(src|href)=\"(https?:)?//", page)
     assert quiz(QUESTIONS)._repr_html_() == quiz(QUESTIONS)._repr_html_()
     assert quiz(QUESTIONS)._repr_html_() != quiz(QUESTIONS[:1])._repr_html_()
+
+
+def test_backticked_spans_render_as_code_after_escaping():
+    """`kubectl logs` shows as code; a backticked `<b>` is still escaped."""
+    page = quiz(
+        [{"q": "Run `kubectl logs` on `<b>`", "choices": ["ok"], "answer": 0}]
+    )._repr_html_()
+    assert "<code>kubectl logs</code>" in page and "<code>&lt;b&gt;</code>" in page
