@@ -10,45 +10,12 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 #: The docs' myapp-pod (kubernetes.io "Init Containers"), its two waits finishing in turn.
-MYAPP = {
-    "pod": {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "myapp-pod", "labels": {"app.kubernetes.io/name": "MyApp"}},
-        "spec": {
-            "containers": [
-                {
-                    "name": "myapp-container",
-                    "image": "busybox:1.28",
-                    "command": ["sh", "-c", "echo The app is running! && sleep 3600"],
-                }
-            ],
-            "initContainers": [
-                {
-                    "name": "init-myservice",
-                    "image": "busybox:1.28",
-                    "command": ["sh", "-c", "until nslookup myservice; do sleep 2; done"],
-                },
-                {
-                    "name": "init-mydb",
-                    "image": "busybox:1.28",
-                    "command": ["sh", "-c", "until nslookup mydb; do sleep 2; done"],
-                },
-            ],
-        },
-    },
-    "behavior": {
-        "init-myservice": [{"waitFor": "service/myservice"}],
-        "init-mydb": [{"waitFor": "service/mydb"}],
-    },
-    "events": [
-        {"at": 8, "action": "create-service myservice"},
-        {"at": 15, "action": "create-service mydb"},
-    ],
-}
+#: The official docs' myapp-pod, as shipped in examples/ (a path: `.load()` reads it too).
+MYAPP = str(Path(__file__).resolve().parent.parent / "examples" / "myapp-pod.yaml")
 
 
 def ten_minutes() -> dict[str, Any]:

@@ -7,33 +7,11 @@ import json
 import re
 
 import pytest
+from scenarios import MYAPP
 
 import initlab
 from initlab.kubectl import render_events
 from initlab.playback import Player, describe_events, get_table, player, svg_timeline
-
-MYAPP = {
-    "pod": {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "myapp-pod"},
-        "spec": {
-            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
-            "initContainers": [
-                {"name": "init-myservice", "image": "busybox:1.28"},
-                {"name": "init-mydb", "image": "busybox:1.28"},
-            ],
-        },
-    },
-    "behavior": {
-        "init-myservice": [{"waitFor": "service/myservice"}],
-        "init-mydb": [{"waitFor": "service/mydb"}],
-    },
-    "events": [
-        {"at": 8, "action": "create-service myservice"},
-        {"at": 15, "action": "create-service mydb"},
-    ],
-}
 
 TEN_MINUTES = {
     "pod": {

@@ -8,33 +8,11 @@ import io
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
+from scenarios import MYAPP
 
 import initlab
 from initlab import plots
 from initlab.resources import pod_requests
-
-MYAPP = {
-    "pod": {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "myapp-pod"},
-        "spec": {
-            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
-            "initContainers": [
-                {"name": "init-myservice", "image": "busybox:1.28"},
-                {"name": "init-mydb", "image": "busybox:1.28"},
-            ],
-        },
-    },
-    "behavior": {
-        "init-myservice": [{"waitFor": "service/myservice"}],
-        "init-mydb": [{"waitFor": "service/mydb"}],
-    },
-    "events": [
-        {"at": 8, "action": "create-service myservice"},
-        {"at": 15, "action": "create-service mydb"},
-    ],
-}
 
 
 def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:

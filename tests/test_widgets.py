@@ -6,34 +6,12 @@ import copy
 
 import ipywidgets
 import pytest
+from scenarios import MYAPP
 
 import initlab
 from initlab import plots, widgets
 from initlab.loader import apply_defaults
 from initlab.resources import pod_requests, qos_class
-
-MYAPP = {
-    "pod": {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "myapp-pod"},
-        "spec": {
-            "containers": [{"name": "myapp-container", "image": "busybox:1.28"}],
-            "initContainers": [
-                {"name": "init-myservice", "image": "busybox:1.28"},
-                {"name": "init-mydb", "image": "busybox:1.28"},
-            ],
-        },
-    },
-    "behavior": {
-        "init-myservice": [{"waitFor": "service/myservice"}],
-        "init-mydb": [{"waitFor": "service/mydb"}],
-    },
-    "events": [
-        {"at": 8, "action": "create-service myservice"},
-        {"at": 15, "action": "create-service mydb"},
-    ],
-}
 
 
 def _never_failure() -> dict:
