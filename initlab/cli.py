@@ -197,15 +197,10 @@ def cmd_resources(args: argparse.Namespace) -> int:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    from initlab.loader import parse_documents, read_bounded
+    from initlab.loader import parse_documents, read_input
     from initlab.printers import parse_time, print_pod, render_table
 
-    if args.file == "-":
-        data = sys.stdin.buffer.read()
-        source = "<stdin>"
-    else:
-        data = read_bounded(args.file)
-        source = args.file
+    data, source = read_input(args.file)
     docs = parse_documents(data, source)
     pods = _all_pods(docs)
     if not pods:

@@ -327,16 +327,22 @@ def read_bounded(path: str | Path) -> bytes:
     return data
 
 
-def load_path(path: str | Path) -> Manifest:
-    """Read a manifest file (`-` for standard input) and return its first pod."""
+def read_input(path: str | Path) -> tuple[bytes, str]:
+    """(bytes, label) of a file, or of standard input for `-`, within the size limit."""
     if str(path) == "-":
         import sys
 
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise InputError(f"<stdin>: larger than {MAX_BYTES} bytes (the API server's limit)")
-        return load_text(data, "<stdin>")
-    return load_text(read_bounded(path), str(path))
+        return data, "<stdin>"
+    return read_bounded(path), str(path)
+
+
+def load_path(path: str | Path) -> Manifest:
+    """Read a manifest file (`-` for standard input) and return its first pod."""
+    data, label = read_input(path)
+    return load_text(data, label)
 
 
 # -- defaults -----------------------------------------------------------------

@@ -351,3 +351,13 @@ def test_every_command_has_help(capsys, command):
     """`initlab COMMAND --help` explains the command and exits 0."""
     code, out, _ = run(capsys, command, "--help")
     assert code == 0 and "usage: initlab " + command in out
+
+
+def test_stdin_over_the_size_limit_is_refused(monkeypatch, capsys):
+    """`initlab get -` reads standard input within the same 3 MiB bound as files."""
+    import io
+
+    big = io.BytesIO(b"a" * (4 * 1024 * 1024))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(big))
+    code, _, err = run(capsys, "get", "-")
+    assert code == 2 and "larger than" in err
