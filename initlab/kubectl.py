@@ -178,7 +178,31 @@ def _containers(
         lines.extend(_tabwrite_describe(rows))
         lines.extend(extra)
         lines.extend(_tabwrite_describe(fixed + tail))
+        lines.extend(_resource_lines(c.get("resources")))
     return lines
+
+
+def _resource_lines(resources: Any) -> list[str]:
+    """`describeContainerResources`: Limits then Requests, names sorted, canonical quantities."""
+    from initlab.quantity import Quantity, QuantityError
+
+    out: list[str] = []
+    if not isinstance(resources, dict):
+        return out
+    for title in ("limits", "requests"):
+        values = resources.get(title)
+        if not isinstance(values, dict) or not values:
+            continue
+        out.append(f"    {title.capitalize()}:")
+        rows = []
+        for name in sorted(values):
+            try:
+                shown = str(Quantity.parse(values[name]))
+            except QuantityError:
+                shown = str(values[name])
+            rows.append([f"      {name}:", shown])
+        out.extend(_tabwrite_describe(rows))
+    return out
 
 
 def render_describe(result: Any, t: float | None = None) -> str:

@@ -73,3 +73,10 @@ def test_a_failed_create_prints_only_its_error():
     rerun = render_logs(result, "init-schema", 200)
     assert "File exists" in rerun
     assert rerun.strip().count("\n") == 0, rerun
+
+
+def test_describe_shows_limits_and_requests_of_each_container():
+    """describeContainerResources: the OOM-killed init container's 64Mi limit is on screen."""
+    text = render_describe(simulate(EXAMPLES + "oom-init.yaml"), 60)
+    block = text[text.index("    Restart Count:") :].splitlines()[1:5]
+    assert block == ["    Limits:", "      memory:  64Mi", "    Requests:", "      memory:  64Mi"]
