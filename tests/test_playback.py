@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from browser_support import launch, require_chromium
 from scenarios import MYAPP
 
 import initlab
@@ -176,16 +177,12 @@ def test_player_save_writes_a_standalone_page(tmp_path, myapp):
     assert text.startswith("<!DOCTYPE html>") and 'class="initlab-player"' in text
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
+@pytest.mark.browser
 def test_player_runs_in_chromium_offline(tmp_path, myapp):
     """In headless Chromium the buttons step, no request leaves the page, no script error."""
-    import os
+    require_chromium()
+    from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no Debian chromium on this machine")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     path = tmp_path / "two.html"
     path.write_text(
         "<!DOCTYPE html><html><head><meta charset=utf-8></head><body>"
@@ -193,18 +190,9 @@ def test_player_runs_in_chromium_offline(tmp_path, myapp):
         + player(TEN_MINUTES).html
         + "</body></html>"
     )
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=flags)
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda e: problems.append(str(e)))
