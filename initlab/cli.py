@@ -280,8 +280,6 @@ def cmd_webhook_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise InputError("must be between 0 and 65535, inclusive", "--port")
-    if bool(args.tls_cert) != bool(args.tls_key):
-        raise InputError("--tls-cert and --tls-key go together", "--tls-cert")
     serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key)
     return 0
 

@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 import yaml
-from browser_support import launch, require_chromium
+from browser_support import build_book, launch, require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -43,21 +43,7 @@ check_offline = _tool("check_offline")
 @pytest.fixture(scope="session")
 def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
     """(exit code, log, site folder) of one strict build of the book."""
-    try:
-        vendor_js.vendor()
-    except vendor_js.VendorError as exc:
-        pytest.fail(f"cannot vendor the book's JavaScript: {exc}")
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(
-        [str(JUPYTER_BOOK), "build", ".", "--path-output", str(out), "-W", "-n", "--keep-going"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    return proc.returncode, log, out / "_build" / "html"
+    return build_book(tmp_path_factory.mktemp("book"))
 
 
 @pytest.fixture(scope="session")
