@@ -224,3 +224,14 @@ def test_tls_server_speaks_https(tmp_path: Path):
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+def test_a_port_in_use_is_a_clear_input_error():
+    """Binding a busy port says so in one line (exit 2 from the CLI), not an internal error."""
+    busy = make_server(["istio"], "127.0.0.1", 0)
+    try:
+        port = busy.server_address[1]
+        with pytest.raises(InputError, match=f"cannot listen on 127.0.0.1:{port}"):
+            make_server(["istio"], "127.0.0.1", port)
+    finally:
+        busy.server_close()

@@ -250,7 +250,10 @@ def make_server(
         raise InputError("at least one webhook is required", "--webhook")
     if bool(tls_cert) != bool(tls_key):
         raise InputError("--tls-cert and --tls-key go together", "--tls-cert")
-    server = ThreadingHTTPServer((host, port), _handler_class(hooks, max_body))
+    try:
+        server = ThreadingHTTPServer((host, port), _handler_class(hooks, max_body))
+    except OSError as e:  # port in use, address not on this machine, no permission
+        raise InputError(f"cannot listen on {host}:{port}: {e.strerror or e}", "--port") from None
     server.daemon_threads = True
     if tls_cert and tls_key:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
