@@ -212,3 +212,43 @@ def test_webhook_server_answers_malformed_bodies_and_keeps_serving(
     status = _post(webhook_url, path, body, content_type)
     assert status in (200, 400, 413, 415), status
     assert _post(webhook_url, "/validate", b"{}", "application/json") == 400
+
+
+_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(
+            ["run", "exit", "startup", "ready", "oom", "pull", "waitFor", "writes", "log",
+             "volume", "path", "mode", "stop", "at", "action", "cpu", "memory"]
+        ),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=25,
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(behavior=_JUNK, events=_JUNK, until=_JUNK, node=_JUNK)
+def test_malformed_scenarios_give_input_errors_not_crashes(behavior, events, until, node):
+    """Arbitrary values in behavior/events/until/node: a run or an InitlabError, nothing else."""
+    scenario = {
+        "pod": {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "fuzz"},
+            "spec": {
+                "initContainers": [{"name": "run", "image": "busybox:1.36"}],
+                "containers": [{"name": "app", "image": "nginx:1.27"}],
+            },
+        },
+        "behavior": {"run": behavior} if not isinstance(behavior, dict) else behavior,
+        "events": events,
+        "until": until,
+        "node": node,
+    }
+    try:
+        simulate(scenario)
+    except InitlabError as e:
+        assert str(e) and "\n" not in str(e)
