@@ -31,6 +31,9 @@ scenario format (YAML or JSON; a bare Pod manifest works too):
     proxy: [{run: forever, startup: 2}]   # sidecar: startupProbe passes after 2 s
   events:
     - {at: 120, action: restart-sandbox}
+  kubelet:                  # optional; KubeletConfiguration's names
+    crashLoopBackOff: {maxContainerRestartPeriod: 60s}   # cap 1-300 s (default 300 s)
+    featureGates: {ReduceDefaultCrashLoopBackOffDecay: true}   # 1 s initial, 60 s cap
 
 behaviour keys, per attempt:
   run: N | "forever"        seconds (or "5s", "2m") before the container exits
@@ -43,6 +46,8 @@ behaviour keys, per attempt:
   writes: [{volume, path, mode}]   mode create (fails if the file exists),
                             overwrite or append; emptyDir files outlive restarts
   log: [lines]              what `kubectl logs -c NAME` prints
+  stop: N                   seconds it takes to stop after SIGTERM (exit 143;
+                            SIGKILL at the end of the grace period: exit 137)
 world events (at: seconds):
   restart-sandbox | delete-pod | create-service NAME | delete-service NAME
 

@@ -72,7 +72,7 @@ ATTEMPT_KEYS = {
     "log",
     "stop",
 }
-SCENARIO_KEYS = {"pod", "podFile", "until", "node", "behavior", "events"}
+SCENARIO_KEYS = {"pod", "podFile", "until", "node", "behavior", "events", "kubelet"}
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$")
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -144,6 +144,10 @@ class Scenario:
     until: float | None = None
     node: dict[str, Any] = field(default_factory=dict)
     source: str = "<scenario>"
+    #: KubeletConfiguration `crashLoopBackOff.maxContainerRestartPeriod` (seconds), if set.
+    max_restart_period: float | None = None
+    #: The `ReduceDefaultCrashLoopBackOffDecay` feature gate (1 s initial, 60 s cap).
+    reduced_decay: bool = False
 
     @property
     def name(self) -> str:
@@ -295,7 +299,64 @@ def _from_mapping(doc: dict[str, Any], label: str, base_dir: Path) -> Scenario:
         raise InputError(f"at most {MAX_EVENTS} events", "events")
     events = [_world_event(e, f"events[{i}]") for i, e in enumerate(events_raw)]
     events.sort(key=lambda e: e.at)
-    return Scenario(pod=pod, behavior=behavior, events=events, until=until, node=node, source=label)
+    max_restart_period, reduced_decay = _kubelet_config(doc.get("kubelet"))
+    return Scenario(
+        pod=pod,
+        behavior=behavior,
+        events=events,
+        until=until,
+        node=node,
+        source=label,
+        max_restart_period=max_restart_period,
+        reduced_decay=reduced_decay,
+    )
+
+
+def _kubelet_config(raw: Any) -> tuple[float | None, bool]:
+    """The kubelet's crash-loop settings, in KubeletConfiguration's own field names.
+
+    `kubelet: {crashLoopBackOff: {maxContainerRestartPeriod: 60s},
+    featureGates: {ReduceDefaultCrashLoopBackOffDecay: true}}`
+    (`pkg/kubelet/kubelet.go` `newCrashLoopBackOff`; KEP-4603).
+    """
+    if raw is None:
+        return None, False
+    if not isinstance(raw, dict):
+        raise InputError("must be a mapping like {crashLoopBackOff: {...}}", "kubelet")
+    unknown = sorted(set(map(str, raw)) - {"crashLoopBackOff", "featureGates"})
+    if unknown:
+        raise InputError(
+            f'unknown field "{unknown[0]}" (expected crashLoopBackOff, featureGates)',
+            f"kubelet.{unknown[0]}",
+        )
+    period = None
+    clb = raw.get("crashLoopBackOff")
+    if clb is not None:
+        if not isinstance(clb, dict) or set(map(str, clb)) - {"maxContainerRestartPeriod"}:
+            raise InputError(
+                "expected {maxContainerRestartPeriod: DURATION}", "kubelet.crashLoopBackOff"
+            )
+        if "maxContainerRestartPeriod" in clb:
+            path = "kubelet.crashLoopBackOff.maxContainerRestartPeriod"
+            period = parse_duration(clb["maxContainerRestartPeriod"], path)
+            if not 1 <= period <= 300:
+                raise InputError("must be between 1s and 300s, inclusive", path)
+    reduced = False
+    gates = raw.get("featureGates")
+    if gates is not None:
+        if not isinstance(gates, dict):
+            raise InputError("must map feature gate names to true/false", "kubelet.featureGates")
+        for name, value in gates.items():
+            path = f"kubelet.featureGates.{name}"
+            if name != "ReduceDefaultCrashLoopBackOffDecay":
+                raise InputError(
+                    "unknown feature gate (initlab models ReduceDefaultCrashLoopBackOffDecay)",
+                    path,
+                )
+            if not isinstance(value, bool):
+                raise InputError("must be true or false", path)
+            reduced = value
+    return period, reduced
 
 
 def _check_node(node: dict[str, Any]) -> dict[str, Any]:

@@ -241,7 +241,9 @@ class PodSimulation:
 
         self.runtime = RuntimePodStatus()
         self.reason_cache: dict[str, tuple[str, str]] = {}
-        self.crash_backoff: Backoff = new_crash_loop_backoff()
+        self.crash_backoff: Backoff = new_crash_loop_backoff(
+            scenario.max_restart_period, scenario.reduced_decay
+        )
         self.image_backoff: Backoff = new_image_backoff()
         self.startup_results: dict[str, str] = {}
         self.readiness_results: dict[str, str] = {}

@@ -111,6 +111,50 @@ def test_crash_loop_back_off_gaps_in_simulation():
     assert gaps[:8] == [1, 10, 20, 40, 80, 160, 300, 300]
 
 
+@pytest.mark.parametrize(
+    ("kubelet", "expected"),
+    [
+        ({"crashLoopBackOff": {"maxContainerRestartPeriod": "60s"}}, [1, 10, 20, 40, 60, 60]),
+        ({"featureGates": {"ReduceDefaultCrashLoopBackOffDecay": True}}, [1, 1, 2, 4, 8, 16]),
+        (
+            {
+                "crashLoopBackOff": {"maxContainerRestartPeriod": 5},
+                "featureGates": {"ReduceDefaultCrashLoopBackOffDecay": False},
+            },
+            [1, 5, 5, 5, 5, 5],
+        ),
+    ],
+)
+def test_kubelet_crash_loop_settings_change_the_gaps(kubelet, expected):
+    """KubeletCrashLoopBackOffMax caps the delay (lowering the initial one to the cap);
+    ReduceDefaultCrashLoopBackOffDecay starts at 1 s (KEP-4603, newCrashLoopBackOff)."""
+    sc = scenario(behavior={"init": [{"run": 1, "exit": 1}]}, until=400)
+    sc["kubelet"] = kubelet
+    s = starts(simulate(sc), "init")
+    gaps = [b - (a + 1) for a, b in zip(s, s[1:], strict=False)]
+    assert gaps[:6] == expected
+
+
+@pytest.mark.parametrize(
+    ("kubelet", "field"),
+    [
+        ({"crashLoopBackOff": {"maxContainerRestartPeriod": "10m"}}, "maxContainerRestartPeriod"),
+        ({"featureGates": {"SomethingElse": True}}, "featureGates.SomethingElse"),
+        ({"imagePullBackOff": {}}, "kubelet.imagePullBackOff"),
+        ("fast", "kubelet"),
+    ],
+)
+def test_bad_kubelet_settings_are_input_errors(kubelet, field):
+    """Out-of-range or unknown kubelet settings name their field."""
+    from initlab.errors import InputError
+
+    sc = scenario(until=10)
+    sc["kubelet"] = kubelet
+    with pytest.raises(InputError) as info:
+        simulate(sc)
+    assert field in str(info.value)
+
+
 def test_crash_loop_message_and_event():
     """Waiting message `back-off 10s restarting failed container=...` and a Warning BackOff event."""
     r = simulate(scenario(behavior={"init": [{"run": 1, "exit": 1}]}, until=30))
