@@ -336,10 +336,34 @@ def fmt_time(seconds: float) -> str:
 # --------------------------------------------------------------------------- figures
 
 
+def _show_figures_in_ipython() -> None:
+    """Let a returned Figure display as PNG in Jupyter without `%matplotlib inline`.
+
+    Figures here are built without pyplot, so IPython's PNG formatter for
+    them only exists once some code activates the inline backend. Register
+    it (as the inline backend would, via `IPython.core.pylabtools.print_figure`)
+    when running under IPython and nothing has yet.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters["image/png"]
+    if Figure not in png.type_printers:
+        png.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+
+
 def _new_figure(width: float, height: float):  # -> Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    _show_figures_in_ipython()
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)  # attach an Agg canvas: savefig/draw work with no pyplot, no display
     return fig

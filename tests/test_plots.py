@@ -220,3 +220,17 @@ def test_palette_is_okabe_ito_with_hatches_for_problems():
     assert plots.STATES["failed"].color == "#D55E00" and plots.STATES["failed"].hatch
     heights = {s.height for s in plots.STATES.values()}
     assert len(heights) >= 3  # heights also tell states apart without colour
+
+
+def test_figures_display_as_png_in_ipython_without_the_inline_magic():
+    """A fresh IPython shell shows `plots.timeline(...)` as an image, not just its repr."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.display_formatter.formatters["image/png"].type_printers.clear()
+        fig = plots.timeline(initlab.simulate(MYAPP))
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"][:4] == b"\x89PNG"
+    finally:
+        InteractiveShell.clear_instance()
