@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browser_support import launch, require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,3 +22,17 @@ def root() -> Path:
 def examples_dir() -> Path:
     """The folder of example scenarios and their golden outputs."""
     return ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian chromium for the module."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        try:
+            yield b
+        finally:
+            b.close()

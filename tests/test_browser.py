@@ -21,7 +21,6 @@ from browser_support import (
     ROOT,
     Watch,
     built_site,
-    launch,
     once,
     require_chromium,
     serve,
@@ -57,20 +56,6 @@ def origin(site: Path) -> Iterator[str]:
     """http://127.0.0.1:PORT serving the built book."""
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Debian chromium for the module."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
