@@ -96,12 +96,7 @@ def _seconds_arg(flag: str, value: str | None) -> float | None:
         return None
     from initlab.scenario import parse_duration
 
-    try:
-        return float(parse_duration(value, flag))
-    except InputError:
-        raise
-    except Exception:
-        raise InputError(f'invalid duration "{value}"', flag) from None
+    return parse_duration(value, flag)  # an InputError naming the flag if it is not one
 
 
 def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
@@ -202,12 +197,12 @@ def cmd_resources(args: argparse.Namespace) -> int:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    from initlab.loader import parse_documents, read_input
+    from initlab.loader import parse_documents, pods_in, read_input
     from initlab.printers import parse_time, print_pod, render_table
 
     data, source = read_input(args.file)
     docs = parse_documents(data, source)
-    pods = _all_pods(docs)
+    pods = pods_in(docs)
     if not pods:
         raise InputError(f"{source}: no Pod found (kubectl get renders Pods)")
     now = None
@@ -223,12 +218,6 @@ def cmd_get(args: argparse.Namespace) -> int:
     else:
         print(render_table(rows))
     return 0
-
-
-def _all_pods(docs: list[Any]) -> list[dict[str, Any]]:
-    from initlab.loader import _iter_objects
-
-    return [obj for _, obj in _iter_objects(docs) if obj.get("kind") == "Pod"]
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

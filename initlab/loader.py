@@ -227,6 +227,11 @@ def _iter_objects(docs: list[Any]) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
+def pods_in(docs: list[Any]) -> list[dict[str, Any]]:
+    """Every Pod among the documents (`kind: List` unwrapped), as written: for `get`."""
+    return [obj for _, obj in _iter_objects(docs) if obj.get("kind") == "Pod"]
+
+
 def find_pod(docs: list[Any], source: str = "<input>") -> Manifest:
     """The first Pod, or the first workload's pod template, among the documents."""
     objects = _iter_objects(docs)
