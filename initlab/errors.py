@@ -8,6 +8,7 @@ learner sees the words the API server would print.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,14 @@ class FieldError:
         return {"field": self.field, "type": self.type, "detail": detail}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """Escape control characters (newlines included) as JSON would: one problem, one line."""
+    return _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], text)
+
+
 class InitlabError(Exception):
     """Base class for errors the CLI turns into a clean message."""
 
@@ -80,6 +89,8 @@ class InputError(InitlabError):
     exit_code = 2
 
     def __init__(self, message: str, field: str = "") -> None:
+        # Messages quote untrusted text (a value, a key): keep them on one line.
+        message, field = one_line(message), one_line(field)
         super().__init__(message)
         self.field = field
         self.message = message

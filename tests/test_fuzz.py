@@ -11,7 +11,7 @@ import json
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import pods, scenarios
 
@@ -231,6 +231,7 @@ _JUNK = st.recursive(
 
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(behavior=_JUNK, events=_JUNK, until=_JUNK, node=_JUNK)
+@example(behavior=None, events=None, until="\n", node=None)  # once gave a two-line message
 def test_malformed_scenarios_give_input_errors_not_crashes(behavior, events, until, node):
     """Arbitrary values in behavior/events/until/node: a run or an InitlabError, nothing else."""
     scenario = {
