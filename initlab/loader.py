@@ -141,6 +141,10 @@ def parse_documents(text: str | bytes, source: str = "<input>") -> list[Any]:
             return [doc]
         except json.JSONDecodeError:
             pass  # may still be YAML flow style
+        except InputError as e:
+            if e.field != "json":
+                raise
+            raise InputError(f"{source}: {e.message}") from None
         except RecursionError:
             raise InputError(f"{source}: nesting deeper than {MAX_DEPTH} levels") from None
     docs: list[Any] = []

@@ -199,5 +199,6 @@ def test_missing_file_and_directory_are_input_errors(tmp_path):
 def test_input_errors_keep_untrusted_text_on_one_line():
     """A key with a newline in it is quoted escaped, so the error stays one line."""
     with pytest.raises(InputError) as info:
-        load_text('{"kind": "Pod", "kind\\nx": 1, "kind": 2}', "odd")
+        load_text('{"a\\nb": 1, "a\\nb": 2}', "odd")
+    assert str(info.value) == 'odd: duplicate key "a\\nb" in JSON object'
     assert "\n" not in str(info.value)
