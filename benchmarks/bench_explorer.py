@@ -58,15 +58,15 @@ def _bare_draw() -> None:
 
 def main() -> dict[str, Any]:
     """Measure, print a small table, return the figures."""
-    from initlab.playback import player
-    from initlab.widgets import explore
+    from initlab.book.player import player
+    from initlab.book.widgets import explore
 
     explorer = explore(MYAPP)
     _bare_draw()  # warm up imports and font caches before timing either side
     explorer.load(MYAPP)
     baseline = _median(_bare_draw, 7)
     load = _median(lambda: explorer.load(MYAPP), 7)
-    from initlab import plots
+    from initlab.book import plots
 
     result = explorer.result
     figure = _median(lambda: plots.timeline(result, t=9).canvas.draw(), 5)

@@ -17,8 +17,8 @@ from typing import Any
 
 import simpy
 
-from initlab.scenario import load_scenario
-from initlab.simulator import PodSimulation
+from initlab.sim.scenario import load_scenario
+from initlab.sim.simulator import PodSimulation
 
 SCENARIO: dict[str, Any] = {
     "pod": {

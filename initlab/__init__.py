@@ -10,21 +10,17 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "simulate", "player"]
 
 #: Submodules reachable as attributes after a bare `import initlab`.
-_SUBMODULES = {
-    "admission", "backoff", "cli", "errors", "kubectl", "kubelet", "loader", "playback",
-    "plots", "podstatus", "printers", "quantity", "quiz", "resources", "scenario",
-    "simulator", "validation", "widgets",
-}  # fmt: skip
+_SUBMODULES = {"admission", "api", "book", "cli", "errors", "kubectl", "kubelet", "sim"}
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: `import initlab` stays cheap for the CLI; heavy modules load on use.
     if name == "simulate":
-        from initlab.simulator import simulate
+        from initlab.sim.simulator import simulate
 
         return simulate
     if name == "player":
-        from initlab.playback import player
+        from initlab.book.player import player
 
         return player
     if name in _SUBMODULES:

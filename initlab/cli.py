@@ -65,8 +65,8 @@ def _emit_json(obj: Any) -> None:
 
 def _load_valid(path: str):  # -> Manifest
     """Load a manifest and refuse it (exit 1) if the API server would."""
-    from initlab.loader import load_path
-    from initlab.validation import validate_pod
+    from initlab.api.loader import load_path
+    from initlab.api.validation import validate_pod
 
     manifest = load_path(path)
     errors = validate_pod(
@@ -80,7 +80,7 @@ def _load_valid(path: str):  # -> Manifest
 def _quantity_arg(flag: str, value: str | None):
     if value is None:
         return None
-    from initlab.quantity import Quantity, QuantityError
+    from initlab.api.quantity import Quantity, QuantityError
 
     try:
         q = Quantity.parse(value)
@@ -94,7 +94,7 @@ def _quantity_arg(flag: str, value: str | None):
 def _seconds_arg(flag: str, value: str | None) -> float | None:
     if value is None:
         return None
-    from initlab.scenario import parse_duration
+    from initlab.sim.scenario import parse_duration
 
     return parse_duration(value, flag)  # an InputError naming the flag if it is not one
 
@@ -155,8 +155,8 @@ def _json_path(parts: list[Any]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from initlab.loader import load_path
-    from initlab.validation import validate_pod
+    from initlab.api.loader import load_path
+    from initlab.api.validation import validate_pod
 
     manifest = load_path(args.file)
     errors = validate_pod(
@@ -176,7 +176,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_resources(args: argparse.Namespace) -> int:
-    from initlab.resources import render_resources, resources_report
+    from initlab.api.resources import render_resources, resources_report
 
     node = None
     cpu = _quantity_arg("--node-cpu", args.node_cpu)
@@ -197,8 +197,8 @@ def cmd_resources(args: argparse.Namespace) -> int:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    from initlab.loader import parse_documents, pods_in, read_input
-    from initlab.printers import parse_time, print_pod, render_table
+    from initlab.api.loader import parse_documents, pods_in, read_input
+    from initlab.api.printers import parse_time, print_pod, render_table
 
     data, source = read_input(args.file)
     docs = parse_documents(data, source)
@@ -222,8 +222,8 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from initlab.kubectl import render_describe, render_logs, render_trace
-    from initlab.scenario import load_scenario
-    from initlab.simulator import run
+    from initlab.sim.scenario import load_scenario
+    from initlab.sim.simulator import run
 
     scenario = load_scenario(args.scenario)
     until = _seconds_arg("--until", args.until)

@@ -28,9 +28,9 @@ from initlab.admission.review import (
     make_request,
     verify_response,
 )
+from initlab.api.loader import apply_defaults
+from initlab.api.validation import validate_pod
 from initlab.errors import InputError
-from initlab.loader import apply_defaults
-from initlab.validation import validate_pod
 
 ROOT = Path(__file__).resolve().parent.parent
 ISTIO_NS = {"istio-injection": "enabled"}

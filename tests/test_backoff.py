@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from initlab.backoff import (
+from initlab.kubelet.backoff import (
     Backoff,
     crash_loop_settings,
     do_backoff,

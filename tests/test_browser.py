@@ -312,7 +312,7 @@ def test_every_quiz_gives_feedback(
     tour: dict[str, dict[str, list[str]]], inventory: dict[str, dict[str, int]]
 ) -> None:
     """In each quiz question a wrong choice says ✘, a correct one ✔ in green."""
-    assert _pages_with(inventory, "quizzes"), "no page has a quiz (initlab.quiz)"
+    assert _pages_with(inventory, "quizzes"), "no page has a quiz (initlab.book.quiz)"
     assert not _problems(tour, "quizzes"), _problems(tour, "quizzes")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from initlab.kubectl import render_trace
-from initlab.simulator import simulate
+from initlab.sim.simulator import simulate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml"))
@@ -37,8 +37,8 @@ def test_example_matches_golden_output(path):
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_example_pod_is_valid_kubernetes(path):
     """Every example's pod passes the API server's validation (kubectl apply would accept it)."""
-    from initlab.scenario import load_scenario
-    from initlab.validation import validate_pod
+    from initlab.api.validation import validate_pod
+    from initlab.sim.scenario import load_scenario
 
     sc = load_scenario(path)
     assert validate_pod(sc.pod) == []

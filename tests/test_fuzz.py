@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from strategies import pods, scenarios
 
 from initlab.admission import make_server
+from initlab.api.loader import apply_defaults, load_text
+from initlab.api.resources import init_phases, pod_requests, qos_class
+from initlab.api.validation import validate_pod
 from initlab.errors import InitlabError
-from initlab.loader import apply_defaults, load_text
-from initlab.resources import init_phases, pod_requests, qos_class
-from initlab.simulator import simulate
-from initlab.validation import validate_pod
+from initlab.sim.simulator import simulate
 
 FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -69,11 +69,11 @@ def _notebook() -> dict[str, Any]:
             code(
                 1,
                 "import initlab\n"
-                "from initlab.widgets import explore\n"
+                "from initlab.book.widgets import explore\n"
                 f"e = explore({str(EXPLORE_SCENARIO)!r})\n"
                 "e.widget",
             ),
-            code(2, f"w = initlab.widgets.what_if({str(WHAT_IF_SCENARIO)!r})\nw.widget"),
+            code(2, f"w = initlab.book.widgets.what_if({str(WHAT_IF_SCENARIO)!r})\nw.widget"),
         ],
     }
 
@@ -199,7 +199,7 @@ def _status(pre_text: str) -> str:
 
 def _expected_explorer_statuses() -> list[str]:
     """What the same explorer says in Python, snapshot by snapshot (no display)."""
-    from initlab.widgets import explore
+    from initlab.book.widgets import explore
 
     return [str(s.get("status")) for s in explore(str(EXPLORE_SCENARIO)).snapshots]
 

@@ -13,7 +13,7 @@ import copy
 
 import pytest
 
-from initlab.kubelet import (
+from initlab.kubelet.actions import (
     CREATED,
     EXITED,
     FAILURE,

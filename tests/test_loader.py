@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from initlab.errors import InputError
-from initlab.loader import (
+from initlab.api.loader import (
     MAX_BYTES,
     apply_defaults,
     image_pull_policy_default,
     load_path,
     load_text,
 )
+from initlab.errors import InputError
 
 POD = """\
 apiVersion: v1

@@ -12,8 +12,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from initlab.loader import find_pod
-from initlab.validation import validate_pod
+from initlab.api.loader import find_pod
+from initlab.api.validation import validate_pod
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_VERSION = "1.33"

@@ -11,8 +11,8 @@ from browser_support import launch, require_chromium
 from scenarios import MYAPP
 
 import initlab
+from initlab.book.player import Player, describe_events, get_table, player, svg_timeline
 from initlab.kubectl import render_events
-from initlab.playback import Player, describe_events, get_table, player, svg_timeline
 
 TEN_MINUTES = {
     "pod": {

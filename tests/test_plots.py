@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from scenarios import MYAPP
 
 import initlab
-from initlab import plots
-from initlab.resources import pod_requests
+from initlab.api.resources import pod_requests
+from initlab.book import plots
 
 
 def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:

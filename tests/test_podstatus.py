@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from initlab.kubelet import EXITED, RUNNING, ContainerRecord, RuntimePodStatus
-from initlab.podstatus import (
+from initlab.kubelet.actions import EXITED, RUNNING, ContainerRecord, RuntimePodStatus
+from initlab.kubelet.status import (
     convert_container_statuses,
     deadline_exceeded,
     generate_conditions,

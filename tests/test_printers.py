@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from initlab.printers import (
+from initlab.api.printers import (
     PodRow,
     human_duration,
     parse_time,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from initlab.quantity import (
+from initlab.api.quantity import (
     BINARY_SI,
     DECIMAL_EXPONENT,
     DECIMAL_SI,
@@ -171,9 +171,12 @@ def test_canonical_form_round_trips(mantissa, exp, fmt):
     """parse(str(q)) == q in value; once parsed, printing is a fixed point.
 
     The format may change on the first trip, as upstream: 10000 in BinarySI
-    prints "10000", which parses as DecimalSI and then prints "10k".
+    prints "10000", which parses as DecimalSI and then prints "10k". Values
+    past 2^63-1 are left out: ParseQuantity caps BinarySI there ("The max is
+    just a simple cap"), so they do not round-trip upstream either.
     """
     q = Quantity(dec(mantissa, exp), fmt)
+    assume(abs(q.value) <= 2**63 - 1)
     again = Quantity.parse(str(q))
     assert again.value == q.value
     assert str(Quantity.parse(str(again))) == str(again)

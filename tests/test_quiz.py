@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from initlab.quiz import quiz
+from initlab.book.quiz import quiz
 
 QUESTIONS = [
     {

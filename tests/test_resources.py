@@ -1,4 +1,4 @@
-"""Tests for initlab.resources: upstream's own test tables, ported case by case, plus properties.
+"""Tests for initlab.api.resources: upstream's own test tables, ported case by case, plus properties.
 
 Tables below are ported from `kubernetes/component-helpers` `resource/helpers_test.go`
 (commit 1961876b9c57, 2026-07-24): each Go `v1.Pod` literal became a pod dict
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from initlab.quantity import Quantity
-from initlab.resources import (
+from initlab.api.quantity import Quantity
+from initlab.api.resources import (
     BEST_EFFORT,
     BURSTABLE,
     GUARANTEED,

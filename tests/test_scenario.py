@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from initlab.errors import InputError, InvalidError
-from initlab.scenario import STABLE_CAP, Attempt, load_scenario, parse_duration
+from initlab.sim.scenario import STABLE_CAP, Attempt, load_scenario, parse_duration
 
 POD = {
     "apiVersion": "v1",

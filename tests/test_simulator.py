@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from initlab.kubectl import render_describe, render_logs, render_watch
-from initlab.simulator import simulate
+from initlab.sim.simulator import simulate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -32,8 +32,8 @@ def starts(result, name: str) -> list[float]:
 
 def exits(result, name: str) -> list[float]:
     """finishedAt of every terminated state seen for a container (in seconds)."""
-    from initlab.podstatus import EPOCH
-    from initlab.printers import parse_time
+    from initlab.api.printers import parse_time
+    from initlab.kubelet.status import EPOCH
 
     seen = set()
     for snap in result.timeline:

@@ -18,6 +18,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from initlab.api.validation import (
+    UPSTREAM_UNIT_TEST_OPTIONS,
+    validate_pod,
+    validate_pod_spec,
+    validate_pod_update,
+)
 from initlab.errors import (
     DUPLICATE,
     FORBIDDEN,
@@ -25,12 +31,6 @@ from initlab.errors import (
     NOT_FOUND,
     NOT_SUPPORTED,
     REQUIRED,
-)
-from initlab.validation import (
-    UPSTREAM_UNIT_TEST_OPTIONS,
-    validate_pod,
-    validate_pod_spec,
-    validate_pod_update,
 )
 
 # -- helpers -------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import pytest
 
 from initlab.admission import make_server
 from initlab.admission.review import make_request
+from initlab.api.loader import apply_defaults
 from initlab.errors import InputError
-from initlab.loader import apply_defaults
 
 MAX_BODY = 64 * 1024
 

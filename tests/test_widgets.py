@@ -9,9 +9,9 @@ import pytest
 from scenarios import MYAPP
 
 import initlab
-from initlab import plots, widgets
-from initlab.loader import apply_defaults
-from initlab.resources import pod_requests, qos_class
+from initlab.api.loader import apply_defaults
+from initlab.api.resources import pod_requests, qos_class
+from initlab.book import plots, widgets
 
 
 def _never_failure() -> dict:

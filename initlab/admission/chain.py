@@ -60,8 +60,8 @@ from initlab.admission.webhooks import (
     Webhook,
     to_response,
 )
+from initlab.api.loader import apply_defaults
 from initlab.errors import InputError
-from initlab.loader import apply_defaults
 
 #: What a configured webhook does when called, for teaching failures.
 BEHAVIORS = ("respond", "timeout", "unreachable", "bad-uid")
@@ -565,7 +565,7 @@ def _decoding_errors(pod: dict[str, Any]) -> list[Any]:
 
 def _validate(pod: dict[str, Any]) -> list[Any]:
     try:
-        from initlab.validation import validate_pod
+        from initlab.api.validation import validate_pod
     except ImportError:  # pragma: no cover - validation lands separately
         return []
     return list(validate_pod(pod))

@@ -30,7 +30,7 @@ from typing import Any
 import jsonpatch
 
 from initlab.admission.review import make_response
-from initlab.loader import apply_defaults
+from initlab.api.loader import apply_defaults
 
 ISTIO_VERSION = "1.26.0"
 LINKERD_VERSION = "stable-2.14.10"

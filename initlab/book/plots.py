@@ -521,7 +521,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
 
 
 def _quantity(value: Any) -> float | None:
-    from initlab.quantity import Quantity, QuantityError
+    from initlab.api.quantity import Quantity, QuantityError
 
     if value is None:
         return None
@@ -532,7 +532,7 @@ def _quantity(value: Any) -> float | None:
 
 
 def _requests_of(container: dict[str, Any]) -> dict[str, float]:
-    from initlab.resources import container_requests
+    from initlab.api.resources import container_requests
 
     return {k: float(q) for k, q in container_requests(container).items()}
 
@@ -566,7 +566,7 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     """
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-    from initlab.resources import pod_requests
+    from initlab.api.resources import pod_requests
 
     if isinstance(result_or_pod, dict) and result_or_pod.get("kind") == "Pod":
         import initlab

@@ -1,6 +1,6 @@
 """What a person reads: `kubectl get pod -w`, `kubectl describe pod`, `kubectl logs -c`.
 
-Every row of `render_watch` is `initlab.printers.print_pod` applied to the
+Every row of `render_watch` is `initlab.api.printers.print_pod` applied to the
 simulated Pod object at that instant, so READY/STATUS/RESTARTS/AGE are by
 construction what kubectl prints. The Events table follows kubectl
 `pkg/describe/describe.go` `DescribeEvents`: sorted by last timestamp, Age
@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from initlab.podstatus import EPOCH
-from initlab.printers import HEADERS, human_duration, parse_time, print_pod, tabwrite
+from initlab.api.printers import HEADERS, human_duration, parse_time, print_pod, tabwrite
+from initlab.kubelet.status import EPOCH
+from initlab.sim.result import POLL_SECONDS, nslookup
 
 
 def _now(t: float) -> datetime:
@@ -184,7 +185,7 @@ def _containers(
 
 def _resource_lines(resources: Any) -> list[str]:
     """`describeContainerResources`: Limits then Requests, names sorted, canonical quantities."""
-    from initlab.quantity import Quantity, QuantityError
+    from initlab.api.quantity import Quantity, QuantityError
 
     out: list[str] = []
     if not isinstance(resources, dict):
@@ -337,8 +338,6 @@ MAX_LOG_LINES = 2000
 
 def log_lines(entries: list[tuple[float, Any]], t: float) -> list[str]:
     """Expand a container's recorded output up to time t (a `waitFor` loop prints every 2 s)."""
-    from initlab.simulator import POLL_SECONDS, nslookup
-
     out: list[str] = []
     for lt, line in entries:
         if lt > t:

@@ -32,9 +32,9 @@ from typing import Any
 import ipywidgets as W
 import yaml
 
-from initlab import plots
+from initlab.book import plots
+from initlab.book.player import describe_events, get_table, svg_timeline
 from initlab.errors import InitlabError
-from initlab.playback import describe_events, get_table, svg_timeline
 
 __all__ = [
     "Explorer",
@@ -485,7 +485,7 @@ _FIELDS = ("requests.cpu", "limits.cpu", "requests.memory", "limits.memory")
 class ResourceExplorer:
     """Edit each container's requests/limits; see the effective request/limit, QoS and fit.
 
-    Numbers come from `initlab.resources` on the pod after API defaulting (a
+    Numbers come from `initlab.api.resources` on the pod after API defaulting (a
     limit without a request sets the request: `SetDefaults_Pod`). A bad
     quantity shows its validation error inline and the numbers stay at the
     last good pod.
@@ -590,10 +590,10 @@ class ResourceExplorer:
         return self
 
     def _compute(self) -> None:
-        from initlab.loader import apply_defaults
-        from initlab.quantity import Quantity, QuantityError
-        from initlab.resources import resources_report
-        from initlab.validation import validate_pod
+        from initlab.api.loader import apply_defaults
+        from initlab.api.quantity import Quantity, QuantityError
+        from initlab.api.resources import resources_report
+        from initlab.api.validation import validate_pod
 
         errors = [
             str(e) for e in validate_pod(self.pod, require_name=False) if ".resources" in e.field

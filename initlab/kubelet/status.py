@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from initlab.kubelet import (
+from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
     SUCCESS,

@@ -3,7 +3,7 @@
 ipywidgets in static HTML render, but their Python callbacks never run, so
 the book cannot re-simulate anything. The player precomputes every snapshot
 in Python and ships them inside the page: an inline SVG timeline (the same
-lanes `initlab.plots` draws), the `kubectl get pod` table at each snapshot,
+lanes `initlab.book.plots` draws), the `kubectl get pod` table at each snapshot,
 and the `kubectl describe` events, with play / step / back buttons and a
 slider. Small inline JavaScript only moves the cursor and swaps text.
 
@@ -28,8 +28,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from initlab import plots
-from initlab.printers import PodRow, human_duration, parse_time, print_pod, render_table
+from initlab.api.printers import PodRow, human_duration, parse_time, print_pod, render_table
+from initlab.book import plots
 
 __all__ = ["Player", "player", "svg_timeline", "get_table", "describe_events"]
 

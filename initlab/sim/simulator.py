@@ -1,9 +1,9 @@
 """The simulation: a simpy process that waits and applies the kubelet's decisions.
 
-Nothing here decides behaviour: `initlab.kubelet` says which containers to
-kill and start, `initlab.backoff` says whether a restart must wait,
-`initlab.podstatus` says what the API status looks like, and
-`initlab.printers.print_pod` says what `kubectl get` prints. This module
+Nothing here decides behaviour: `initlab.kubelet.actions` says which containers to
+kill and start, `initlab.kubelet.backoff` says whether a restart must wait,
+`initlab.kubelet.status` says what the API status looks like, and
+`initlab.api.printers.print_pod` says what `kubectl get` prints. This module
 only moves time forward and keeps the runtime's records.
 
 How a sync runs (`pkg/kubelet/kubelet.go` `SyncPod`): first the API status
@@ -38,7 +38,7 @@ Timing model (seconds; every value is a simplification, stated here):
   which the purge emptied); regular containers keep counting.
 
 Time 0 is the pod's creation; API timestamps count from
-`initlab.podstatus.EPOCH`. The pod UID is derived from namespace and name
+`initlab.kubelet.status.EPOCH`. The pod UID is derived from namespace and name
 (uuid5), so the same scenario always produces identical output. With no
 `until`, the simulation runs until nothing is left to happen, or at most
 `STABLE_CAP` (3600 s) -- a crash loop never settles.
@@ -57,13 +57,7 @@ from typing import Any
 import simpy
 from simpy.core import URGENT
 
-from initlab.backoff import (
-    Backoff,
-    do_backoff,
-    new_crash_loop_backoff,
-    new_image_backoff,
-)
-from initlab.kubelet import (
+from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
     SUCCESS,
@@ -76,7 +70,13 @@ from initlab.kubelet import (
     regular_containers,
     termination_order,
 )
-from initlab.podstatus import (
+from initlab.kubelet.backoff import (
+    Backoff,
+    do_backoff,
+    new_crash_loop_backoff,
+    new_image_backoff,
+)
+from initlab.kubelet.status import (
     DEADLINE_EXCEEDED,
     DEADLINE_MESSAGE,
     EPOCH,
@@ -89,33 +89,19 @@ from initlab.podstatus import (
     normalize_image,
     rfc3339,
 )
-from initlab.scenario import STABLE_CAP, Attempt, Scenario, load_scenario
+from initlab.sim.result import POLL_SECONDS, nslookup
+from initlab.sim.scenario import STABLE_CAP, Attempt, Scenario, load_scenario
 
 SYNC_LATENCY = 1.0
 SANDBOX_SECONDS = 1.0
 PULL_SECONDS = 1.0
 ERROR_RESYNC = 10.0
-POLL_SECONDS = 2.0
 DEFAULT_NODE = "node-1"
 
 
 def _num(t: float) -> int | float:
     """Whole seconds as int (JSON prints 5, not 5.0)."""
     return int(t) if float(t).is_integer() else t
-
-
-def nslookup(service: str, namespace: str, found: bool) -> list[str]:
-    """What busybox 1.28 `nslookup` prints in the docs' `until nslookup ...` loop."""
-    fqdn = f"{service}.{namespace}.svc.cluster.local"
-    head = [
-        "Server:    10.96.0.10",
-        "Address 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local",
-        "",
-    ]
-    if found:
-        n = int(hashlib.sha256(fqdn.encode()).hexdigest()[:4], 16)
-        return head + [f"Name:      {fqdn}", f"Address 1: 10.96.{n // 256}.{n % 256} {fqdn}"]
-    return head + [f"nslookup: can't resolve '{fqdn}'"]
 
 
 def pod_uid(namespace: str, name: str) -> str:
@@ -315,7 +301,7 @@ class PodSimulation:
 
     def record(self) -> None:
         """Take a snapshot if anything observable changed since the last one."""
-        from initlab.printers import print_pod
+        from initlab.api.printers import print_pod
 
         pod = self.pod_object()
         row = print_pod(pod, EPOCH + timedelta(seconds=self.env.now))
@@ -501,7 +487,7 @@ class PodSimulation:
 
     def _qos(self) -> str:
         try:
-            from initlab.resources import qos_class  # type: ignore[attr-defined]
+            from initlab.api.resources import qos_class  # type: ignore[attr-defined]
 
             return str(qos_class(self.pod))
         except Exception:
@@ -900,8 +886,8 @@ class PodSimulation:
         if not node.get("cpu") and not node.get("memory"):
             return True, ""
         try:
-            from initlab.quantity import Quantity
-            from initlab.resources import pod_requests
+            from initlab.api.quantity import Quantity
+            from initlab.api.resources import pod_requests
 
             reqs = pod_requests(self.pod)
         except Exception:

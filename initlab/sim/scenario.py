@@ -168,7 +168,7 @@ class Scenario:
 
 def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
     """A scenario from a dict, YAML/JSON text, or a file path (a bare Pod manifest works too)."""
-    from initlab.loader import parse_documents, read_bounded
+    from initlab.api.loader import parse_documents, read_bounded
 
     if isinstance(source, Scenario):
         return source
@@ -204,7 +204,7 @@ def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
 
 
 def _valid_pod_from_docs(docs: list[Any], label: str) -> dict[str, Any]:
-    from initlab.loader import find_pod
+    from initlab.api.loader import find_pod
 
     manifest = find_pod(docs, label)
     _validate(
@@ -217,7 +217,7 @@ def _validate(
     pod: dict[str, Any], spec_path: str, require_name: bool, kind: str, name: str
 ) -> None:
     try:
-        from initlab.validation import validate_pod
+        from initlab.api.validation import validate_pod
     except ImportError:  # pragma: no cover - validation lands separately
         return
     errors = validate_pod(pod, spec_path=spec_path, require_name=require_name)
@@ -226,7 +226,7 @@ def _validate(
 
 
 def _from_mapping(doc: dict[str, Any], label: str, base_dir: Path) -> Scenario:
-    from initlab.loader import load_path
+    from initlab.api.loader import load_path
 
     unknown = sorted(set(map(str, doc)) - SCENARIO_KEYS)
     if unknown:
@@ -360,7 +360,7 @@ def _kubelet_config(raw: Any) -> tuple[float | None, bool]:
 
 
 def _check_node(node: dict[str, Any]) -> dict[str, Any]:
-    from initlab.quantity import Quantity, QuantityError
+    from initlab.api.quantity import Quantity, QuantityError
 
     out: dict[str, Any] = {}
     for k, v in node.items():

@@ -13,7 +13,7 @@ Sources (read at the versions listed in `k8s-semantics.md` §0):
 - `pkg/scheduler/framework/plugins/noderesources/fit.go` `fitsRequest`.
 
 A pod is a plain dict in Kubernetes JSON shape, normally already defaulted by
-`initlab.loader.apply_defaults` (a limit without a request gets request = limit,
+`initlab.api.loader.apply_defaults` (a limit without a request gets request = limit,
 as `SetDefaults_Pod` does); like upstream, nothing here defaults anything itself.
 Nothing here raises on badly typed
 input: a value that is not a quantity is skipped, a list that is not a list is empty.
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from initlab.quantity import Quantity, QuantityError
+from initlab.api.quantity import Quantity, QuantityError
 
 CPU = "cpu"
 MEMORY = "memory"

@@ -58,6 +58,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from initlab.api.quantity import Quantity, QuantityError
 from initlab.errors import (
     DUPLICATE,
     FORBIDDEN,
@@ -67,7 +68,6 @@ from initlab.errors import (
     REQUIRED,
     FieldError,
 )
-from initlab.quantity import Quantity, QuantityError
 
 __all__ = [
     "UPSTREAM_UNIT_TEST_OPTIONS",
