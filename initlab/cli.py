@@ -1,4 +1,4 @@
-"""The `initlab` command line (the contract is in DESIGN.md).
+"""The `initlab` command line (the contract is in docs/contracts.md).
 
 Exit codes: 0 success; 1 an invalid object (the API server would reject
 it); 2 unusable input (unreadable, not YAML, no pod, bad arguments); 3 an

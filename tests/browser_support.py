@@ -67,7 +67,7 @@ def require_chromium() -> None:
 
 
 def launch(playwright: Any) -> Any:
-    """Debian chromium, headless, with the project's flags (DESIGN.md, Toolchain)."""
+    """Debian chromium, headless, with the project's flags (never `playwright install`)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
 
 

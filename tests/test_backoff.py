@@ -38,7 +38,7 @@ def restart_times(exits_after: float, n: int, bo: Backoff | None = None) -> list
 
 
 def test_first_failure_restarts_at_once_then_doubles_to_300s():
-    """R5.9: waits 0, 10, 20, 40, 80, 160, 300, 300 after each exit."""
+    """waits 0, 10, 20, 40, 80, 160, 300, 300 after each exit."""
     starts = restart_times(1, 8)
     waits = [round(b - a - 1) for a, b in zip(starts, starts[1:], strict=False)]
     assert waits == [0, 10, 20, 40, 80, 160, 300, 300]

@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md: outputs, exit codes, one-line errors."""
+"""The command-line contract (docs/contracts.md): outputs, exit codes, one-line errors."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Fuzzing: thousands of generated pods, scenarios and malformed bytes.
 
-Invariants come from the kubelet rules (k8s-semantics.md §5) and the CLI
+Invariants come from the kubelet rules (the kubelet source, cited in initlab/kubelet) and the CLI
 contract: nothing raises except the documented errors.
 """
 

@@ -377,7 +377,7 @@ def test_only_one_regular_init_container_is_started_at_a_time():
 
 
 def test_already_initialized_pod_does_not_rerun_gcd_init_containers():
-    """R5.7: a running regular container means init is done even if init records were GC'd."""
+    """a running regular container means init is done even if init records were GC'd."""
     pod = base_pod("Always")
     st = RuntimePodStatus(True, True, 0, "s", [ContainerRecord("foo1", "id1", RUNNING)])
     a = compute_pod_actions(pod, st)
@@ -385,14 +385,14 @@ def test_already_initialized_pod_does_not_rerun_gcd_init_containers():
 
 
 def test_exited_regular_containers_do_not_count_as_initialized():
-    """R5.1: only Created/Running regular containers mean "already initialized" (reboot workaround)."""
+    """only Created/Running regular containers mean "already initialized" (reboot workaround)."""
     pod = base_pod("Always")
     st = RuntimePodStatus(True, True, 0, "s", [ContainerRecord("foo1", "id1", EXITED)])
     assert compute_pod_actions(pod, st).init_containers_to_start == [0]
 
 
 def test_sidecar_gcd_after_initialization_is_simply_restarted():
-    """R5.3: after initialization a sidecar with no record is started again."""
+    """after initialization a sidecar with no record is started again."""
     pod = base_pod("Always", restartable=True)
     st = RuntimePodStatus(True, True, 0, "s", [ContainerRecord("foo1", "id1", RUNNING)])
     a = compute_pod_actions(pod, st, {})
@@ -400,7 +400,7 @@ def test_sidecar_gcd_after_initialization_is_simply_restarted():
 
 
 def test_sandbox_recreation_skipped_when_initialized_and_nothing_to_start():
-    """R5.6: no new sandbox if the pod initialized and no regular container is left to start."""
+    """no new sandbox if the pod initialized and no regular container is left to start."""
     pod = base_pod("OnFailure")
     st = base_status(pod)
     st.sandbox_ready = False
@@ -444,7 +444,7 @@ def test_deleted_pod_never_restarts_containers():
 
 
 def test_termination_order_stops_sidecars_last_in_reverse_declaration_order():
-    """R5.20: regular containers first, then sidecars from the last declared to the first."""
+    """regular containers first, then sidecars from the last declared to the first."""
     pod = base_pod("Never", restartable=True)
     running = ["restartable-init-1", "restartable-init-2", "restartable-init-3", "foo1", "foo2"]
     assert termination_order(pod, running) == [

@@ -117,7 +117,7 @@ PHASES = [
     ("desc", "policy", "inits", "apps", "want"), PHASES, ids=[p[0] for p in PHASES]
 )
 def test_get_phase(desc, policy, inits, apps, want):
-    """`getPhase` R5.10-R5.13."""
+    """`getPhase`: Pending, Running, Succeeded, Failed."""
     assert get_phase(pod(policy), inits, apps) == want
 
 
@@ -137,14 +137,14 @@ def test_sidecars_never_decide_succeeded():
 
 
 def test_unstarted_sidecar_keeps_pod_pending():
-    """R5.11: a running sidecar whose startup probe has not passed is pending."""
+    """a running sidecar whose startup probe has not passed is pending."""
     p = pod("Always", sidecar=True)
     proxy = {"name": "proxy", "state": {"running": {}}, "started": False}
     assert get_phase(p, [proxy], [waiting("app")]) == "Pending"
 
 
 def test_default_waiting_reason_is_pod_initializing_with_init_containers():
-    """R1.7: no runtime record -> waiting PodInitializing (ContainerCreating without inits)."""
+    """no runtime record -> waiting PodInitializing (ContainerCreating without inits)."""
     p = pod()
     st = convert_container_statuses(p, RuntimePodStatus(), None, False)
     assert st[0]["state"] == {"waiting": {"reason": "PodInitializing"}}
@@ -223,7 +223,7 @@ def test_last_state_comes_from_the_previous_record():
 
 
 def test_initialized_condition_message_lists_incomplete_containers():
-    """R5.15: False/ContainersNotInitialized, "containers with incomplete status: [init1 init2]"."""
+    """False/ContainersNotInitialized, "containers with incomplete status: [init1 init2]"."""
     p = pod()
     conds = generate_conditions(
         p,
@@ -251,7 +251,7 @@ def test_initialized_condition_message_lists_incomplete_containers():
 
 
 def test_sidecar_counts_in_containers_ready():
-    """R5.16: sidecars take part in ContainersReady; regular init containers do not."""
+    """sidecars take part in ContainersReady; regular init containers do not."""
     p = pod(sidecar=True)
     inits = [
         {"name": "proxy", "state": {"running": {}}, "started": True, "ready": False},
@@ -264,7 +264,7 @@ def test_sidecar_counts_in_containers_ready():
 
 
 def test_succeeded_pod_conditions_say_pod_completed():
-    """R5.15/R5.16: Initialized True/PodCompleted, ContainersReady False/PodCompleted."""
+    """Initialized True/PodCompleted, ContainersReady False/PodCompleted."""
     p = pod("Never")
     inits = [term("init1") | {"ready": True}, term("init2") | {"ready": True}]
     by = {c["type"]: c for c in generate_conditions(p, inits, [term("app")], "Succeeded", False)}
@@ -274,7 +274,7 @@ def test_succeeded_pod_conditions_say_pod_completed():
 
 
 def test_active_deadline_counts_from_start_time():
-    """R5.21: `now - startTime >= activeDeadlineSeconds`."""
+    """`now - startTime >= activeDeadlineSeconds`."""
     p = pod()
     p["spec"]["activeDeadlineSeconds"] = 30
     assert not deadline_exceeded(p, 0, 29.9)

@@ -980,7 +980,7 @@ def test_now_defaults_to_the_wall_clock():
     assert print_pod(_pod_created(created)).age == "30h"
 
 
-# --------------------------------------------------------------------------- surprises (§7)
+# --------------------------------------------------------------------------- surprises
 
 APP = {"name": "app", "image": "busybox:1.28"}
 INIT = {"name": "init-db", "image": "busybox:1.28"}
@@ -988,7 +988,7 @@ SIDECAR = {"name": "proxy", "image": "envoy", "restartPolicy": "Always"}
 
 
 def test_restarts_forget_regular_init_container_restarts_once_initialized():
-    """§7.1 (R1.4): the container pass resets RESTARTS to the sidecar count, so init restarts vanish."""
+    """the container pass resets RESTARTS to the sidecar count, so init restarts vanish."""
     initializing = {
         "metadata": {"name": "web"},
         "spec": {"initContainers": [INIT], "containers": [APP]},
@@ -1041,7 +1041,7 @@ def test_restarts_forget_regular_init_container_restarts_once_initialized():
 
 
 def test_sidecar_restarts_stay_in_the_count_after_initialization():
-    """§7.1 (R1.4): sidecar restarts (and their date) survive the reset; init restarts do not."""
+    """sidecar restarts (and their date) survive the reset; init restarts do not."""
     pod = {
         "metadata": {"name": "web"},
         "spec": {"initContainers": [INIT, SIDECAR], "containers": [APP]},
@@ -1079,7 +1079,7 @@ def test_sidecar_restarts_stay_in_the_count_after_initialization():
 
 
 def test_sidecars_count_in_the_ready_denominator():
-    """§7.2 (R1.1): READY's total is app containers + sidecars; regular init containers never count."""
+    """READY's total is app containers + sidecars; regular init containers never count."""
     pod = {
         "metadata": {"name": "web"},
         "spec": {"initContainers": [INIT, SIDECAR], "containers": [APP]},
@@ -1099,7 +1099,7 @@ def test_sidecars_count_in_the_ready_denominator():
 
 
 def test_crash_looping_sidecar_after_startup_shows_init_crash_loop_back_off():
-    """§7.4 (R1.4): the init pass sets Init:CrashLoopBackOff and a running app never overwrites it."""
+    """the init pass sets Init:CrashLoopBackOff and a running app never overwrites it."""
     pod = {
         "metadata": {"name": "web"},
         "spec": {"initContainers": [SIDECAR], "containers": [APP]},
@@ -1188,12 +1188,12 @@ def _init_pod(init_status: dict, phase: str = "Pending") -> dict:
     ],
 )
 def test_init_status_follows_the_first_unfinished_init_container(state, status):
-    """R1.3: Init:<reason> for failures and waits, Init:i/N otherwise (PodInitializing is not a reason)."""
+    """Init:<reason> for failures and waits, Init:i/N otherwise (PodInitializing is not a reason)."""
     assert print_pod(_init_pod({"state": state}), now=NOW).status == status
 
 
 def test_pod_initializing_shows_when_init_is_done_and_the_app_is_not_created():
-    """R1.7: the kubelet's default waiting reason PodInitializing becomes STATUS."""
+    """the kubelet's default waiting reason PodInitializing becomes STATUS."""
     pod = _init_pod({"state": {"terminated": {"exitCode": 0, "reason": "Completed"}}})
     pod["status"]["initContainerStatuses"][1]["state"] = {"terminated": {"exitCode": 0}}
     assert cells(print_pod(pod, now=NOW)) == ["p", "0/1", "PodInitializing", "0", "<unknown>"]
@@ -1208,7 +1208,7 @@ def test_pod_initializing_shows_when_init_is_done_and_the_app_is_not_created():
     ],
 )
 def test_app_container_termination_without_reason_shows_signal_or_exit_code(terminated, status):
-    """R1.4: a terminated container without a reason prints Signal:<n> or ExitCode:<code>."""
+    """a terminated container without a reason prints Signal:<n> or ExitCode:<code>."""
     pod = {
         "metadata": {"name": "p"},
         "spec": {"containers": [APP]},
@@ -1221,7 +1221,7 @@ def test_app_container_termination_without_reason_shows_signal_or_exit_code(term
 
 
 def test_deleted_running_pod_is_terminating():
-    """R1.5: a deletionTimestamp on a non-terminal pod prints Terminating, whatever init shows."""
+    """a deletionTimestamp on a non-terminal pod prints Terminating, whatever init shows."""
     pod = _init_pod({"state": {"waiting": {"reason": "CrashLoopBackOff"}}})
     pod["metadata"]["deletionTimestamp"] = ago(5)
     assert print_pod(pod, now=NOW).status == "Terminating"
@@ -1229,7 +1229,7 @@ def test_deleted_running_pod_is_terminating():
 
 @pytest.mark.parametrize("phase", ["Running", "Failed", "Succeeded"])
 def test_deleted_pod_on_a_lost_node_is_unknown(phase):
-    """R1.5: status.reason NodeLost with a deletionTimestamp prints Unknown, even for a terminal pod."""
+    """status.reason NodeLost with a deletionTimestamp prints Unknown, even for a terminal pod."""
     pod = {
         "metadata": {"name": "p", "deletionTimestamp": ago(5)},
         "spec": {"containers": [APP]},
@@ -1239,13 +1239,13 @@ def test_deleted_pod_on_a_lost_node_is_unknown(phase):
 
 
 def test_node_lost_without_deletion_shows_the_reason():
-    """R1.2: without a deletionTimestamp, status.reason NodeLost is printed as is."""
+    """without a deletionTimestamp, status.reason NodeLost is printed as is."""
     pod = {"metadata": {"name": "p"}, "status": {"phase": "Running", "reason": "NodeLost"}}
     assert print_pod(pod, now=NOW).status == "NodeLost"
 
 
 def test_scheduling_gated_overrides_phase_and_reason():
-    """R1.2: a PodScheduled condition with reason SchedulingGated wins over status.reason."""
+    """a PodScheduled condition with reason SchedulingGated wins over status.reason."""
     pod = {
         "metadata": {"name": "gated"},
         "spec": {"initContainers": [INIT], "containers": [APP], "schedulingGates": [{"name": "x"}]},
@@ -1438,7 +1438,7 @@ def test_malformed_pod_renders_with_wrong_types_treated_as_absent(pod, expected)
 
 
 def test_to_json_drops_the_ago_suffix():
-    """DESIGN.md: `initlab get -o json` prints RESTARTS as a plain count string."""
+    """The contract: `initlab get -o json` prints RESTARTS as a plain count string."""
     row = PodRow("web", "1/2", "Init:CrashLoopBackOff", 4, "4 (40s ago)", "5m")
     assert row.to_json() == {
         "name": "web",

@@ -2668,7 +2668,7 @@ def test_kk_compute_pod_qos_table_matches_upstream(name, pod, want, plr):
 
 
 def test_ephemeral_containers_do_not_count_for_qos():
-    """Ephemeral containers cannot set resources and are never classed (R3.1)."""
+    """Ephemeral containers cannot set resources and are never classed."""
     pod = _pod([{"name": "c", "resources": _G}])
     pod["spec"]["ephemeralContainers"] = [{"name": "debug"}]
     assert qos_class(pod) == qos_class_sum_based(pod) == GUARANTEED
@@ -2830,7 +2830,7 @@ def test_pod_without_requests_fits_anywhere():
 
 
 def test_unlimited_init_container_contributes_no_limit():
-    """R2.3: limited init 2/2Gi, unlimited init, app 1/1Gi → pod limits 2/2Gi, not unbounded."""
+    """limited init 2/2Gi, unlimited init, app 1/1Gi → pod limits 2/2Gi, not unbounded."""
     pod = {
         "spec": {
             "initContainers": [
@@ -2844,7 +2844,7 @@ def test_unlimited_init_container_contributes_no_limit():
 
 
 def test_burstable_pod_cgroup_has_no_limit_unless_every_app_container_declares_it():
-    """R2.4 ResourceConfigForPod: one app container without a memory limit → no pod memory limit."""
+    """ResourceConfigForPod: one app container without a memory limit → no pod memory limit."""
     pod = {
         "spec": {
             "containers": [
@@ -2873,7 +2873,7 @@ def test_best_effort_pod_cgroup_has_no_limits():
 
 
 def test_init_container_limits_are_not_checked_for_the_pod_cgroup():
-    """Only spec.containers decide whether a Burstable pod gets a limit (R2.4)."""
+    """Only spec.containers decide whether a Burstable pod gets a limit."""
     pod = {
         "spec": {
             "initContainers": [ctr("i", req={"cpu": "1"})],
@@ -3065,5 +3065,5 @@ def _valid_qos_pods(draw):
 @settings(max_examples=300, deadline=None)
 @given(_valid_qos_pods())
 def test_both_qos_algorithms_agree_on_api_valid_pods(pod):
-    """R3.3: with request ≤ limit (and limits defaulting requests) the two algorithms agree."""
+    """with request ≤ limit (and limits defaulting requests) the two algorithms agree."""
     assert qos_class(pod) == qos_class_sum_based(pod)

@@ -277,7 +277,7 @@ def test_active_deadline_counts_init_time_and_fails_pod():
 
 
 def test_sandbox_restart_reruns_init_from_zero_and_counts_app_restart():
-    """R5.6: SandboxChanged, all init containers re-run, the app's restartCount goes to 1."""
+    """SandboxChanged, all init containers re-run, the app's restartCount goes to 1."""
     inits = [{"name": "i0", "image": "busybox:1.36"}, {"name": "i1", "image": "busybox:1.36"}]
     r = simulate(scenario(inits=inits, events=[{"at": 30, "action": "restart-sandbox"}], until=60))
     assert [e["reason"] for e in r.events].count("SandboxChanged") == 1
@@ -302,7 +302,7 @@ def test_non_idempotent_init_crash_loops_after_sandbox_recreation():
 
 
 def test_restarts_column_forgets_regular_init_restarts_once_initialized():
-    """R1.4: RESTARTS counts init restarts while initializing, then only app/sidecar ones."""
+    """RESTARTS counts init restarts while initializing, then only app/sidecar ones."""
     r = simulate(EXAMPLES / "flaky-migration-always.yaml")
     crash = next(s for s in r.timeline if s["status"] == "Init:CrashLoopBackOff")
     assert crash["restarts"] == 1

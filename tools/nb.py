@@ -3,7 +3,7 @@
 A chapter is written as `notebooks/src/NN-topic.md` (jupytext's MyST
 format: prose as markdown, code in ```{code-cell} ipython3 blocks) and
 stored, executed, as `notebooks/NN-topic.ipynb` — the file the book and
-nbval read (DESIGN.md: notebooks are stored with outputs).
+nbval read (notebooks are stored with outputs).
 
     python tools/nb.py build [SRC ...]   # convert + execute (all when none given)
     python tools/nb.py check             # exit 1 if a notebook drifted from its source

@@ -84,7 +84,7 @@ class PodRow:
     readiness_gates: str = field(default="<none>", compare=False)
 
     def to_json(self) -> dict[str, str]:
-        """The `initlab get -o json` object: RESTARTS as a string without "(5m ago)" (DESIGN.md)."""
+        """The `initlab get -o json` object: RESTARTS as a string without "(5m ago)" (docs/contracts.md)."""
         return {
             "name": self.name,
             "ready": self.ready,
@@ -319,7 +319,7 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
     (the first unfinished one decides, `Init:i/N` or `Init:<reason>`), then
     app containers last-to-first (so the first container's reason wins);
     RESTARTS forgets regular init containers once the container pass runs.
-    See k8s-semantics.md R1.1-R1.7.
+
     """
     if now is None:
         now = datetime.now(UTC)

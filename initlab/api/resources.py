@@ -1,6 +1,6 @@
 """Effective pod requests/limits, QoS class and node fit, exactly as Kubernetes computes them.
 
-Sources (read at the versions listed in `k8s-semantics.md` §0):
+Sources :
 
 - `k8s.io/component-helpers/resource/helpers.go`: `PodRequests`, `PodLimits`,
   `AggregateContainerRequests`, `AggregateContainerLimits`,
@@ -535,7 +535,7 @@ def _requirements_qos(resources: Any) -> str:
 
 
 def qos_class(pod: dict, *, pod_level_resources_enabled: bool = True) -> str:
-    """kubectl `pkg/util/qos/qos.go` `ComputePodQOS`: the per-container algorithm (R3.2, R3.4).
+    """kubectl `pkg/util/qos/qos.go` `ComputePodQOS`: the per-container algorithm.
 
     Pod-level resources decide alone when they are set (`IsPodLevelResourcesSet`).
     Otherwise every init container (sidecar or not) and app container is classed;
@@ -572,7 +572,7 @@ def _positive_qos(target: ResourceList, resources: ResourceList) -> set[str]:
 
 
 def qos_class_sum_based(pod: dict, *, pod_level_resources_enabled: bool = True) -> str:
-    """The older k/k `GetPodQOS`/`ComputePodQOS` (≤1.36): compare *summed* requests and limits (R3.3).
+    """The older k/k `GetPodQOS`/`ComputePodQOS` (≤1.36): compare *summed* requests and limits.
 
     Guaranteed iff every container has positive cpu and memory limits and the
     summed positive requests equal the summed limits key by key. For pods the API
@@ -609,7 +609,7 @@ def _json_rl(rl: ResourceList) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class InitPhase:
-    """What one init step reserves: its own resources plus the sidecars declared before it (R2.1)."""
+    """What one init step reserves: its own resources plus the sidecars declared before it."""
 
     name: str
     sidecar: bool
@@ -797,7 +797,7 @@ class Report(dict):
 
 
 def resources_report(pod: dict, node: dict[str, Quantity] | None = None) -> dict:
-    """The JSON `initlab resources` prints (DESIGN.md): effective requests/limits, QoS, init phases, fit.
+    """The JSON `initlab resources` prints (docs/contracts.md): effective requests/limits, QoS, init phases, fit.
 
     Keys are exactly `requests`, `limits`, `qosClass`, `initPhase` and, with a
     node, `fits`. The `Insufficient ...` reasons ride on the returned dict's

@@ -119,7 +119,7 @@ def describe_events(result: Any, t: float) -> str:
     A simulator Result renders through `kubectl.render_events` (identical
     events folded into `Age (xN over Y)`, sorted by last time; since kubectl
     1.35 the message carries the involved object's field path,
-    k8s-semantics.md section 6). A JSON-only result gets the same layout here.
+    kubectl `pkg/describe`). A JSON-only result gets the same layout here.
     """
     if callable(getattr(result, "aggregated_events", None)):
         from initlab.kubectl import render_events

@@ -164,9 +164,9 @@ def classify(status: dict[str, Any], kind: str = "app") -> tuple[str, str]:
     """(state key, Kubernetes label) for one API container status.
 
     Terminated reasons come from the CRI runtime (Completed / Error /
-    OOMKilled); waiting reasons from the kubelet (k8s-semantics.md R1.7).
+    OOMKilled); waiting reasons from the kubelet.
     A sidecar or app container running with `started: false` has not passed
-    its startup probe yet (the next init container waits for that, R5.3).
+    its startup probe yet (the next init container waits for that).
     """
     state = _dict(status.get("state"))
     if "running" in state:
@@ -559,7 +559,7 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     instant (a regular init container alone, then sidecars beside it, then
     the app). The dashed line is the pod's effective request,
     `resources.pod_requests` (component-helpers `resource/helpers.go`
-    `PodRequests`, k8s-semantics.md R2.1): the scheduler reserves that much
+    `PodRequests`): the scheduler reserves that much
     for the pod's whole life, the maximum over every phase, even while the
     pod uses less. A node's allocatable is drawn when `node` is given.
     A bare Pod is simulated first (default behaviour: init containers run 1 s).

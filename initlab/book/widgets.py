@@ -198,7 +198,7 @@ class Explorer:
 
     @property
     def snapshot(self) -> dict[str, Any]:
-        """The snapshot at the cursor (DESIGN.md shape); {} before a successful load."""
+        """The snapshot at the cursor (the snapshot shape of docs/contracts.md); {} before a successful load."""
         snaps = self.snapshots
         return snaps[self.index] if snaps else {}
 

@@ -8,12 +8,12 @@ kubelet does next; the simulator (`initlab.sim.simulator`) only waits and
 applies their answers.
 
 - `compute_init_container_actions`: `kuberuntime_container.go`
-  `computeInitContainerActions` (R5.1-R5.3, R5.7).
+  `computeInitContainerActions`.
 - `compute_pod_actions`: `kuberuntime_manager.go` `computePodActions`
-  (R5.4-R5.6, R5.19).
+.
 - `should_container_be_restarted`: `pkg/kubelet/container/helpers.go`
   `ShouldContainerBeRestarted`.
-- `termination_order`: `kuberuntime_termination_order.go` (R5.20).
+- `termination_order`: `kuberuntime_termination_order.go`.
 
 Simpler than Kubernetes: container definitions never change (no
 `definition changed` restarts), there are no liveness probes, and in-place
@@ -232,12 +232,12 @@ def compute_init_container_actions(
     """`kuberuntime_container.go` `computeInitContainerActions`; True once the pod is initialized.
 
     Walks the init containers from last to first, using each one's newest
-    record, to find the frontier (R5.2): exited 0 -> start the next one (or,
+    record, to find the frontier: exited 0 -> start the next one (or,
     for the last, the pod is initialized); exited non-zero -> restart it, or
     with `restartPolicy: Never` KillPod; running -> wait; Created -> start it
     again; Unknown -> kill and restart (Never: KillPod). A running sidecar
     whose startup probe succeeded (or that has none) lets the next init
-    container start (R5.3). "Already initialized" (R5.1/R5.7): if any regular
+    container start. "Already initialized": if any regular
     container is Created or Running, only sidecars are looked at, and a
     sidecar with no record is started again.
     """
@@ -331,14 +331,14 @@ def compute_pod_actions(
     """`kuberuntime_manager.go` `computePodActions` (SidecarContainers on, as since 1.29).
 
     - Sandbox gone or not ready: kill everything, create a new sandbox and
-      start init container 0 again (R5.6) -- except with `restartPolicy:
+      start init container 0 again -- except with `restartPolicy:
       Never` once a container has run (attempt != 0), and except when the
       pod has initialized and no regular container is left to start.
     - Otherwise init containers first (`compute_init_container_actions`);
       then each regular container is started when
       `should_container_be_restarted` says so.
     - Nothing running and nothing to start (keepCount == 0): KillPod, and
-      sidecars are not restarted (R5.19).
+      sidecars are not restarted.
     """
     create, attempt, sandbox_id = pod_sandbox_changed(status)
     changes = PodActions(
@@ -404,7 +404,7 @@ def termination_order(pod: Mapping[str, Any], running: list[str]) -> list[list[s
 
     Regular containers stop together first; then each sidecar waits for
     every regular container and every sidecar declared after it, so sidecars
-    stop one by one in reverse declaration order (R5.20). Returns the
+    stop one by one in reverse declaration order. Returns the
     non-empty waves, each a list of container names.
     """
     running_set = set(running)

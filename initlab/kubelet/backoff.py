@@ -9,7 +9,7 @@ entries, `Next`, `Get`, `IsInBackOffSince`, `IsInBackOffSinceUpdate`,
 Time is plain seconds (floats). Jitter is zero, as in the kubelet (which
 builds its back-offs with `flowcontrol.NewBackOff`, no jitter).
 
-The effect a learner sees (R5.9): the first failure restarts at once, then
+The effect a learner sees: the first failure restarts at once, then
 the waits are 10, 20, 40, 80, 160, 300, 300... seconds; a container that ran
 for more than 10 minutes (600 s between the last back-off update and its
 latest exit) starts again from the beginning.

@@ -1,16 +1,16 @@
 """The pod status the kubelet writes to the API: container statuses, phase, conditions.
 
 - `convert_container_statuses`: `pkg/kubelet/kubelet_pods.go`
-  `convertToAPIContainerStatuses` (default waiting reasons R1.7, the reason
+  `convertToAPIContainerStatuses` (default waiting reasons, the reason
   cache, `lastState` from the previous record) and `prober_manager.go`
-  `UpdatePodStatus` (`started`/`ready`, R5.14).
-- `get_phase`: `kubelet_pods.go` `getPhase` (R5.10-R5.13).
-- `generate_conditions`: `pkg/kubelet/status/generate.go` (R5.15-R5.18).
-- `deadline_exceeded`: `pkg/kubelet/active_deadline.go` (R5.21).
+  `UpdatePodStatus` (`started`/`ready`).
+- `get_phase`: `kubelet_pods.go` `getPhase`.
+- `generate_conditions`: `pkg/kubelet/status/generate.go`.
+- `deadline_exceeded`: `pkg/kubelet/active_deadline.go`.
 
-Where the model is simpler: `getPhase` is the v1.29-v1.34 form (R5.13),
+Where the model is simpler: `getPhase` is the v1.29-v1.34 form,
 without the >=1.35 `podHasInitialized` argument; `PodReadyToStartContainers`
-False carries no reason (generate.go sets none; k8s-semantics R5.18 names
+False carries no reason (generate.go sets none; an earlier reading named
 one); readiness gates are never satisfied (nothing sets their conditions).
 
 API timestamps are RFC 3339 strings counted from `EPOCH` (simulated second 0
@@ -109,7 +109,7 @@ def convert_container_statuses(
     """`convertToAPIContainerStatuses` + `UpdatePodStatus` for init or regular containers.
 
     1. Every container starts as `waiting: PodInitializing` when the pod has
-       init containers, else `ContainerCreating` (R1.7). A previous API
+       init containers, else `ContainerCreating`. A previous API
        status that is terminated is kept as is; otherwise its restartCount
        and lastState carry over.
     2. The newest runtime record gives `state` and `restartCount`; the one
@@ -118,7 +118,7 @@ def convert_container_statuses(
        cache (e.g. `CrashLoopBackOff`, `ErrImagePull`), is shown waiting
        with that reason; its terminated state moves to `lastState`. An
        exited-0 init container is never shown waiting.
-    4. `started`/`ready` (R5.14).
+    4. `started`/`ready`.
     """
     reason_cache = reason_cache or {}
     startup_results = startup_results or {}
@@ -275,7 +275,7 @@ def get_phase(
     statuses: list[dict[str, Any]] | None,
     pod_is_terminal: bool = False,
 ) -> str:
-    """`kubelet_pods.go` `getPhase` (R5.10-R5.13): Pending, Running, Succeeded or Failed.
+    """`kubelet_pods.go` `getPhase`: Pending, Running, Succeeded or Failed.
 
     An initializing pod is Pending; a regular init container that failed
     makes a `restartPolicy: Never` pod Failed; sidecars never decide
@@ -381,7 +381,7 @@ def initialized_condition(
     statuses: list[dict[str, Any]] | None,
     phase: str,
 ) -> dict[str, Any]:
-    """`GeneratePodInitializedCondition` (R5.15)."""
+    """`GeneratePodInitializedCondition`."""
     inits = init_containers(pod)
     if not inits:
         return _cond("Initialized", True)
@@ -419,7 +419,7 @@ def containers_ready_condition(
     statuses: list[dict[str, Any]] | None,
     phase: str,
 ) -> dict[str, Any]:
-    """`GenerateContainersReadyCondition` (R5.16): sidecars and regular containers."""
+    """`GenerateContainersReadyCondition`: sidecars and regular containers."""
     if statuses is None:
         return _cond("ContainersReady", False, UNKNOWN_CONTAINER_STATUSES)
     unknown: list[str] = []
@@ -457,7 +457,7 @@ def containers_ready_condition(
 def ready_condition(
     pod: Mapping[str, Any], containers_ready: dict[str, Any], conditions: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """`GeneratePodReadyCondition` (R5.17): ContainersReady, then readiness gates."""
+    """`GeneratePodReadyCondition`: ContainersReady, then readiness gates."""
     if containers_ready["status"] != "True":
         return {**containers_ready, "type": "Ready"}
     gates = _spec_list(pod, "readinessGates")
@@ -485,7 +485,7 @@ def _spec_list(pod: Mapping[str, Any], key: str) -> list[Any]:
 
 
 def ready_to_start_condition(sandbox_ready: bool) -> dict[str, Any]:
-    """`GeneratePodReadyToStartContainersCondition` (R5.18): a sandbox with networking exists."""
+    """`GeneratePodReadyToStartContainersCondition`: a sandbox with networking exists."""
     return _cond("PodReadyToStartContainers", sandbox_ready)
 
 
@@ -544,7 +544,7 @@ def deadline_exceeded(pod: Mapping[str, Any], start_time: float | None, now: flo
     """`active_deadline.go` `ShouldEvict`: `now - status.startTime >= activeDeadlineSeconds`.
 
     `startTime` is set by the kubelet's first status, before any init
-    container runs, so init time counts (R5.21).
+    container runs, so init time counts.
     """
     spec = pod.get("spec") if isinstance(pod, dict) else None
     ads = spec.get("activeDeadlineSeconds") if isinstance(spec, dict) else None

@@ -1,6 +1,6 @@
 """Scenarios: a pod, how each of its containers behaves, and what the world does.
 
-The format is DESIGN.md's, with these fixed meanings (also in `initlab
+The format is docs/contracts.md's, with these fixed meanings (also in `initlab
 simulate --help`):
 
 ```yaml

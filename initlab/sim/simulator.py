@@ -33,7 +33,7 @@ Timing model (seconds; every value is a simplification, stated here):
   143, or is SIGKILLed at the end of its grace period with 137.
 - `restart-sandbox` kills the sandbox and its containers at once (exit
   137), like a node reboot or a lost pause container; the kubelet then
-  re-creates it (R5.6). Purged init containers start again with
+  re-creates it. Purged init containers start again with
   `restartCount` 0 (the kubelet derives the count from the log directory,
   which the purge emptied); regular containers keep counting.
 
