@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from initlab.api.pod import is_restartable_init_container
+
 __all__ = [
     "PodRow",
     "human_duration",
@@ -278,11 +280,6 @@ def _finished_at(status: dict[str, Any]) -> datetime | None:
     """`lastState.terminated.finishedAt`, if any."""
     last = _state(status, "lastState", "terminated")
     return _timestamp(last.get("finishedAt")) if last is not None else None
-
-
-def is_restartable_init_container(container: dict[str, Any] | None) -> bool:
-    """`pkg/api/pod/util.go` `IsRestartableInitContainer`: restartPolicy is Always (a sidecar)."""
-    return isinstance(container, dict) and container.get("restartPolicy") == "Always"
 
 
 def has_pod_ready_condition(conditions: Iterable[dict[str, Any]]) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from initlab.api.pod import is_restartable_init_container
 from initlab.api.quantity import Quantity, QuantityError
 
 CPU = "cpu"
@@ -148,9 +149,8 @@ def container_limits(container: dict) -> dict[str, Quantity]:
     return _rl(_requirements(container).get("limits")) or {}
 
 
-def is_sidecar(container: dict) -> bool:
-    """An init container with `restartPolicy: Always` (`pkg/api/pod/util.go` `IsRestartableInitContainer`)."""
-    return _dict(container).get("restartPolicy") == "Always"
+#: An init container with `restartPolicy: Always` (`IsRestartableInitContainer`).
+is_sidecar = is_restartable_init_container
 
 
 # -- pod-level resources ----------------------------------------------------------------

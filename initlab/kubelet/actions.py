@@ -28,6 +28,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from initlab.api.pod import (
+    init_containers,
+    is_deleted,
+    is_restartable_init_container,
+    regular_containers,
+    restart_policy,
+    should_restart_on_failure,
+    spec,
+)
+
 # kubecontainer.State values.
 CREATED = "created"
 RUNNING = "running"
@@ -116,52 +126,6 @@ class PodActions:
             "containersToStart": list(self.containers_to_start),
             "containersToKill": sorted(self.containers_to_kill),
         }
-
-
-# -- pod helpers ---------------------------------------------------------------
-
-
-def _spec(pod: Mapping[str, Any]) -> Mapping[str, Any]:
-    spec = pod.get("spec") if isinstance(pod, dict) else None
-    return spec if isinstance(spec, dict) else {}
-
-
-def _containers(pod: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    items = _spec(pod).get(key)
-    if not isinstance(items, list):
-        return []
-    return [c for c in items if isinstance(c, dict)]
-
-
-def init_containers(pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """`pod.spec.initContainers`, tolerating a missing or mistyped field."""
-    return _containers(pod, "initContainers")
-
-
-def regular_containers(pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """`pod.spec.containers`, tolerating a missing or mistyped field."""
-    return _containers(pod, "containers")
-
-
-def restart_policy(pod: Mapping[str, Any]) -> str:
-    """`spec.restartPolicy`, defaulting to Always (`SetDefaults_PodSpec`)."""
-    p = _spec(pod).get("restartPolicy")
-    return p if p in ("Always", "OnFailure", "Never") else "Always"
-
-
-def is_restartable_init_container(container: Mapping[str, Any]) -> bool:
-    """`podutil.IsRestartableInitContainer`: an init container with `restartPolicy: Always`."""
-    return isinstance(container, dict) and container.get("restartPolicy") == "Always"
-
-
-def should_restart_on_failure(pod: Mapping[str, Any]) -> bool:
-    """`shouldRestartOnFailure`: anything but `restartPolicy: Never`."""
-    return restart_policy(pod) != "Never"
-
-
-def is_deleted(pod: Mapping[str, Any]) -> bool:
-    meta = pod.get("metadata") if isinstance(pod, dict) else None
-    return isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
 
 
 def is_init_container_failed(record: ContainerRecord) -> bool:
@@ -429,6 +393,6 @@ def effective_grace_period(pod: Mapping[str, Any], override: float | None = None
     if isinstance(meta, dict) and isinstance(meta.get("deletionGracePeriodSeconds"), int):
         grace = meta["deletionGracePeriodSeconds"]
     if grace is None:
-        g = _spec(pod).get("terminationGracePeriodSeconds", 30)
+        g = spec(pod).get("terminationGracePeriodSeconds", 30)
         grace = g if isinstance(g, int) and not isinstance(g, bool) else 30
     return float(max(grace, MINIMUM_GRACE_PERIOD))

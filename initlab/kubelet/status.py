@@ -24,6 +24,12 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from initlab.api.pod import (
+    init_containers,
+    is_restartable_init_container,
+    regular_containers,
+    restart_policy,
+)
 from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
@@ -31,10 +37,6 @@ from initlab.kubelet.actions import (
     UNKNOWN,
     ContainerRecord,
     RuntimePodStatus,
-    init_containers,
-    is_restartable_init_container,
-    regular_containers,
-    restart_policy,
     should_container_be_restarted,
 )
 

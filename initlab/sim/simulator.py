@@ -57,6 +57,11 @@ from typing import Any
 import simpy
 from simpy.core import URGENT
 
+from initlab.api.pod import (
+    init_containers,
+    is_restartable_init_container,
+    regular_containers,
+)
 from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
@@ -65,9 +70,6 @@ from initlab.kubelet.actions import (
     RuntimePodStatus,
     compute_pod_actions,
     effective_grace_period,
-    init_containers,
-    is_restartable_init_container,
-    regular_containers,
     termination_order,
 )
 from initlab.kubelet.backoff import (

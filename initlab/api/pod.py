@@ -1,0 +1,72 @@
+"""Reading a Pod, tolerantly: the one home of the `pkg/api/pod/util.go`-level helpers.
+
+initlab reads pods as plain JSON-shaped dicts (what the API server decodes).
+Every module reads fields through these helpers, which never raise on a
+missing or mistyped field: validation reports such fields; everything else
+treats them as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` if it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list (other items dropped); [] if `value` is not a list."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def spec(pod: Any) -> dict[str, Any]:
+    """`pod.spec`, or {}."""
+    return as_dict(as_dict(pod).get("spec"))
+
+
+def status(pod: Any) -> dict[str, Any]:
+    """`pod.status`, or {}."""
+    return as_dict(as_dict(pod).get("status"))
+
+
+def metadata(pod: Any) -> dict[str, Any]:
+    """`pod.metadata`, or {}."""
+    return as_dict(as_dict(pod).get("metadata"))
+
+
+def _containers(pod: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    return as_list(spec(pod).get(key))
+
+
+def init_containers(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`pod.spec.initContainers`, tolerating a missing or mistyped field."""
+    return _containers(pod, "initContainers")
+
+
+def regular_containers(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`pod.spec.containers`, tolerating a missing or mistyped field."""
+    return _containers(pod, "containers")
+
+
+def restart_policy(pod: Mapping[str, Any]) -> str:
+    """`spec.restartPolicy`, defaulting to Always (`SetDefaults_PodSpec`)."""
+    p = spec(pod).get("restartPolicy")
+    return p if p in ("Always", "OnFailure", "Never") else "Always"
+
+
+def is_restartable_init_container(container: Mapping[str, Any]) -> bool:
+    """`podutil.IsRestartableInitContainer`: an init container with `restartPolicy: Always`."""
+    return isinstance(container, dict) and container.get("restartPolicy") == "Always"
+
+
+def should_restart_on_failure(pod: Mapping[str, Any]) -> bool:
+    """`shouldRestartOnFailure`: anything but `restartPolicy: Never`."""
+    return restart_policy(pod) != "Never"
+
+
+def is_deleted(pod: Mapping[str, Any]) -> bool:
+    """The pod has a `metadata.deletionTimestamp`."""
+    return bool(metadata(pod).get("deletionTimestamp"))
