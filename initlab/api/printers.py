@@ -309,15 +309,41 @@ def _newer(current: datetime | None, candidate: datetime | None) -> datetime | N
 # --------------------------------------------------------------------------- printPod
 
 
-def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
+@dataclass(frozen=True)
+class Step:
+    """One decision of the printPod walk, for `initlab explain`.
+
+    `column` is READY, STATUS or RESTARTS; `container` the container whose
+    status decided it ("" for the pod itself); `value` what the column holds
+    after this step; `why` the rule, in words.
+    """
+
+    column: str
+    container: str
+    value: str
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "column": self.column,
+            "container": self.container,
+            "value": self.value,
+            "why": self.why,
+        }
+
+
+def print_pod(
+    pod: dict[str, Any], now: datetime | None = None, steps: list[Step] | None = None
+) -> PodRow:
     """printers.go `printPod`: the row `kubectl get pod` prints for this pod.
 
     READY counts sidecars in its total; STATUS walks init containers first
     (the first unfinished one decides, `Init:i/N` or `Init:<reason>`), then
     app containers last-to-first (so the first container's reason wins);
     RESTARTS forgets regular init containers once the container pass runs.
-
+    When `steps` is given, each decision of the walk is appended to it.
     """
+    note = steps.append if steps is not None else (lambda _step: None)
     if now is None:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
@@ -340,6 +366,9 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
     reason = phase
     if _str(status.get("reason")):
         reason = _str(status.get("reason"))
+        note(Step("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk"))
+    else:
+        note(Step("STATUS", "", reason, f"the walk starts from the phase, {phase!r}"))
 
     # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
     for c in conditions:
@@ -348,6 +377,9 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
             and _str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
         ):
             reason = POD_REASON_SCHEDULING_GATED
+            note(
+                Step("STATUS", "", reason, "the PodScheduled condition's reason is SchedulingGated")
+            )
 
     spec_inits = _items(spec.get("initContainers"))
     init_by_name: dict[str, dict[str, Any]] = {}
@@ -367,13 +399,36 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
             sidecar_restarts += count
             last_sidecar_restart = _newer(last_sidecar_restart, finished)
 
+        name = _str(cs.get("name"))
         terminated = _state(cs, "state", "terminated")
         waiting = _state(cs, "state", "waiting")
         if terminated is not None and _int(terminated.get("exitCode")) == 0:
+            note(
+                Step(
+                    "STATUS",
+                    name,
+                    reason,
+                    f"init container {name} exited 0: it is done, the walk goes on",
+                )
+            )
             continue
         if sidecar and cs.get("started") is True:
             if cs.get("ready") is True:
                 ready += 1
+            note(
+                Step(
+                    "STATUS",
+                    name,
+                    reason,
+                    f"sidecar {name} has started"
+                    + (
+                        " and is ready (counted in READY)"
+                        if cs.get("ready") is True
+                        else ", not ready"
+                    )
+                    + ": the walk goes on",
+                )
+            )
             continue
         if terminated is not None:
             # initialization has failed
@@ -391,17 +446,47 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
         else:
             reason = f"Init:{i}/{len(spec_inits)}"
         initializing = True
+        what = (
+            f"terminated with exit code {_int(terminated.get('exitCode'))}"
+            if terminated is not None
+            else f"waiting ({_str(waiting.get('reason'))})"
+            if waiting is not None and _str(waiting.get("reason"))
+            else "running"
+            if _state(cs, "state", "running") is not None
+            else "not started"
+        )
+        note(
+            Step(
+                "STATUS",
+                name,
+                reason,
+                f"init container {name} (#{i} of {len(spec_inits)}) is {what}: the first "
+                "unfinished init container decides STATUS and stops the init walk",
+            )
+        )
         break
 
     if not initializing or is_pod_initialized_condition_true(conditions):
+        if restarts != sidecar_restarts:
+            note(
+                Step(
+                    "RESTARTS",
+                    "",
+                    str(sidecar_restarts),
+                    f"the container pass resets RESTARTS to the sidecars' {sidecar_restarts}: "
+                    f"{restarts - sidecar_restarts} restart(s) of regular init containers are forgotten",
+                )
+            )
         restarts = sidecar_restarts
         last_restart = last_sidecar_restart
         has_running = False
         for cs in reversed(_items(status.get("containerStatuses"))):
+            name = _str(cs.get("name"))
             restarts += _int(cs.get("restartCount"))
             last_restart = _newer(last_restart, _finished_at(cs))
             terminated = _state(cs, "state", "terminated")
             waiting = _state(cs, "state", "waiting")
+            before = reason
             if waiting is not None and _str(waiting.get("reason")):
                 reason = _str(waiting.get("reason"))
             elif terminated is not None and _str(terminated.get("reason")):
@@ -415,16 +500,37 @@ def print_pod(pod: dict[str, Any], now: datetime | None = None) -> PodRow:
             elif cs.get("ready") is True and _state(cs, "state", "running") is not None:
                 has_running = True
                 ready += 1
+            if reason != before:
+                note(
+                    Step(
+                        "STATUS",
+                        name,
+                        reason,
+                        f"container {name} is {'waiting' if waiting is not None else 'terminated'}"
+                        f" with reason {reason!r}; app containers are read last to first, so the "
+                        "first one with a reason wins",
+                    )
+                )
 
         # back to "Running" if at least one container still reports running
         if reason == "Completed" and has_running:
             reason = "Running" if has_pod_ready_condition(conditions) else "NotReady"
+            note(Step("STATUS", "", reason, "Completed but a container still runs: Ready decides"))
 
     deleting = _timestamp(meta.get("deletionTimestamp")) is not None
     if deleting and _str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
         reason = "Unknown"
+        note(Step("STATUS", "", reason, "the pod is being deleted and its node is unreachable"))
     elif deleting and phase not in ("Succeeded", "Failed"):
         reason = "Terminating"
+        note(
+            Step(
+                "STATUS",
+                "",
+                reason,
+                "metadata.deletionTimestamp is set and the pod is not finished",
+            )
+        )
 
     restarts_display = str(restarts)
     if restarts != 0 and last_restart is not None:
