@@ -235,15 +235,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if at is not None:
             _emit_json(result.at(at))
         else:
-            _emit_json(result.to_json())
+            _emit_json(
+                {**result.to_json(), "assumed": {k: a.behaviour for k, a in scenario.assumed.items()}}
+            )
         return 0
     if args.logs:
         print(render_logs(result, args.logs, at, previous=args.previous), end="")
     elif args.describe or at is not None:
         print(render_describe(result, result.final["t"] if at is None else at), end="")
     else:
-        print(render_trace(result), end="")
+        print(_assumed_header(scenario) + render_trace(result), end="")
     return 0
+
+
+def _assumed_header(scenario: Any) -> str:
+    """`# assumed:` lines: what the trace rests on for containers the scenario did not describe."""
+    lines = []
+    created = {e.arg for e in scenario.events if e.action == "create-service"}
+    for name, a in scenario.assumed.items():
+        lines.append(f"# assumed: {name}: {a.describe()}")
+        svc = str(a.behaviour.get("waitFor", "")).removeprefix("service/")
+        if svc and svc not in created:
+            lines.append(
+                f"#   Service {svc} never appears here; to see it created, write a scenario with "
+                f"events: [{{at: 30, action: create-service {svc}}}]"
+            )
+    return "".join(f"{line}\n" for line in lines)
 
 
 def cmd_admit(args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from initlab.errors import InputError, InvalidError
+from initlab.sim.idioms import Assumption, assumptions
 
 #: With no `until`, stop here if the pod never settles (a crash loop never does).
 STABLE_CAP = 3600.0
@@ -148,6 +149,8 @@ class Scenario:
     max_restart_period: float | None = None
     #: The `ReduceDefaultCrashLoopBackOffDecay` feature gate (1 s initial, 60 s cap).
     reduced_decay: bool = False
+    #: What is assumed of each container the scenario gives no behaviour (`sim/idioms.py`).
+    assumed: dict[str, Assumption] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -198,9 +201,20 @@ def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
         raise InputError(f"{label}: empty, no scenario or Pod in it")
     doc = docs[0]
     if isinstance(doc, dict) and ("pod" in doc or "podFile" in doc):
-        return _from_mapping(doc, label, Path(base_dir) if base_dir else Path.cwd())
-    # A bare manifest: the first Pod or workload template.
-    return Scenario(pod=_valid_pod_from_docs(docs, label), source=label)
+        scenario = _from_mapping(doc, label, Path(base_dir) if base_dir else Path.cwd())
+    else:  # A bare manifest: the first Pod or workload template.
+        scenario = Scenario(pod=_valid_pod_from_docs(docs, label), source=label)
+    return _assume(scenario)
+
+
+def _assume(scenario: Scenario) -> Scenario:
+    """Containers with no behaviour: record what is assumed; recognised idioms become behaviour."""
+    scenario.assumed = assumptions(scenario.pod, set(scenario.behavior))
+    volumes: set[str] = set()
+    for name, a in scenario.assumed.items():
+        if a.recognised:
+            scenario.behavior[name] = [_attempt(a.behaviour, f"assumed.{name}", volumes)]
+    return scenario
 
 
 def _valid_pod_from_docs(docs: list[Any], label: str) -> dict[str, Any]:
