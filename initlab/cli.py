@@ -236,7 +236,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             _emit_json(result.at(at))
         else:
             _emit_json(
-                {**result.to_json(), "assumed": {k: a.behaviour for k, a in scenario.assumed.items()}}
+                {
+                    **result.to_json(),
+                    "assumed": {k: a.behaviour for k, a in scenario.assumed.items()},
+                }
             )
         return 0
     if args.logs:
@@ -292,6 +295,82 @@ def cmd_webhook_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InputError("must be between 0 and 65535, inclusive", "--port")
     serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key)
+    return 0
+
+
+def _read_docs(path: str) -> tuple[list[Any], str]:
+    from initlab.api.loader import parse_documents, read_input
+
+    data, label = read_input(path)
+    return parse_documents(data, label), label
+
+
+def _time_arg(flag: str, value: str | None) -> datetime | None:
+    from initlab.api.printers import parse_time
+
+    if value is None:
+        return None
+    t = parse_time(value)
+    if t is None:
+        raise InputError(f"{flag}: not an RFC 3339 time like 2026-01-02T15:04:05Z: {value!r}")
+    return t
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from initlab.kubectl.explain import explain, render_explanation, split_input
+
+    docs, label = _read_docs(args.file)
+    pod, events = split_input(docs, label)
+    if args.events:
+        more, elabel = _read_docs(args.events)
+        events += split_input([pod, *more], elabel)[1]
+    ex = explain(pod, events, _time_arg("--now", args.now))
+    if args.output == "json":
+        _emit_json(ex.to_json())
+    else:
+        print(render_explanation(ex), end="")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from initlab.api.loader import read_bounded
+    from initlab.kubectl.explain import split_input
+    from initlab.kubectl.replay import (
+        MAX_STREAM_BYTES,
+        compare,
+        read_stream,
+        render_comparison,
+        render_replay,
+        replay,
+    )
+
+    if args.stream == "-":
+        data, label = sys.stdin.buffer.read(MAX_STREAM_BYTES + 1), "<stdin>"
+    else:
+        data, label = read_bounded(args.stream, MAX_STREAM_BYTES), args.stream
+    # read_stream refuses more than MAX_STREAM_BYTES, so stdin is bounded too
+    pods = read_stream(data, label)
+    events: list[dict[str, Any]] = []
+    if args.events:
+        docs, elabel = _read_docs(args.events)
+        events = split_input([pods[-1], *docs], elabel)[1]
+    r = replay(pods, events)
+    cmp = None
+    if args.against:
+        from initlab.sim.simulator import simulate
+
+        until = max(r.timeline[-1]["t"], 1.0)
+        sim = simulate(args.against, until=until)
+        cmp = compare(r.timeline, sim.timeline)
+    if args.output == "json":
+        out = r.to_json()
+        if cmp is not None:
+            out["comparison"] = cmp
+        _emit_json(out)
+    elif cmp is not None:
+        print(render_comparison(cmp), end="")
+    else:
+        print(render_replay(r), end="")
     return 0
 
 
@@ -400,6 +479,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out(sp)
     sp.set_defaults(func=cmd_admit)
+
+    sp = sub.add_parser(
+        "explain",
+        help="why a real pod's STATUS/READY/RESTARTS read as they do, and what happens next",
+        description="Explain a pod as your cluster returned it (`kubectl get pod NAME -o yaml`): "
+        "the printPod walk that gives STATUS, READY and RESTARTS and the container that decided "
+        "them, the phase and conditions, what the kubelet does next and when (a crash loop's "
+        "next restart from its back-off), what to run next and which chapter explains it.",
+    )
+    sp.add_argument("file", metavar="POD", help="`kubectl get pod NAME -o yaml` output, or -")
+    sp.add_argument(
+        "--events",
+        metavar="FILE",
+        help="`kubectl get events --field-selector involvedObject.name=NAME -o yaml` output",
+    )
+    sp.add_argument(
+        "--now",
+        metavar="TIME",
+        help="the moment to explain (RFC 3339); default: the newest time in the input",
+    )
+    out(sp)
+    sp.set_defaults(func=cmd_explain)
+
+    sp = sub.add_parser(
+        "replay",
+        help="a real `kubectl get pod -w -o json` stream as initlab's timeline",
+        description="Read a real watch stream (`kubectl get pod NAME -w -o json > watch.json`) "
+        "and print it as a `kubectl get -w` trace, or with --against beside a simulation of a "
+        "scenario, STATUS by STATUS. `-o json` gives the same shape as `simulate -o json`.",
+    )
+    sp.add_argument("stream", metavar="STREAM", help="the saved watch stream, or -")
+    sp.add_argument("--events", metavar="FILE", help="`kubectl get events ... -o yaml` output")
+    sp.add_argument("--against", metavar="SCENARIO", help="simulate this scenario and compare")
+    out(sp)
+    sp.set_defaults(func=cmd_replay)
 
     sp = sub.add_parser("webhook", help="run a real AdmissionReview webhook server")
     wsub = sp.add_subparsers(dest="webhook_command", metavar="SUBCOMMAND", parser_class=_Parser)

@@ -316,23 +316,24 @@ def load_text(text: str | bytes, source: str = "<input>") -> Manifest:
     return find_pod(parse_documents(text, source), source)
 
 
-def read_bounded(path: str | Path) -> bytes:
-    """Read a file, refusing anything over the size limit before reading it all."""
+def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """Read a file, refusing anything over `limit` bytes before reading it all."""
     p = Path(path)
     label = str(path)
     try:
         if p.is_dir():
             raise InputError(f"{label}: is a directory")
         with p.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            data = f.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{label}: no such file") from None
     except PermissionError:
         raise InputError(f"{label}: permission denied") from None
     except OSError as e:
         raise InputError(f"{label}: cannot read: {e.strerror or e}") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{label}: larger than {MAX_BYTES} bytes (the API server's limit)")
+    if len(data) > limit:
+        why = " (the API server's limit)" if limit == MAX_BYTES else ""
+        raise InputError(f"{label}: larger than {limit} bytes{why}")
     return data
 
 

@@ -467,6 +467,16 @@ def print_pod(
         break
 
     if not initializing or is_pod_initialized_condition_true(conditions):
+        if initializing:
+            note(
+                Step(
+                    "STATUS",
+                    "",
+                    reason,
+                    "but the Initialized condition is True (the pod had initialized), so the app "
+                    "containers are read anyway and their reasons override",
+                )
+            )
         if restarts != sidecar_restarts:
             note(
                 Step(

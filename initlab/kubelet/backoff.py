@@ -213,3 +213,21 @@ def do_backoff(
         return BackoffDecision(True, delay, msg, backoff.expires_at(key, last_exit))
     backoff.next(key, last_exit, now)
     return BackoffDecision(False)
+
+
+def delay_after_restarts(
+    restarts: int, max_restart_period: float | None = None, reduced_decay: bool = False
+) -> float:
+    """The back-off after the latest exit of a container restarted `restarts` times in a row.
+
+    The kubelet calls `Next` at each restart that follows a failure (the
+    first failure restarts at once and creates the record), so the delay is
+    the record after `restarts` calls: 0, then 10 s, 20 s, 40 s ... up to the
+    cap, with no 10-minute gap in between. `initlab explain` uses it when a
+    pod's waiting message does not state the delay.
+    """
+    initial, maximum = crash_loop_settings(max_restart_period, reduced_decay)
+    b = Backoff(initial, maximum, crash_loop_has_expired)
+    for i in range(min(max(restarts, 0), 64)):  # the cap is reached long before 64 doublings
+        b.next("c", float(i), float(i))
+    return b.get("c")
