@@ -57,7 +57,7 @@ def restart_policy(pod: Mapping[str, Any]) -> str:
     return p if p in ("Always", "OnFailure", "Never") else "Always"
 
 
-def is_restartable_init_container(container: Mapping[str, Any]) -> bool:
+def is_restartable_init_container(container: Mapping[str, Any] | None) -> bool:
     """`podutil.IsRestartableInitContainer`: an init container with `restartPolicy: Always`."""
     return isinstance(container, dict) and container.get("restartPolicy") == "Always"
 

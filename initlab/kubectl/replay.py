@@ -184,7 +184,7 @@ def replay(pods: list[dict[str, Any]], events: list[dict[str, Any]] | None = Non
             raise InputError("the first pod has no creationTimestamp and no status times")
         times.append(t)
     origin = created or times[0]
-    evs = []
+    evs: list[dict[str, Any]] = []
     for e in events or []:
         t = (
             parse_time(e.get("lastTimestamp"))
@@ -195,7 +195,7 @@ def replay(pods: list[dict[str, Any]], events: list[dict[str, Any]] | None = Non
             continue
         involved = as_dict(e.get("involvedObject"))
         evs.append(
-            {
+            {  # the contract's event, plus the API's count
                 "t": round((t - origin).total_seconds(), 3),
                 "type": str(e.get("type", "Normal")),
                 "reason": str(e.get("reason", "")),
@@ -204,7 +204,7 @@ def replay(pods: list[dict[str, Any]], events: list[dict[str, Any]] | None = Non
                 "count": int(e.get("count") or 1),
             }
         )
-    evs.sort(key=lambda e: e["t"])
+    evs.sort(key=lambda e: float(e["t"]))
     return Replay(pods, times, origin, evs)
 
 

@@ -141,7 +141,9 @@ def _words(statement: str) -> list[str] | None:
 def _harmless(statement: str) -> bool:
     """`echo ...`, `printf ...` or a `sleep N`: nothing that can fail or matter."""
     w = _words(statement)
-    return bool(w) and (w[0] in ("echo", "printf", ":", "true") or _sleep(statement) is not None)
+    if not w:
+        return False
+    return w[0] in ("echo", "printf", ":", "true") or _sleep(statement) is not None
 
 
 def _sleep(statement: str) -> float | None:
