@@ -1,0 +1,197 @@
+"""The webhook data model: `Registration`, `Verdict`, `Context`, `Webhook`, and helpers.
+
+Each webhook is a pure function from an AdmissionReview `request` (and what
+it knows about the namespace) to a `Verdict`: allowed or not, a JSONPatch,
+warnings. The same function answers in the simulated chain (`chain.py`) and
+over HTTP (`server.py`).
+
+Every webhook also carries its `Registration`s: the entries of the
+Mutating/ValidatingWebhookConfiguration that the real project installs
+(selectors, `failurePolicy`, `reinvocationPolicy`, timeout, service), since
+those decide *whether* the API server calls it at all.
+
+One simplification, on purpose: the API server defaults the object again
+after every patch (`mutating/dispatcher.go`: `o.GetObjectDefaulter().Default`
+after `patchObj.Apply`). Real injectors leave `terminationMessagePath`,
+`imagePullPolicy`... to that step; ours put those defaults in the patch
+themselves, so that replaying the returned patches on the request object
+gives exactly the admitted pod.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonpatch
+
+from initlab.admission.review import make_response
+from initlab.api.loader import apply_defaults
+
+# -- the data model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One `webhooks[]` entry of a Mutating/ValidatingWebhookConfiguration.
+
+    Defaults are the admissionregistration.k8s.io/v1 defaults
+    (`pkg/apis/admissionregistration/v1/defaults.go`): failurePolicy Fail,
+    reinvocationPolicy Never, timeoutSeconds 10, empty selectors match all.
+    """
+
+    name: str
+    service: str = "webhook.default.svc:443"
+    path: str = "/"
+    namespace_selector: Mapping[str, Any] | None = None
+    object_selector: Mapping[str, Any] | None = None
+    failure_policy: str = "Fail"
+    reinvocation_policy: str = "Never"
+    timeout_seconds: int = 10
+    side_effects: str = "None"
+
+    def url(self) -> str:
+        """The URL the API server posts to, with its `?timeout=` parameter (`client.Post().Timeout`)."""
+        return f"https://{self.service}{self.path}?timeout={self.timeout_seconds}s"
+
+
+@dataclass
+class Verdict:
+    """What a webhook decides: the fields of an AdmissionReview response, unencoded."""
+
+    allowed: bool = True
+    patch: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+    reason: str = ""
+    code: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    note: str = ""  # why it did (or did not) mutate, for the learner's log
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the webhook knows besides the request: its settings and the namespace.
+
+    Real injectors read the Namespace from the API (Linkerd's namespace
+    annotation); over HTTP we do not have it, so both may be empty.
+    """
+
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+    namespace_annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[dict[str, Any], Context], Verdict]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A built-in webhook: its handler, its registrations and where it comes from."""
+
+    key: str
+    type: str  # "mutating" | "validating"
+    handler: Handler
+    registrations: tuple[Registration, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    source: str = ""
+
+    @property
+    def mutating(self) -> bool:
+        return self.type == "mutating"
+
+    def review(self, request: dict[str, Any], ctx: Context | None = None) -> Verdict:
+        """Call the handler with this webhook's settings (unless the context carries its own)."""
+        ctx = ctx or Context()
+        if not ctx.settings:
+            ctx = Context(dict(self.settings), ctx.namespace_labels, ctx.namespace_annotations)
+        return self.handler(request, ctx)
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _meta(pod: dict[str, Any]) -> dict[str, Any]:
+    m = pod.get("metadata")
+    return m if isinstance(m, dict) else {}
+
+
+def _str_map(m: Any) -> dict[str, str]:
+    return {k: v for k, v in m.items() if isinstance(v, str)} if isinstance(m, dict) else {}
+
+
+def _annotations(pod: dict[str, Any]) -> dict[str, str]:
+    return _str_map(_meta(pod).get("annotations"))
+
+
+def _labels(pod: dict[str, Any]) -> dict[str, str]:
+    return _str_map(_meta(pod).get("labels"))
+
+
+def _spec(pod: dict[str, Any]) -> dict[str, Any]:
+    s = pod.get("spec")
+    return s if isinstance(s, dict) else {}
+
+
+def _list(spec: dict[str, Any], key: str) -> list[Any]:
+    v = spec.get(key)
+    return v if isinstance(v, list) else []
+
+
+def _names(items: list[Any]) -> list[str]:
+    return [c.get("name") for c in items if isinstance(c, dict) and isinstance(c.get("name"), str)]
+
+
+def _pod_of(request: dict[str, Any]) -> dict[str, Any]:
+    obj = request.get("object") if isinstance(request, dict) else None
+    return copy.deepcopy(obj) if isinstance(obj, dict) else {}
+
+
+def _ptr(*parts: str | int) -> str:
+    """A JSON Pointer (RFC 6901): `~` → `~0`, `/` → `~1`."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _diff_patch(original: dict[str, Any], mutated: dict[str, Any]) -> list[dict[str, Any]]:
+    """A patch computed as a diff, as Istio (`jsonpatch.CreatePatch` in
+    `pkg/kube/inject/webhook.go: createPatch`) and Kyverno do."""
+    return list(jsonpatch.make_patch(original, apply_defaults(mutated)).patch)
+
+
+def _container_defaults(c: dict[str, Any]) -> dict[str, Any]:
+    """Run a new container through the API server's defaulting (see module docstring)."""
+    return apply_defaults({"spec": {"containers": [c]}})["spec"]["containers"][0]
+
+
+def _truthy_istio(value: str) -> bool | None:
+    """Istio's reading of `sidecar.istio.io/inject` (`pkg/kube/inject/inject.go: injectRequired`):
+    y/yes/true/on → inject, empty → use the policy, anything else → do not inject."""
+    v = value.lower()
+    if v in ("y", "yes", "true", "on"):
+        return True
+    if v == "":
+        return None
+    return False
+
+
+def to_response(webhook: Webhook, request: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
+    """A Verdict as an AdmissionReview response: echoes `request.uid` (the API
+    server checks it), base64 JSON patch with `patchType: JSONPatch`; a
+    validating webhook never sends a patch."""
+    return make_response(
+        str(request.get("uid", "")),
+        verdict.allowed,
+        patch=verdict.patch if (verdict.allowed and webhook.mutating) else None,
+        message=verdict.message,
+        code=verdict.code,
+        reason=verdict.reason,
+        warnings=verdict.warnings,
+    )
+
+
+def answer(webhook: Webhook, review: dict[str, Any], ctx: Context | None = None) -> dict[str, Any]:
+    """The webhook server's side: an AdmissionReview with a `request` in, one with a `response` out."""
+    request = review["request"]
+    return to_response(webhook, request, webhook.review(request, ctx))
