@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test check lint format bench clean vendor notebooks
+.PHONY: help setup book serve test check lint format bench clean vendor pyodide notebooks
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,10 +24,17 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements
 vendor: $(STAMP) ## Fetch the book's JavaScript from the npm registry (offline reading)
 	$(BIN)/python tools/vendor_js.py
 
-book: $(STAMP) vendor ## Build the book into _build/html
+pyodide: $(STAMP) ## Build the book's local Pyodide + initlab wheel (npm + PyPI, pinned)
+	$(BIN)/python tools/pyodide_dist.py
+
+book: $(STAMP) vendor pyodide ## Build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/check_offline.py _build/html
-	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
+	@echo "Book built: make serve (live players), or open file://$(CURDIR)/_build/html/index.html"
+
+serve: ## Serve the built book on http://127.0.0.1:8000 (live players need http)
+	@test -f _build/html/index.html || { echo "no _build/html: run make book first"; exit 1; }
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
 test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)
 	$(BIN)/ruff check .
@@ -50,4 +57,4 @@ bench: $(STAMP) ## Run the benchmarks and print their ratios
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf _build vendor-js .pytest_cache
+	rm -rf _build vendor-js pyodide-dist .pytest_cache

@@ -101,6 +101,11 @@ def build_book(out: Path) -> tuple[int, str, Path]:
         vendor_js.vendor()
     except vendor_js.VendorError as exc:
         pytest.fail(f"cannot vendor the book's JavaScript: {exc}")
+    pyodide_dist = _tool("pyodide_dist")
+    try:
+        pyodide_dist.build()
+    except pyodide_dist.DistError as exc:
+        pytest.fail(f"cannot build the book's Pyodide: {exc}")
     proc = subprocess.run(
         [str(JUPYTER_BOOK), "build", ".", "--path-output", str(out), "-W", "-n", "--keep-going"],
         cwd=ROOT,
