@@ -18,7 +18,7 @@ from typing import Any
 import simpy
 
 from initlab.sim.scenario import load_scenario
-from initlab.sim.simulator import PodSimulation
+from initlab.sim.simulator import simulate
 
 SCENARIO: dict[str, Any] = {
     "pod": {
@@ -59,7 +59,7 @@ def _run_pods(n: int) -> tuple[float, int]:
     t0 = time.perf_counter()
     steps = 0
     for _ in range(n):
-        steps += PodSimulation(scenario).run().steps
+        steps += simulate(scenario).steps
     return time.perf_counter() - t0, steps
 
 

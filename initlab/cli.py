@@ -223,13 +223,11 @@ def cmd_get(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from initlab.kubectl import render_describe, render_logs, render_trace
     from initlab.sim.scenario import load_scenario
-    from initlab.sim.simulator import run
+    from initlab.sim.simulator import simulate
 
     scenario = load_scenario(args.scenario)
     until = _seconds_arg("--until", args.until)
-    if until is not None:
-        scenario.until = until
-    result = run(scenario)
+    result = simulate(scenario, until=until)
     at = _seconds_arg("--at", args.at)
     if args.output == "json":
         if at is not None:

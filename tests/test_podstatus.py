@@ -6,8 +6,10 @@ import pytest
 
 from initlab.kubelet.actions import EXITED, RUNNING, ContainerRecord, RuntimePodStatus
 from initlab.kubelet.status import (
+    DEADLINE_MESSAGE,
     convert_container_statuses,
     deadline_exceeded,
+    generate_api_pod_status,
     generate_conditions,
     get_phase,
     rfc3339,
@@ -280,3 +282,128 @@ def test_active_deadline_counts_from_start_time():
     assert not deadline_exceeded(p, 0, 29.9)
     assert deadline_exceeded(p, 0, 30)
     assert not deadline_exceeded(pod(), 0, 10**6)
+
+
+# -- generate_api_pod_status: the rules around the container statuses ---------------------
+
+
+def _runtime(*records: ContainerRecord, ready: bool = True, attempt: int = 0) -> RuntimePodStatus:
+    return RuntimePodStatus(
+        has_sandbox=True, sandbox_ready=ready, sandbox_attempt=attempt, containers=list(records)
+    )
+
+
+def _rec(name: str, state: str = RUNNING, code: int = 0) -> ContainerRecord:
+    return ContainerRecord(name=name, id=f"cri://{name}", state=state, exit_code=code)
+
+
+def _job() -> dict:
+    return {
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "app", "image": "busybox"}]},
+    }
+
+
+GENERATED = [
+    # (name, pod, runtime, previous, kwargs, expected subset of the status, expected latch)
+    (
+        "a ready sandbox gives podIP and podIPs",
+        _job(),
+        _runtime(_rec("app")),
+        {},
+        {"pod_ip": "10.244.0.7"},
+        {"phase": "Running", "podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}]},
+        None,
+    ),
+    (
+        "no sandbox IP and not terminal: no podIP",
+        _job(),
+        _runtime(_rec("app"), ready=False),
+        {"podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}]},
+        {"pod_ip": None},
+        {"phase": "Running", "hostIP": "172.18.0.2"},
+        None,
+    ),
+    (
+        "a terminal pod keeps the IP it last showed",
+        _job(),
+        _runtime(_rec("app", EXITED, 0), ready=False),
+        {"podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}]},
+        {"pod_ip": None},
+        {"phase": "Succeeded", "podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}]},
+        "Succeeded",
+    ),
+    (
+        "startTime is the status manager's first sync",
+        _job(),
+        _runtime(),
+        {},
+        {"pod_ip": None, "start_time": 3},
+        {"phase": "Pending", "startTime": "2026-01-01T00:00:03Z"},
+        None,
+    ),
+    (
+        "qosClass carries over from the previous status",
+        _job(),
+        _runtime(_rec("app")),
+        {"qosClass": "Guaranteed"},
+        {"pod_ip": None},
+        {"qosClass": "Guaranteed"},
+        None,
+    ),
+    (
+        "qosClass is computed when the previous status has none",
+        _job(),
+        _runtime(_rec("app")),
+        {},
+        {"pod_ip": None},
+        {"qosClass": "BestEffort"},
+        None,
+    ),
+    (
+        "a latched terminal phase sticks while a container restarts",
+        _job(),
+        _runtime(_rec("app")),
+        {},
+        {"pod_ip": None, "terminal_phase": "Failed"},
+        {"phase": "Failed"},
+        "Failed",
+    ),
+    (
+        "eviction overrides phase, reason and message",
+        _job(),
+        _runtime(_rec("app")),
+        {},
+        {"pod_ip": None, "evicted": True},
+        {"phase": "Failed", "reason": "DeadlineExceeded", "message": DEADLINE_MESSAGE},
+        None,
+    ),
+    (
+        "a terminal phase with a container still running is not latched",
+        _job(),
+        _runtime(_rec("app")),
+        {},
+        {"pod_ip": None, "evicted": True},
+        {"phase": "Failed"},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name,pod_,rt,previous,kwargs,expected,latch", GENERATED, ids=[g[0] for g in GENERATED]
+)
+def test_generate_api_pod_status_rules(name, pod_, rt, previous, kwargs, expected, latch):
+    """generateAPIPodStatus: IPs, startTime, qosClass carry-over, terminal latch, eviction."""
+    kwargs = {"now": 5, "start_time": 0, **kwargs}
+    status, got_latch = generate_api_pod_status(pod_, rt, previous, **kwargs)
+    assert {k: status.get(k) for k in expected} == expected
+    assert got_latch == latch
+
+
+def test_generate_api_pod_status_has_no_pod_ip_without_a_sandbox_ip():
+    """No ready sandbox and a non-terminal phase: podIP is absent, hostIP is the node's."""
+    status, _ = generate_api_pod_status(
+        _job(), _runtime(ready=False), {"podIP": "10.1.1.1"}, now=0, start_time=0, pod_ip=None
+    )
+    assert "podIP" not in status and status["hostIP"] == "172.18.0.2"

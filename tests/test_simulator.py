@@ -443,3 +443,65 @@ def test_unschedulable_pod_stays_pending():
     assert r.final["phase"] == "Pending" and r.final["conditions"] == {"PodScheduled": False}
     assert r.events[0]["reason"] == "FailedScheduling"
     assert "1 Insufficient cpu" in r.events[0]["message"]
+
+
+def test_simulate_with_until_leaves_the_scenario_unchanged():
+    """`simulate(sc, until=)` runs to `until` without writing it into the scenario."""
+    from initlab.sim.scenario import load_scenario
+
+    sc = load_scenario(scenario(behavior={"init": [{"run": 1, "exit": 1}]}))
+    r = simulate(sc, until=120)
+    assert r.end == 120 and sc.until is None
+
+
+def test_frames_share_unchanged_parts_of_the_pod():
+    """Consecutive frames share the spec instead of copying the pod."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    assert r.frames[-1].spec is r.frames[-2].spec
+    assert r.pods[-1]["spec"] == r.frames[-1].spec and r.pods[-1]["spec"] is not r.frames[-1].spec
+
+
+def test_result_from_json_replays_the_watch():
+    """`Result.from_json(to_json())` gives back the timeline, events and end."""
+    from initlab.sim.result import Result
+
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    back = Result.from_json(json.loads(json.dumps(r.to_json())))
+    assert back.timeline == r.timeline
+    assert [e["reason"] for e in back.events] == [e["reason"] for e in r.events]
+    assert back.end == r.final["t"]
+    assert [e["from"] for e in back.events][:1] == ["default-scheduler"]
+
+
+def test_result_from_json_refuses_what_is_not_a_simulation():
+    """A JSON without a timeline is an input error naming what is expected."""
+    from initlab.errors import InputError
+    from initlab.sim.result import Result
+
+    with pytest.raises(InputError, match="timeline"):
+        Result.from_json({"events": []})
+
+
+def test_wait_loop_prints_one_poll_every_two_seconds_until_the_service_appears():
+    """A WaitLoop expands into nslookup's failure + `waiting for` per 2 s poll before its end."""
+    from initlab.sim.result import WaitLoop
+
+    loop = WaitLoop(start=10, service="db", namespace="default", end=15)
+    assert loop.polls(9) == 0
+    assert loop.polls(10) == 1
+    assert loop.polls(100) == 3  # polls at 10, 12, 14; the one at 16 finds the Service
+    assert loop.lines(100)[-1] == "waiting for db"
+    assert len(loop.lines(100)) == 15
+    assert loop.lines(100, tail=2) == [
+        "nslookup: can't resolve 'db.default.svc.cluster.local'",
+        "waiting for db",
+    ]
+
+
+def test_scheduler_compares_rounded_memory_like_the_api_fit():
+    """A 100.5-byte memory request fits a 100.4-byte node: both round up to 101."""
+    apps = [{"name": "app", "image": "nginx:1.27", "resources": {"requests": {"memory": "100.5"}}}]
+    sc = scenario(apps=apps)
+    sc["node"] = {"memory": "100.4"}
+    r = simulate(sc, until=30)
+    assert r.events[0]["reason"] == "Scheduled"

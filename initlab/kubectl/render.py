@@ -21,7 +21,7 @@ from typing import Any
 
 from initlab.api.printers import HEADERS, human_duration, parse_time, print_pod, tabwrite
 from initlab.kubelet.status import EPOCH
-from initlab.sim.result import POLL_SECONDS, nslookup
+from initlab.sim.result import LogRecord
 
 
 def _now(t: float) -> datetime:
@@ -326,9 +326,9 @@ def render_logs(
         else:
             why = reason
         return _bad_request(f'container "{container}" in pod "{name}" is waiting to start: {why}')
-    for h in result.logs.get(container, []):
-        if h["id"] == cid:
-            return "".join(f"{line}\n" for line in log_lines(h["lines"], t))
+    for run in result.logs.get(container, []):
+        if run.id == cid:
+            return "".join(f"{line}\n" for line in log_lines(run.records, t))
     return ""
 
 
@@ -336,26 +336,13 @@ def render_logs(
 MAX_LOG_LINES = 2000
 
 
-def log_lines(entries: list[tuple[float, Any]], t: float) -> list[str]:
-    """Expand a container's recorded output up to time t (a `waitFor` loop prints every 2 s)."""
+def log_lines(records: list[LogRecord], t: float) -> list[str]:
+    """A container's output up to time t, at most the newest `MAX_LOG_LINES` lines."""
     out: list[str] = []
-    for lt, line in entries:
-        if lt > t:
-            continue
-        if isinstance(line, tuple) and line and line[0] == "wait":
-            svc, ns = line[1], line[2]
-            end = line[3] if len(line) > 3 else None
-            k = 0
-            while True:
-                pt = lt + k * POLL_SECONDS
-                if pt > t or (end is not None and pt >= end):
-                    break
-                out.extend(nslookup(svc, ns, False) + [f"waiting for {svc}"])
-                k += 1
-                if len(out) > 2 * MAX_LOG_LINES:
-                    out = out[-MAX_LOG_LINES:]
-        else:
-            out.append(str(line))
+    for record in records:
+        out.extend(record.lines(t, MAX_LOG_LINES))
+        if len(out) > 2 * MAX_LOG_LINES:
+            out = out[-MAX_LOG_LINES:]
     return out[-MAX_LOG_LINES:]
 
 

@@ -4,7 +4,7 @@ The runtime's view of a pod (`RuntimePodStatus`, `ContainerRecord`) mirrors
 `kubecontainer.PodStatus` / `kubecontainer.Status` from
 `pkg/kubelet/container/runtime.go`: the sandbox, and every container record
 the runtime still holds, newest first. The functions below decide what the
-kubelet does next; the simulator (`initlab.sim.simulator`) only waits and
+kubelet does next; the pod worker (`initlab.sim.pod_worker`) only waits and
 applies their answers.
 
 - `compute_init_container_actions`: `kuberuntime_container.go`

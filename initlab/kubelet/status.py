@@ -7,6 +7,9 @@
 - `get_phase`: `kubelet_pods.go` `getPhase`.
 - `generate_conditions`: `pkg/kubelet/status/generate.go`.
 - `deadline_exceeded`: `pkg/kubelet/active_deadline.go`.
+- `generate_api_pod_status`: `kubelet_pods.go` `generateAPIPodStatus` (the
+  rules around the pieces above: IPs, startTime, qosClass, the terminal
+  phase latch, the eviction override).
 
 Where the model is simpler: `getPhase` is the v1.29-v1.34 form,
 without the >=1.35 `podHasInitialized` argument; `PodReadyToStartContainers`
@@ -555,11 +558,96 @@ def deadline_exceeded(pod: Mapping[str, Any], start_time: float | None, now: flo
     return now - start_time >= ads
 
 
-def is_sidecar_running(pod: Mapping[str, Any], runtime: RuntimePodStatus) -> bool:
-    """Any sidecar still running (used to decide when a terminating pod is done)."""
-    for c in init_containers(pod):
-        if is_restartable_init_container(c):
-            r = runtime.find(str(c.get("name")))
-            if r is not None and r.state == RUNNING:
-                return True
-    return False
+# -- the whole status ---------------------------------------------------------------------
+
+#: The node's InternalIP (`status.hostIP`); illustrative, like a kind node's.
+HOST_IP = "172.18.0.2"
+TERMINAL_PHASES = ("Succeeded", "Failed")
+
+
+def generate_api_pod_status(
+    pod: Mapping[str, Any],
+    runtime: RuntimePodStatus,
+    previous: Mapping[str, Any],
+    *,
+    now: float,
+    start_time: float,
+    pod_ip: str | None,
+    terminal_phase: str | None = None,
+    evicted: bool = False,
+    reason_cache: Mapping[str, tuple[str, str]] | None = None,
+    startup_results: Mapping[str, str] | None = None,
+    readiness_results: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """`kubelet_pods.go` `generateAPIPodStatus` + the status manager: (status, terminal phase).
+
+    - Container statuses from the runtime and the previous status
+      (`convertToAPIContainerStatuses`), then `getPhase`; the pod counts as
+      terminal for getPhase when it is being deleted or evicted and nothing
+      runs any more.
+    - Terminal phases are sticky: once the status manager published
+      Succeeded/Failed with nothing running (`terminal_phase`), later
+      statuses keep it ("pods are not allowed to transition out of
+      terminal phases").
+    - An eviction (`podSyncHandler.ShouldEvict`, here activeDeadlineSeconds)
+      overrides phase, reason and message: Failed, `DeadlineExceeded`.
+    - `podIP`/`podIPs` come from the ready sandbox (`convertStatusToAPIStatus`
+      copies `podStatus.IPs`); a terminal pod whose sandbox is gone keeps
+      the IPs it last showed (the status manager merges the old status).
+      `hostIP` is the node's.
+    - `startTime` is the status manager's first sync time (`start_time`),
+      and `qosClass` carries over from the previous status (it is set once,
+      `v1qos.GetPodQOS`).
+
+    Returns the new status and the terminal phase latched so far.
+    """
+    from initlab.api.resources import qos_class
+
+    init_st = convert_container_statuses(
+        pod,
+        runtime,
+        previous.get("initContainerStatuses"),
+        True,
+        reason_cache,
+        startup_results,
+        readiness_results,
+    )
+    st = convert_container_statuses(
+        pod,
+        runtime,
+        previous.get("containerStatuses"),
+        False,
+        reason_cache,
+        startup_results,
+        readiness_results,
+    )
+    running = any(r.state == RUNNING for r in runtime.containers)
+    meta = pod.get("metadata") if isinstance(pod, dict) else None
+    terminating = bool(isinstance(meta, dict) and meta.get("deletionTimestamp")) or evicted
+    phase = get_phase(pod, init_st, st, pod_is_terminal=terminating and not running)
+    if terminal_phase:
+        phase = terminal_phase
+    if evicted:
+        phase = "Failed"
+    status: dict[str, Any] = {"phase": phase}
+    sandbox_ready = runtime.has_sandbox and runtime.sandbox_ready
+    conds = generate_conditions(pod, init_st, st, phase, sandbox_ready)
+    status["conditions"] = carry_transition_times(conds, previous.get("conditions"), now)
+    if evicted:
+        status["message"] = DEADLINE_MESSAGE
+        status["reason"] = DEADLINE_EXCEEDED
+    status["hostIP"] = HOST_IP
+    if pod_ip is not None:
+        status["podIP"] = pod_ip
+        status["podIPs"] = [{"ip": pod_ip}]
+    elif previous.get("podIP") and phase in TERMINAL_PHASES:
+        status["podIP"] = previous["podIP"]
+        status["podIPs"] = previous.get("podIPs", [])
+    status["startTime"] = rfc3339(start_time)
+    if init_containers(pod):
+        status["initContainerStatuses"] = init_st
+    status["containerStatuses"] = st
+    status["qosClass"] = previous.get("qosClass") or qos_class(dict(pod))
+    if phase in TERMINAL_PHASES and not running:
+        terminal_phase = phase
+    return status, terminal_phase

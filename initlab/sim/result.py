@@ -1,16 +1,44 @@
 """What a run leaves behind, as data the text views read (they never import the process).
 
-`nslookup` is what the docs' busybox `until nslookup ...` loop prints; a
-`waitFor` container's log is recorded as one entry that expands into a line
-pair every `POLL_SECONDS`.
+A `Result` is one list of `Frame`s: each frame is one observed change of the
+pod, with the snapshot a learner reads (`t`, `phase`, `status`, `ready`,
+`restarts`, `conditions`, the container statuses) and the Pod object the API
+held at that instant. A frame keeps references, not copies: the metadata,
+spec and status dicts it points to are never mutated after they are
+recorded (the simulation replaces them instead), so a 30-day crash loop
+costs one status per change, not one pod.
+
+Container logs are typed records: a `LogLine` is one line written at a time;
+a `WaitLoop` is the docs' busybox `until nslookup NAME; do echo waiting for
+NAME; sleep 2; done` loop, which expands into a line pair every
+`POLL_SECONDS` until it ends. `kubectl logs` asks each record for its lines
+up to a time.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from initlab.sim.scenario import Scenario
 
 #: A `waitFor` loop polls every 2 s (the docs' `sleep 2`).
 POLL_SECONDS = 2.0
+
+#: The snapshot keys, in the order `-o json` prints them.
+SNAPSHOT_KEYS = (
+    "t",
+    "phase",
+    "status",
+    "ready",
+    "restarts",
+    "conditions",
+    "initContainerStatuses",
+    "containerStatuses",
+)
 
 
 def nslookup(service: str, namespace: str, found: bool) -> list[str]:
@@ -25,3 +53,248 @@ def nslookup(service: str, namespace: str, found: bool) -> list[str]:
         n = int(hashlib.sha256(fqdn.encode()).hexdigest()[:4], 16)
         return head + [f"Name:      {fqdn}", f"Address 1: 10.96.{n // 256}.{n % 256} {fqdn}"]
     return head + [f"nslookup: can't resolve '{fqdn}'"]
+
+
+# -- logs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line a container wrote at time `t`."""
+
+    t: float
+    text: str
+
+    def lines(self, until: float, tail: int | None = None) -> list[str]:
+        """The line, if it was written by `until`."""
+        return [self.text] if self.t <= until else []
+
+
+@dataclass
+class WaitLoop:
+    """`until nslookup SVC; do echo waiting for SVC; sleep 2; done`, started at `start`.
+
+    Each poll before `end` (when the Service appeared; None: still waiting)
+    prints nslookup's failure and `waiting for SVC`.
+    """
+
+    start: float
+    service: str
+    namespace: str
+    end: float | None = None
+
+    @property
+    def t(self) -> float:
+        return self.start
+
+    def polls(self, until: float) -> int:
+        """How many failed polls ran by `until` (poll k runs at start + k * POLL_SECONDS)."""
+        if until < self.start:
+            return 0
+        n = int((until - self.start) // POLL_SECONDS) + 1
+        if self.end is not None:
+            # polls strictly before `end` failed; the one at `end` found the Service
+            n = min(n, int(-(-(self.end - self.start) // POLL_SECONDS)))
+        return max(n, 0)
+
+    def lines(self, until: float, tail: int | None = None) -> list[str]:
+        """The loop's output up to `until`; only the last `tail` lines if given."""
+        block = nslookup(self.service, self.namespace, False) + [f"waiting for {self.service}"]
+        n = self.polls(until)
+        if tail is not None:
+            n = min(n, -(-tail // len(block)))
+        out = block * n
+        return out[-tail:] if tail is not None else out
+
+
+LogRecord = LogLine | WaitLoop
+
+
+@dataclass
+class ContainerLog:
+    """One run of a container: its runtime id, start, restartCount and what it wrote."""
+
+    id: str
+    start: float
+    restart_count: int
+    records: list[LogRecord] = field(default_factory=list)
+
+
+# -- frames ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One observed change: the snapshot and the parts of the Pod the API held then.
+
+    `metadata`, `spec` and `status` are shared with neighbouring frames and
+    never mutated; `pod` assembles a new Pod on each call (its own top level,
+    metadata and spec dicts, as the API would return; deeper parts shared).
+    """
+
+    snap: dict[str, Any]
+    head: dict[str, Any]  # the pod's top level as loaded: its key order, apiVersion, kind
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+    status: dict[str, Any]
+
+    @property
+    def t(self) -> float:
+        return self.snap["t"]
+
+    @property
+    def pod(self) -> dict[str, Any]:
+        """The Pod object as the API held it (fresh top level, metadata and spec; deeper shared)."""
+        pod = dict(self.head)
+        pod["metadata"] = dict(self.metadata)
+        pod["spec"] = dict(self.spec)
+        pod["status"] = self.status
+        return pod
+
+
+def _num(t: float) -> int | float:
+    """Whole seconds as int (JSON prints 5, not 5.0)."""
+    return int(t) if float(t).is_integer() else t
+
+
+@dataclass
+class Result:
+    """What a simulation produced: frames, events, container logs, and how the run ended."""
+
+    frames: list[Frame]
+    events: list[dict[str, Any]]
+    end: float
+    capped: bool = False
+    stable: bool = False
+    deleted_at: float | None = None
+    steps: int = 0
+    name: str = ""
+    namespace: str = "default"
+    logs: dict[str, list[ContainerLog]] = field(default_factory=dict)
+    scenario: Scenario | None = None
+    kubernetes_version: str = ""
+
+    @property
+    def timeline(self) -> list[dict[str, Any]]:
+        """The snapshots, one per frame (shared dicts: copy before changing them)."""
+        return [f.snap for f in self.frames]
+
+    @property
+    def pods(self) -> list[dict[str, Any]]:
+        """The Pod object of each frame."""
+        return [f.pod for f in self.frames]
+
+    @property
+    def final(self) -> dict[str, Any]:
+        """The last snapshot."""
+        return self.frames[-1].snap
+
+    def index_at(self, t: float) -> int:
+        """The index of the frame in force at time t (the first one before time 0)."""
+        lo, hi = 0, len(self.frames)
+        while lo < hi:  # the last frame with t <= given t
+            mid = (lo + hi) // 2
+            if self.frames[mid].snap["t"] <= t:
+                lo = mid + 1
+            else:
+                hi = mid
+        return max(lo - 1, 0)
+
+    def at(self, t: float) -> dict[str, Any]:
+        """The snapshot in force at time t (the first one before time 0)."""
+        return copy.deepcopy(self.frames[self.index_at(t)].snap)
+
+    def pod_at(self, t: float) -> dict[str, Any]:
+        """The full Pod object (metadata, spec, status) as the API held it at time t."""
+        return copy.deepcopy(self.frames[self.index_at(t)].pod)
+
+    def events_until(self, t: float | None = None) -> list[dict[str, Any]]:
+        """The events recorded up to time t (all of them if t is None)."""
+        return [dict(e) for e in self.events if t is None or e["t"] <= t]
+
+    def aggregated_events(self, t: float | None = None) -> list[dict[str, Any]]:
+        """Events as the API stores them: identical ones folded into `count`, `firstT`, `lastT`.
+
+        client-go's `EventCorrelator` keys an event by source, object, type,
+        reason and message; `kubectl describe` sorts by last timestamp.
+        """
+        folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for e in self.events:
+            if t is not None and e["t"] > t:
+                continue
+            key = (e["from"], e["object"], e["type"], e["reason"], e["message"])
+            if key in folded:
+                agg = folded[key]
+                agg["count"] += 1
+                agg["lastT"] = e["t"]
+            else:
+                folded[key] = {**e, "count": 1, "firstT": e["t"], "lastT": e["t"]}
+        out = list(folded.values())
+        out.sort(key=lambda e: e["lastT"])
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """`initlab simulate -o json`: `{"timeline", "events", "final", "kubernetesVersion"}`.
+
+        The dicts are shared with the result, not copied: serialise them, do
+        not change them.
+        """
+        events = [
+            {k: e[k] for k in ("t", "type", "reason", "object", "message")} for e in self.events
+        ]
+        out: dict[str, Any] = {"timeline": self.timeline, "events": events, "final": self.final}
+        if self.kubernetes_version:
+            out["kubernetesVersion"] = self.kubernetes_version
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Result:
+        """A Result from `to_json()` output (what `-o json` printed).
+
+        The JSON carries snapshots, not whole Pod objects, so each frame's
+        pod is rebuilt from its snapshot: phase, container statuses and the
+        condition flags; metadata holds only the name when the events name
+        no pod. Enough for the watch, events and timeline views.
+        """
+        from initlab.errors import InputError
+
+        if not isinstance(data, dict) or not isinstance(data.get("timeline"), list):
+            raise InputError('expected the JSON of `initlab simulate -o json` (a "timeline")')
+        frames: list[Frame] = []
+        for i, snap in enumerate(data["timeline"]):
+            if not isinstance(snap, dict) or not isinstance(snap.get("t"), int | float):
+                raise InputError("must be a snapshot with a numeric t", f"timeline[{i}]")
+            status = {
+                "phase": snap.get("phase", "Pending"),
+                "conditions": [
+                    {"type": k, "status": "True" if v else "False"}
+                    for k, v in (snap.get("conditions") or {}).items()
+                ],
+                "initContainerStatuses": snap.get("initContainerStatuses") or [],
+                "containerStatuses": snap.get("containerStatuses") or [],
+            }
+            frames.append(
+                Frame(
+                    snap=snap,
+                    head={"apiVersion": "v1", "kind": "Pod"},
+                    metadata={"name": str(data.get("name") or "pod")},
+                    spec={},
+                    status=status,
+                )
+            )
+        if not frames:
+            raise InputError("must hold at least one snapshot", "timeline")
+        events = []
+        for e in data.get("events") or []:
+            if isinstance(e, dict):
+                scheduler = e.get("reason") in ("Scheduled", "FailedScheduling")
+                events.append(
+                    {**e, "from": e.get("from", "default-scheduler" if scheduler else "kubelet")}
+                )
+        return cls(
+            frames=frames,
+            events=events,
+            end=float(frames[-1].snap["t"]),
+            name=str(data.get("name") or "pod"),
+            kubernetes_version=str(data.get("kubernetesVersion") or ""),
+        )

@@ -1,0 +1,375 @@
+"""The fake container runtime: images, create/start, a container's run, exit, kill, probes.
+
+What `pkg/kubelet/kuberuntime/kuberuntime_container.go` (`startContainer`,
+`killContainer`, `killContainersWithSyncResult`), `kuberuntime_image.go` +
+`pkg/kubelet/images/image_manager.go` (`EnsureImageExists`) and the prober
+do, with the CRI answered by the scenario: each container run follows the
+scenario's next `Attempt` (how long it runs, its exit code, its log, ...).
+
+The runtime keeps what the kubelet learns from the CRI: `runtime`
+(`kubecontainer.PodStatus`: the sandbox and the container records, newest
+first), and the probe results. It decides nothing: the pod worker
+(`initlab.sim.pod_worker`) tells it what to start and kill.
+
+Timing (see `initlab.sim.simulator` for the whole model): a pull takes
+`PULL_SECONDS`; a container stops `stop` seconds after SIGTERM (exit 143)
+or is SIGKILLed at the end of its grace period (exit 137); a killed sandbox
+takes its containers down at once (exit 137).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from initlab.api.pod import is_restartable_init_container
+from initlab.kubelet.actions import (
+    EXITED,
+    RUNNING,
+    SUCCESS,
+    ContainerRecord,
+    RuntimePodStatus,
+    termination_order,
+)
+from initlab.kubelet.backoff import Backoff, new_image_backoff
+from initlab.kubelet.status import normalize_image
+from initlab.sim.context import PodContext, field_path
+from initlab.sim.result import POLL_SECONDS, ContainerLog, LogLine, WaitLoop, nslookup
+from initlab.sim.scenario import Attempt
+
+if TYPE_CHECKING:
+    from initlab.sim.world import Services
+
+#: Pulling an image (or failing to), in seconds.
+PULL_SECONDS = 1.0
+#: After a container starts or exits, the pod is synced this much later (PLEG relist).
+SYNC_LATENCY = 1.0
+
+
+def image_size(image: str) -> int:
+    """An illustrative, deterministic image size for the Pulled event (not a real size)."""
+    return 700_000 + int(hashlib.sha256(image.encode()).hexdigest()[:8], 16) % 50_000_000
+
+
+@dataclass
+class StartFailure:
+    """Why a container did not start: the waiting reason and message the API will show."""
+
+    reason: str
+    message: str
+
+
+class _Live:
+    """A running container: its runtime record, behaviour and simpy process."""
+
+    __slots__ = ("record", "attempt", "spec", "is_init", "proc", "log", "stopping")
+
+    def __init__(self, record: ContainerRecord, attempt: Attempt, spec: dict, is_init: bool):
+        self.record = record
+        self.attempt = attempt
+        self.spec = spec
+        self.is_init = is_init
+        self.proc: simpy.Process | None = None
+        self.log: ContainerLog | None = None
+        self.stopping = False
+
+
+class ContainerRuntime:
+    """The CRI as the kubelet sees it, for one pod."""
+
+    def __init__(self, ctx: PodContext, services: Services) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.services = services
+        self.runtime = RuntimePodStatus()
+        self.image_backoff: Backoff = new_image_backoff()
+        #: Prober results by container id (`proberesults.Manager`).
+        self.startup_results: dict[str, str] = {}
+        self.readiness_results: dict[str, str] = {}
+        self.images: set[str] = set()
+        #: emptyDir contents: volume -> path -> text; they outlive container restarts.
+        self.volumes: dict[str, dict[str, str]] = {}
+        self.live: dict[str, _Live] = {}
+        #: How many runs each container has had (selects the scenario's next attempt).
+        self.starts: dict[str, int] = {}
+        #: Every run of every container, for `kubectl logs`.
+        self.history: dict[str, list[ContainerLog]] = {}
+        #: Events that fire when a container (by id) exits; `kill` waits on them.
+        self._exit_waiters: dict[str, list[simpy.Event]] = {}
+
+    def running(self) -> bool:
+        """Any container record running."""
+        return any(r.state == RUNNING for r in self.runtime.containers)
+
+    def running_names(self) -> list[str]:
+        return [r.name for r in self.runtime.containers if r.state == RUNNING]
+
+    # -- sandbox ----------------------------------------------------------------------
+
+    def create_sandbox(self, attempt: int) -> None:
+        """`RunPodSandbox` has returned: a ready sandbox of this attempt."""
+        rt = self.runtime
+        rt.has_sandbox = True
+        rt.sandbox_ready = True
+        rt.sandbox_attempt = attempt
+        rt.sandbox_id = hashlib.sha256(f"{self.ctx.uid}/sandbox/{attempt}".encode()).hexdigest()
+
+    def sandbox_ip(self) -> str | None:
+        """The ready sandbox's IP (an illustrative address from the pod CIDR), else None."""
+        rt = self.runtime
+        if not (rt.has_sandbox and rt.sandbox_ready):
+            return None
+        return f"10.244.0.{10 + (int(self.ctx.uid[:4], 16) + rt.sandbox_attempt) % 240}"
+
+    def kill_sandbox(self) -> None:
+        """The sandbox dies (node reboot, lost pause container): every container exits 137."""
+        if not self.runtime.has_sandbox or not self.runtime.sandbox_ready:
+            return
+        self.runtime.sandbox_ready = False
+        for live in list(self.live.values()):
+            if live.proc is not None and live.proc.is_alive and not live.stopping:
+                live.stopping = True
+                live.proc.interrupt(("sandbox", 0.0))
+        self.ctx.request_sync(SYNC_LATENCY)
+
+    def purge_init_containers(self, names: set[str]) -> None:
+        """`purgeInitContainers`: every record of these init containers goes, with its logs."""
+        self.runtime.containers = [r for r in self.runtime.containers if r.name not in names]
+
+    # -- start --------------------------------------------------------------------------
+
+    def start_container(
+        self, spec: dict[str, Any], is_init: bool
+    ) -> Generator[simpy.Event, Any, StartFailure | None]:
+        """`startContainer`: ensure the image, create, start. Returns None or a StartFailure."""
+        ctx = self.ctx
+        name = str(spec.get("name"))
+        obj = field_path(name, is_init)
+        attempts = ctx.sc.attempts_for(name, is_init, is_restartable_init_container(spec))
+        n = self.starts.get(name, 0)
+        attempt = attempts[min(n, len(attempts) - 1)]
+
+        failure = yield from self.ensure_image(spec, obj, attempt)
+        if failure is not None:
+            return failure
+
+        prev = self.runtime.find(name)
+        restart_count = prev.restart_count + 1 if prev is not None else 0
+        now = self.env.now
+        cid = "containerd://" + hashlib.sha256(f"{ctx.uid}/{name}/{now}/{n}".encode()).hexdigest()
+        record = ContainerRecord(
+            name=name,
+            id=cid,
+            state=RUNNING,
+            image=str(spec.get("image", "")),
+            created_at=now,
+            started_at=now,
+            restart_count=restart_count,
+            sandbox=self.runtime.sandbox_attempt,
+        )
+        self.starts[name] = n + 1
+        # GC: keep the newest exited record only (MaxPerPodContainer = 1), plus the new one.
+        older = [r for r in self.runtime.containers if r.name == name]
+        drop = {id(r) for r in older[1:]}
+        self.runtime.containers = [record] + [
+            r for r in self.runtime.containers if id(r) not in drop
+        ]
+        ctx.event("Normal", "Created", obj, f"Created container: {name}")
+        ctx.event("Normal", "Started", obj, f"Started container {name}")
+        live = _Live(record, attempt, spec, is_init)
+        live.log = ContainerLog(cid, now, restart_count)
+        self.live[name] = live
+        self.history.setdefault(name, []).append(live.log)
+        live.proc = self.env.process(self._run(live))
+        self._schedule_probes(live)
+        ctx.request_sync(SYNC_LATENCY)
+        return None
+
+    def ensure_image(
+        self, spec: dict[str, Any], obj: str, attempt: Attempt
+    ) -> Generator[simpy.Event, Any, StartFailure | None]:
+        """`image_manager.go` `EnsureImageExists`: pull policy, pull, image back-off."""
+        ctx = self.ctx
+        image = str(spec.get("image", ""))
+        policy = spec.get("imagePullPolicy", "IfNotPresent")
+        present = image in self.images and not attempt.pull_error
+        if policy == "Never" and not present:
+            msg = f'Container image "{image}" is not present with pull policy of Never'
+            ctx.event("Warning", "ErrImageNeverPull", obj, msg)
+            ctx.event("Warning", "Failed", obj, "Error: ErrImageNeverPull")
+            return StartFailure("ErrImageNeverPull", msg)
+        if present and policy != "Always":
+            ctx.event(
+                "Normal", "Pulled", obj, f'Container image "{image}" already present on machine'
+            )
+            return None
+        key = f"{ctx.uid}_{image}"
+        if self.image_backoff.is_in_backoff_since_update(key, self.env.now):
+            msg = f'Back-off pulling image "{image}"'
+            ctx.event("Normal", "BackOff", obj, msg)
+            ctx.event("Warning", "Failed", obj, "Error: ImagePullBackOff")
+            entry = self.image_backoff.entries[key]
+            ctx.request_sync(entry.last_update + entry.backoff - self.env.now)
+            return StartFailure("ImagePullBackOff", msg)
+        ctx.event("Normal", "Pulling", obj, f'Pulling image "{image}"')
+        yield self.env.timeout(PULL_SECONDS)
+        if attempt.pull_error:
+            ref = normalize_image(image)
+            err = (
+                f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
+                f'failed to resolve reference "{ref}": {ref}: not found'
+            )
+            ctx.event("Warning", "Failed", obj, f'Failed to pull image "{image}": {err}')
+            ctx.event("Warning", "Failed", obj, "Error: ErrImagePull")
+            self.image_backoff.next(key, self.env.now, self.env.now)
+            ctx.request_sync(SYNC_LATENCY)
+            return StartFailure("ErrImagePull", err)
+        self.images.add(image)
+        d = f"{PULL_SECONDS:g}s"
+        ctx.event(
+            "Normal",
+            "Pulled",
+            obj,
+            f'Successfully pulled image "{image}" in {d} ({d} including waiting). '
+            f"Image size: {image_size(image)} bytes.",
+        )
+        return None
+
+    # -- probes ---------------------------------------------------------------------------
+
+    def _schedule_probes(self, live: _Live) -> None:
+        spec = live.spec
+        for key, results, delay in (
+            ("startupProbe", self.startup_results, live.attempt.startup),
+            ("readinessProbe", self.readiness_results, live.attempt.ready),
+        ):
+            probe = spec.get(key)
+            if not isinstance(probe, dict):
+                continue
+            if delay is None:
+                d = probe.get("initialDelaySeconds", 0)
+                delay = float(d) if isinstance(d, int) and not isinstance(d, bool) else 0.0
+            self.env.process(self._probe(live.record, results, delay))
+
+    def _probe(
+        self, record: ContainerRecord, results: dict[str, str], delay: float
+    ) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(delay)
+        if record.state == RUNNING and not self.ctx.gone:
+            results[record.id] = SUCCESS
+            self.ctx.request_sync(0)
+
+    # -- a container's run ------------------------------------------------------------------
+
+    def _run(self, live: _Live) -> Generator[simpy.Event, Any, None]:
+        a = live.attempt
+        log = live.log
+        assert log is not None
+        start = self.env.now
+        code = a.exit
+        reason = ""
+        try:
+            # The writes come first, as in `mkdir /data/x && echo done`: a failed
+            # `create` prints only its error, not the attempt's own log lines.
+            failed_write = False
+            for w in a.writes:
+                files = self.volumes.setdefault(w.volume, {})
+                if w.mode == "create" and w.path in files:
+                    log.records.append(
+                        LogLine(start, f"mkdir: can't create directory '{w.path}': File exists")
+                    )
+                    failed_write = True
+                    break
+                if w.mode == "append":
+                    files[w.path] = files.get(w.path, "") + f"{live.record.name}\n"
+                else:
+                    files[w.path] = f"{live.record.name}\n"
+            if not failed_write and a.log:
+                log.records.extend(LogLine(start, line) for line in a.log)
+            if failed_write:
+                code = 1
+            elif a.wait_for is not None:
+                svc = a.wait_for
+                if not self.services.exists(svc):
+                    loop = WaitLoop(start, svc, self.ctx.namespace)
+                    log.records.append(loop)
+                    yield self.services.wait_for(svc)
+                    elapsed = self.env.now - start
+                    polls = -(-elapsed // POLL_SECONDS)
+                    wait = start + polls * POLL_SECONDS - self.env.now
+                    if wait > 0:
+                        yield self.env.timeout(wait)
+                    loop.end = self.env.now
+                log.records.extend(
+                    LogLine(self.env.now, line) for line in nslookup(svc, self.ctx.namespace, True)
+                )
+                code = 0
+            elif a.run is None:
+                yield self.env.event()  # runs until killed
+            else:
+                if a.run > 0:
+                    yield self.env.timeout(a.run)
+                if a.oom:
+                    code, reason = 137, "OOMKilled"
+        except simpy.Interrupt as intr:
+            assert isinstance(intr.cause, tuple)
+            why, grace = intr.cause  # set by kill() / kill_sandbox(): (why, grace seconds)
+            if why == "sandbox":
+                code = 137
+            else:
+                stop = a.stop
+                if stop < grace:
+                    if stop > 0:
+                        yield self.env.timeout(stop)
+                    code = 143
+                else:
+                    yield self.env.timeout(grace)
+                    code = 137
+            reason = ""
+        self._exit(live, code, reason)
+
+    def _exit(self, live: _Live, code: int, reason: str = "") -> None:
+        rec = live.record
+        if rec.state != RUNNING:
+            return
+        rec.state = EXITED
+        rec.exit_code = code
+        rec.reason = reason or ("Completed" if code == 0 else "Error")
+        rec.finished_at = self.env.now
+        if self.live.get(rec.name) is live:
+            del self.live[rec.name]
+        for ev in self._exit_waiters.pop(rec.id, []):
+            if not ev.triggered:
+                ev.succeed()
+        self.ctx.request_sync(SYNC_LATENCY)
+
+    # -- kill ----------------------------------------------------------------------------
+
+    def kill(
+        self, names: list[str], grace: float, messages: dict[str, str] | None = None
+    ) -> Generator[simpy.Event, Any, None]:
+        """`killContainersWithSyncResult` in termination order; waits for each wave to exit."""
+        messages = messages or {}
+        if not names:
+            return
+        deadline = self.env.now + grace
+        for wave in termination_order(self.ctx.pod, names):
+            waits = []
+            wave_grace = max(deadline - self.env.now, 2.0)
+            for name in wave:
+                live = self.live.get(name)
+                if live is None or live.proc is None or not live.proc.is_alive or live.stopping:
+                    continue
+                live.stopping = True
+                msg = messages.get(name, f"Stopping container {name}")
+                self.ctx.event("Normal", "Killing", self.ctx.obj(name), msg)
+                ev = self.env.event()
+                self._exit_waiters.setdefault(live.record.id, []).append(ev)
+                waits.append(ev)
+                live.proc.interrupt(("kill", wave_grace))
+            if waits:
+                yield simpy.AllOf(self.env, waits)

@@ -1,0 +1,169 @@
+"""The pod being simulated, shared by the pod worker, the container runtime and the world.
+
+`PodContext` holds the pod's identity (name, namespace, a deterministic
+UID), the simpy clock, the Pod object as the API server holds it, and the
+event recorder. It is the only mutable state the three parts share; each
+part keeps its own state (the runtime its container records, the worker
+the status manager's view).
+
+The API object is kept as parts that are **replaced, never mutated**:
+`metadata`, `spec` and `status` are new dicts whenever they change
+(`update_metadata`, `update_spec`, assigning `status`), so every recorded
+frame can share them with its neighbours instead of copying the pod.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import simpy
+from simpy.core import URGENT
+
+from initlab.api.pod import init_containers, regular_containers
+from initlab.api.printers import print_pod
+from initlab.kubelet.status import EPOCH, condition_flags, rfc3339
+from initlab.sim.result import Frame, _num
+from initlab.sim.scenario import Scenario
+
+DEFAULT_NODE = "node-1"
+
+
+def pod_uid(namespace: str, name: str) -> str:
+    """A deterministic UID: uuid5 of `initlab:<namespace>/<name>` in the URL namespace."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"initlab:{namespace}/{name}"))
+
+
+def field_path(name: str, is_init: bool) -> str:
+    """`pkg/kubelet/container/ref.go` `fieldPath`."""
+    return f"spec.initContainers{{{name}}}" if is_init else f"spec.containers{{{name}}}"
+
+
+def succeed_urgent(env: simpy.Environment, event: simpy.Event) -> None:
+    """Trigger `event` now, ahead of every other event due at this instant.
+
+    Why: a sync requested for time t must see the world as it was just
+    before t, so that a container exiting at the same instant is noticed
+    by the next relist, `SYNC_LATENCY` later, as on a node. simpy offers
+    URGENT priority only to events it schedules itself (`Environment.run`
+    uses it for its stop event, simpy `core.py`), so this sets the event's
+    outcome as `Event.succeed` would and schedules it URGENT.
+    """
+    event._ok = True
+    event._value = None
+    env.schedule(event, priority=URGENT)
+
+
+def _unwired(delay: float = 0.0) -> None:
+    raise RuntimeError("PodContext.request_sync is set by the pod worker")
+
+
+class PodContext:
+    """One pod on one node: identity, clock, the API object, events and frames."""
+
+    def __init__(self, scenario: Scenario, env: simpy.Environment) -> None:
+        self.sc = scenario
+        self.env = env
+        pod = copy.deepcopy(scenario.pod)
+        meta = pod.get("metadata")
+        meta = dict(meta) if isinstance(meta, dict) else {}
+        self.name = str(meta.get("name") or "pod")
+        self.namespace = str(meta.get("namespace") or "default")
+        self.uid = pod_uid(self.namespace, self.name)
+        meta["name"] = self.name
+        meta["uid"] = self.uid
+        meta["creationTimestamp"] = rfc3339(0)
+        pod["metadata"] = meta
+        spec = pod.get("spec")
+        pod["spec"] = spec if isinstance(spec, dict) else {}
+        #: The pod's top level as loaded (key order, apiVersion, kind); never mutated.
+        self.head: dict[str, Any] = pod
+        self.metadata: dict[str, Any] = meta
+        self.spec: dict[str, Any] = pod["spec"]
+        self.status: dict[str, Any] = {"phase": "Pending"}
+        self.node = str(scenario.node.get("name", DEFAULT_NODE))
+        self.pod_ref = f"{self.name}_{self.namespace}({self.uid})"
+        self.events: list[dict[str, Any]] = []
+        self.frames: list[Frame] = []
+        #: The pod object is gone from the API (deleted and finished), and when.
+        self.gone = False
+        self.deleted_at: float | None = None
+        #: Ask the pod worker for a sync `delay` seconds from now (wired by the worker).
+        self.request_sync: Callable[[float], None] = _unwired
+        self._index = {
+            str(c.get("name")): (i, True) for i, c in enumerate(init_containers(self.pod))
+        }
+        self._index.update(
+            {str(c.get("name")): (i, False) for i, c in enumerate(regular_containers(self.pod))}
+        )
+
+    # -- the API object ---------------------------------------------------------------
+
+    @property
+    def pod(self) -> dict[str, Any]:
+        """The Pod as the API holds it now (a fresh top-level dict; the parts are shared)."""
+        pod = dict(self.head)
+        pod["metadata"] = self.metadata
+        pod["spec"] = self.spec
+        pod["status"] = self.status
+        return pod
+
+    def update_metadata(self, **changes: Any) -> None:
+        """Replace the metadata with a copy carrying `changes` (frames keep the old one)."""
+        self.metadata = {**self.metadata, **changes}
+
+    def update_spec(self, **changes: Any) -> None:
+        """Replace the spec with a copy carrying `changes` (frames keep the old one)."""
+        self.spec = {**self.spec, **changes}
+
+    def is_init(self, name: str) -> bool:
+        return self._index[name][1]
+
+    def obj(self, name: str) -> str:
+        """The involved object's fieldPath of a container's events."""
+        return field_path(name, self._index[name][1])
+
+    def spec_of(self, name: str) -> dict[str, Any]:
+        idx, is_init = self._index[name]
+        return (init_containers(self.pod) if is_init else regular_containers(self.pod))[idx]
+
+    # -- recording -----------------------------------------------------------------------
+
+    def event(
+        self, etype: str, reason: str, obj: str, message: str, source: str = "kubelet"
+    ) -> None:
+        """Record an event (`record.EventRecorder.Event`) at the current time."""
+        self.events.append(
+            {
+                "t": _num(self.env.now),
+                "type": etype,
+                "reason": reason,
+                "object": obj,
+                "message": message,
+                "from": source,
+            }
+        )
+
+    def record(self) -> None:
+        """Take a frame if anything observable changed since the last one."""
+        st = self.status
+        row = print_pod(self.pod, EPOCH + timedelta(seconds=self.env.now))
+        snap = {
+            "t": _num(self.env.now),
+            "phase": st.get("phase", "Pending"),
+            "status": row.status,
+            "ready": row.ready,
+            "restarts": row.restarts,
+            "conditions": condition_flags(st.get("conditions") or []),
+            "initContainerStatuses": st.get("initContainerStatuses") or [],
+            "containerStatuses": st.get("containerStatuses") or [],
+        }
+        if self.frames:
+            prev = self.frames[-1]
+            same = all(prev.snap[k] == snap[k] for k in snap if k != "t")
+            if same and prev.metadata == self.metadata:
+                return
+        self.frames.append(Frame(snap, self.head, self.metadata, self.spec, st))

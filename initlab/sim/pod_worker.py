@@ -1,0 +1,250 @@
+"""The pod worker: one sync at a time, and what one sync applies (`SyncPod`).
+
+`pkg/kubelet/pod_workers.go` runs a pod's syncs one after another; a sync
+requested while one runs makes the worker run again right after.
+`pkg/kubelet/kubelet.go` `SyncPod` first generates and publishes the API
+status from what the runtime reported at the start of the sync
+(`generateAPIPodStatus`, here `initlab.kubelet.status.generate_api_pod_status`),
+then `kuberuntime_manager.go` `SyncPod` computes the actions
+(`initlab.kubelet.actions.compute_pod_actions`) and applies them in its
+order: kill the pod or the listed containers, create the sandbox, start
+init containers, start regular containers. The reason cache is updated
+from each start's result.
+
+Nothing here decides behaviour; it waits and applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
+from initlab.kubelet.actions import compute_pod_actions, effective_grace_period
+from initlab.kubelet.backoff import Backoff, do_backoff, new_crash_loop_backoff
+from initlab.kubelet.status import (
+    DEADLINE_EXCEEDED,
+    DEADLINE_MESSAGE,
+    deadline_exceeded,
+    generate_api_pod_status,
+)
+from initlab.sim.containers import SYNC_LATENCY, ContainerRuntime, StartFailure
+from initlab.sim.context import PodContext, field_path, succeed_urgent
+
+#: Creating a pod sandbox (RunPodSandbox + CNI), in seconds.
+SANDBOX_SECONDS = 1.0
+#: A sync that ends in an error is retried this much later (pod worker `backOffPeriod`).
+ERROR_RESYNC = 10.0
+
+
+class PodWorker:
+    """`podWorkers` for one pod, with the kubelet's per-pod state (status, back-off, reasons)."""
+
+    def __init__(self, ctx: PodContext, containers: ContainerRuntime) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.containers = containers
+        sc = ctx.sc
+        self.crash_backoff: Backoff = new_crash_loop_backoff(
+            sc.max_restart_period, sc.reduced_decay
+        )
+        #: `reasonCache`: why a container is waiting (CrashLoopBackOff, ErrImagePull, ...).
+        self.reason_cache: dict[str, tuple[str, str]] = {}
+        self.scheduled = False
+        self.start_time: float | None = None
+        self.evicted = False
+        self.terminal_phase: str | None = None
+        #: The worker has nothing left to do (terminal, unschedulable, or the pod is gone).
+        self.done = False
+        self._scheduled_syncs: set[float] = set()
+        self._last_fingerprint: tuple[Any, ...] | None = None
+        self._dirty = False
+        self._wake: simpy.Event | None = None
+        ctx.request_sync = self.request_sync
+
+    # -- scheduling syncs ----------------------------------------------------------------
+
+    def request_sync(self, delay: float = 0.0) -> None:
+        """Sync the pod `delay` seconds from now (requests for the same instant merge)."""
+        at = self.env.now + delay
+        if at in self._scheduled_syncs:
+            return
+        self._scheduled_syncs.add(at)
+        self.env.timeout(delay).callbacks.append(self._on_due)
+
+    def _on_due(self, ev: simpy.Event) -> None:
+        self._scheduled_syncs.discard(self.env.now)
+        self._dirty = True
+        if self._wake is not None and not self._wake.triggered:
+            succeed_urgent(self.env, self._wake)
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        """The worker loop: one sync at a time; requests during a sync run it again after."""
+        while not self.ctx.gone and not self.done:
+            if self._dirty:
+                self._dirty = False
+                yield from self.sync()
+                continue
+            self._wake = self.env.event()
+            yield self._wake
+
+    # -- the status ---------------------------------------------------------------------
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        """Everything the generated status depends on; equal fingerprints give equal statuses."""
+        c = self.containers
+        rt = c.runtime
+        return (
+            rt.has_sandbox,
+            rt.sandbox_ready,
+            rt.sandbox_attempt,
+            tuple((r.id, r.state, r.exit_code) for r in rt.containers),
+            tuple(sorted(self.reason_cache.items())),
+            len(c.startup_results),
+            len(c.readiness_results),
+            self.evicted,
+            self.terminal_phase,
+            self.ctx.metadata.get("deletionTimestamp"),
+        )
+
+    def publish(self) -> None:
+        """`generateAPIPodStatus` from the runtime as it is now; a frame if it changed."""
+        fp = self._fingerprint()
+        if fp == self._last_fingerprint:
+            return  # nothing it depends on changed: the status would be identical
+        self._last_fingerprint = fp
+        ctx = self.ctx
+        if self.start_time is None:
+            self.start_time = self.env.now
+            ads = ctx.spec.get("activeDeadlineSeconds")
+            if isinstance(ads, int) and not isinstance(ads, bool) and ads >= 0:
+                # active_deadline.go is consulted on every sync; the model syncs exactly then.
+                self.request_sync(ads)
+        c = self.containers
+        prev = ctx.status
+        status, self.terminal_phase = generate_api_pod_status(
+            ctx.pod,
+            c.runtime,
+            prev,
+            now=self.env.now,
+            start_time=self.start_time,
+            pod_ip=c.sandbox_ip(),
+            terminal_phase=self.terminal_phase,
+            evicted=self.evicted,
+            reason_cache=self.reason_cache,
+            startup_results=c.startup_results,
+            readiness_results=c.readiness_results,
+        )
+        changed = status != prev
+        ctx.status = status
+        if changed:
+            ctx.record()
+
+    # -- the sync ----------------------------------------------------------------------------
+
+    def sync(self) -> Generator[simpy.Event, Any, None]:
+        """`SyncPod` (kubelet.go, then kuberuntime_manager.go) for the pod as it is now."""
+        ctx = self.ctx
+        c = self.containers
+        if ctx.gone or self.done:
+            return
+        now = self.env.now
+        if not self.evicted and deadline_exceeded(ctx.pod, self.start_time, now):
+            self.evicted = True
+            ctx.event("Normal", DEADLINE_EXCEEDED, "Pod", DEADLINE_MESSAGE)
+        self.publish()
+
+        deleting = bool(ctx.metadata.get("deletionTimestamp"))
+        if deleting or self.evicted or self.terminal_phase:
+            self.reason_cache.clear()
+            grace = effective_grace_period(ctx.pod)
+            yield from c.kill(c.running_names(), grace)
+            c.runtime.sandbox_ready = False
+            self.publish()
+            if self.terminal_phase or not c.running():
+                self.done = True
+                if deleting:
+                    self.remove()
+            return
+
+        actions = compute_pod_actions(ctx.pod, c.runtime, c.startup_results)
+        errored = False
+        if actions.create_sandbox and actions.sandbox_id:
+            ctx.event(
+                "Normal",
+                "SandboxChanged",
+                "Pod",
+                "Pod sandbox changed, it will be killed and re-created.",
+            )
+        if actions.kill_pod:
+            yield from c.kill(c.running_names(), effective_grace_period(ctx.pod))
+            c.runtime.sandbox_ready = False
+            if actions.create_sandbox:
+                c.purge_init_containers({str(x.get("name")) for x in init_containers(ctx.pod)})
+            else:
+                self.request_sync(SYNC_LATENCY)
+                return
+        elif actions.containers_to_kill:
+            for name, info in actions.containers_to_kill.items():
+                yield from c.kill([name], effective_grace_period(ctx.pod), {name: info.message})
+
+        if actions.create_sandbox:
+            yield self.env.timeout(SANDBOX_SECONDS)
+            c.create_sandbox(actions.attempt)
+            self.request_sync(SYNC_LATENCY)
+
+        inits = init_containers(ctx.pod)
+        for idx in actions.init_containers_to_start:
+            spec = inits[idx]
+            ok = yield from self.start(spec, True)
+            if not ok:
+                errored = True
+                if not is_restartable_init_container(spec):
+                    break
+        else:
+            apps = regular_containers(ctx.pod)
+            for idx in actions.containers_to_start:
+                ok = yield from self.start(apps[idx], False)
+                if not ok:
+                    errored = True
+        if errored:
+            self.request_sync(ERROR_RESYNC)
+
+    def start(self, spec: dict[str, Any], is_init: bool) -> Generator[simpy.Event, Any, bool]:
+        """`SyncPod`'s `start`: the crash-loop back-off, then `startContainer`. True if started."""
+        ctx = self.ctx
+        name = str(spec.get("name"))
+        last = self.containers.runtime.newest_exited(name)
+        key = f"{ctx.name}_{ctx.namespace}_{ctx.uid}_{name}"
+        decision = do_backoff(
+            self.crash_backoff,
+            key,
+            last.finished_at if last else None,
+            self.env.now,
+            name,
+            ctx.pod_ref,
+        )
+        if decision.in_backoff:
+            ctx.event(
+                "Warning",
+                "BackOff",
+                field_path(name, is_init),
+                f"Back-off restarting failed container {name} in pod {ctx.pod_ref}",
+            )
+            self.reason_cache[name] = ("CrashLoopBackOff", decision.message)
+            if decision.until is not None and decision.until > self.env.now:
+                self.request_sync(decision.until - self.env.now)
+            return False
+        failure = yield from self.containers.start_container(spec, is_init)
+        if isinstance(failure, StartFailure):
+            self.reason_cache[name] = (failure.reason, failure.message)
+            return False
+        self.reason_cache.pop(name, None)
+        return True
+
+    def remove(self) -> None:
+        """The pod object leaves the API (its deletion finished)."""
+        self.ctx.gone = True
+        self.ctx.deleted_at = self.env.now

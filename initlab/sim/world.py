@@ -1,0 +1,166 @@
+"""The world around the pod: the scheduler, Services, and the scenario's events.
+
+- The scheduler (`pkg/scheduler/schedule_one.go`): the pod fits the
+  scenario's node or not, by `initlab.api.resources.fits` (the
+  `NodeResourcesFit` filter); if not, the pod stays Pending with
+  `PodScheduled=False/Unschedulable` and a `FailedScheduling` event naming
+  each insufficient resource; if so, it is bound (`spec.nodeName`) and
+  `Scheduled` is recorded.
+- `Services`: which Services exist (what a `waitFor` container's DNS
+  lookups find), and who waits for one.
+- The scenario's world events, at their times: `create-service NAME`,
+  `delete-service NAME`, `restart-sandbox` (the sandbox dies, like a node
+  reboot), `delete-pod` (the API server sets `deletionTimestamp`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from initlab.api.resources import fits, qos_class
+from initlab.kubelet.actions import effective_grace_period
+from initlab.kubelet.status import rfc3339
+from initlab.sim.containers import ContainerRuntime
+from initlab.sim.context import PodContext
+from initlab.sim.pod_worker import PodWorker
+
+
+class Services:
+    """The Services of the pod's namespace, and the containers waiting for one."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.names: set[str] = set()
+        self._waiters: dict[str, list[simpy.Event]] = {}
+
+    def exists(self, name: str) -> bool:
+        return name in self.names
+
+    def wait_for(self, name: str) -> simpy.Event:
+        """An event that fires when the Service is created."""
+        ev = self.env.event()
+        self._waiters.setdefault(name, []).append(ev)
+        return ev
+
+    def create(self, name: str) -> None:
+        self.names.add(name)
+        for ev in self._waiters.pop(name, []):
+            if not ev.triggered:
+                ev.succeed()
+
+    def delete(self, name: str) -> None:
+        self.names.discard(name)
+
+
+def failed_scheduling_message(insufficient: list[str]) -> str:
+    """The scheduler's `FitError` message on a one-node cluster (`schedule_one.go`)."""
+    short = ", ".join(f"1 {reason}" for reason in insufficient)
+    return (
+        f"0/1 nodes are available: {short}. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod."
+    )
+
+
+class World:
+    """The scheduler and the scenario's world events, around one pod."""
+
+    def __init__(
+        self,
+        ctx: PodContext,
+        services: Services,
+        containers: ContainerRuntime,
+        worker: PodWorker,
+    ) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.services = services
+        self.containers = containers
+        self.worker = worker
+
+    def schedule(self) -> Generator[simpy.Event, Any, None]:
+        """The API server creates the pod; the scheduler binds it; the kubelet picks it up."""
+        ctx = self.ctx
+        qos = qos_class(ctx.pod)
+        ctx.status = {"phase": "Pending", "qosClass": qos}
+        ctx.record()
+        node = {k: v for k, v in ctx.sc.node.items() if k in ("cpu", "memory")}
+        fit = fits(ctx.pod, node)
+        if not fit.fits:
+            why = failed_scheduling_message(fit.insufficient)
+            ctx.status = {
+                "phase": "Pending",
+                "conditions": [
+                    {
+                        "type": "PodScheduled",
+                        "status": "False",
+                        "reason": "Unschedulable",
+                        "message": why,
+                        "lastProbeTime": None,
+                        "lastTransitionTime": rfc3339(0),
+                    }
+                ],
+                "qosClass": qos,
+            }
+            ctx.event("Warning", "FailedScheduling", "Pod", why, source="default-scheduler")
+            ctx.record()
+            self.worker.done = True
+            return
+        ctx.update_spec(nodeName=ctx.node)
+        ctx.status = {
+            "phase": "Pending",
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": rfc3339(0),
+                }
+            ],
+            "qosClass": qos,
+        }
+        self.worker.scheduled = True
+        ctx.event(
+            "Normal",
+            "Scheduled",
+            "Pod",
+            f"Successfully assigned {ctx.namespace}/{ctx.name} to {ctx.node}",
+            source="default-scheduler",
+        )
+        ctx.record()
+        self.worker.request_sync(0)
+        yield from ()
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        """The scenario's world events, each at its time."""
+        for we in self.ctx.sc.events:
+            if we.at > self.env.now:
+                yield self.env.timeout(we.at - self.env.now)
+            if self.ctx.gone:
+                return
+            if we.action == "create-service":
+                self.services.create(we.arg)
+            elif we.action == "delete-service":
+                self.services.delete(we.arg)
+            elif we.action == "restart-sandbox":
+                self.containers.kill_sandbox()
+            elif we.action == "delete-pod":
+                self.delete_pod()
+
+    def delete_pod(self) -> None:
+        """`kubectl delete pod`: the API server sets deletionTimestamp; the kubelet terminates."""
+        ctx = self.ctx
+        if ctx.metadata.get("deletionTimestamp"):
+            return
+        grace = effective_grace_period(ctx.pod)
+        ctx.update_metadata(
+            deletionGracePeriodSeconds=int(grace),
+            deletionTimestamp=rfc3339(self.env.now + grace),
+        )
+        ctx.record()
+        if self.worker.done or not self.worker.scheduled:
+            self.worker.remove()
+            return
+        self.worker.request_sync(0)
