@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from initlab import __version__
-from initlab.errors import FieldError, InitlabError, InputError, InvalidError
+from initlab.errors import FieldError, InitlabError, InputError, InvalidError, bounded, one_line
 
 EPILOG_SCENARIO = """\
 scenario format (YAML or JSON; a bare Pod manifest works too):
@@ -92,19 +92,28 @@ def _quantity_arg(flag: str, value: str | None):
 
 
 def _seconds_arg(flag: str, value: str | None) -> float | None:
+    """A time argument: seconds or a duration, at most the 30 days a scenario's `until` may be."""
     if value is None:
         return None
-    from initlab.sim.scenario import parse_duration
+    from initlab.sim.scenario import MAX_UNTIL, parse_duration
 
-    return parse_duration(value, flag)  # an InputError naming the flag if it is not one
+    seconds = parse_duration(value, flag)  # an InputError naming the flag if it is not one
+    if seconds > MAX_UNTIL:
+        raise InputError(f"at most {int(MAX_UNTIL)} seconds (30 days)", flag)
+    return seconds
 
 
 def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
     """Check the manifest against the official OpenAPI schema (kubernetes-validate)."""
     import re
 
-    import kubernetes_validate
-    from kubernetes_validate.utils import all_versions
+    try:
+        import kubernetes_validate
+        from kubernetes_validate.utils import all_versions
+    except ImportError:
+        raise InputError(
+            "needs the optional OpenAPI schemas: pip install 'initlab[schema]'", "--schema"
+        ) from None
 
     supported = {".".join(v.split(".")[:2]) for v in all_versions()}
     m = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", version)
@@ -225,10 +234,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from initlab.sim.scenario import load_scenario
     from initlab.sim.simulator import simulate
 
-    scenario = load_scenario(args.scenario)
     until = _seconds_arg("--until", args.until)
-    result = simulate(scenario, until=until)
     at = _seconds_arg("--at", args.at)
+    scenario = load_scenario(args.scenario, allow_outside_paths=args.allow_outside_paths)
+    result = simulate(scenario, until=until)
     if args.output == "json":
         if at is not None:
             _emit_json(result.at(at))
@@ -451,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--previous", action="store_true", help="with --logs: the previous terminated run"
     )
+    sp.add_argument(
+        "--allow-outside-paths",
+        action="store_true",
+        help="let podFile be an absolute path or lead outside the scenario's directory",
+    )
     out(sp)
     sp.set_defaults(func=cmd_simulate)
 
@@ -562,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         print("input too large to process", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the contract: never a traceback
-        first = str(e).splitlines()[0] if str(e) else ""
+        first = one_line(bounded(str(e).splitlines()[0])) if str(e).strip() else ""
         print(f"initlab: internal error: {type(e).__name__}: {first}", file=sys.stderr)
         return 3
 

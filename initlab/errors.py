@@ -29,17 +29,33 @@ _NO_VALUE_TYPES = {REQUIRED, FORBIDDEN, TOO_LONG, "Internal error"}
 _OMIT = object()
 
 
+#: The longest bad value an error quotes in full; longer ones are cut, with their length.
+MAX_QUOTED = 256
+
+
+def bounded(text: str, limit: int = MAX_QUOTED) -> str:
+    """`text`, or its first `limit` characters and how many there were: an error stays short."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _go_value(value: Any) -> str:
-    """Format a bad value the way ErrorBody does (`%q` for strings, `%d`, JSON-ish otherwise)."""
+    """Format a bad value the way ErrorBody does (`%q` for strings, `%d`, JSON-ish otherwise).
+
+    A value longer than `MAX_QUOTED` characters is quoted by its prefix only.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(bounded(value), ensure_ascii=False)
     if isinstance(value, int):
-        return str(value)
+        if abs(value) < 10**MAX_QUOTED:
+            return str(value)
+        return f"{'-' if value < 0 else ''}(an integer of more than {MAX_QUOTED} digits)"
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return bounded(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
 
 
 @dataclass(frozen=True)
@@ -61,7 +77,8 @@ class FieldError:
         return s
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.body()}"
+        """One line, whatever the field path or value holds (see `one_line`)."""
+        return one_line(f"{bounded(self.field, 4 * MAX_QUOTED)}: {self.body()}")
 
     def to_json(self) -> dict[str, str]:
         """The CLI's `-o json` shape: field, type, detail (the detail includes the bad value)."""
@@ -69,7 +86,9 @@ class FieldError:
         return {"field": self.field, "type": self.type, "detail": detail}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators
+#: (U+2028, U+2029), which terminals and editors may also break a line on.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def one_line(text: str) -> str:
@@ -89,8 +108,8 @@ class InputError(InitlabError):
     exit_code = 2
 
     def __init__(self, message: str, field: str = "") -> None:
-        # Messages quote untrusted text (a value, a key): keep them on one line.
-        message, field = one_line(message), one_line(field)
+        # Messages quote untrusted text (a value, a key): keep them on one line, and short.
+        message, field = one_line(bounded(message, 4 * MAX_QUOTED)), one_line(bounded(field))
         super().__init__(message)
         self.field = field
         self.message = message

@@ -197,7 +197,11 @@ def test_istio_native_proxy_is_a_sidecar_right_after_istio_init(pod):
     assert _containers(result) == ["app"]
     proxy = _init(result, "istio-proxy")
     assert proxy["restartPolicy"] == "Always"
-    assert proxy["startupProbe"]["httpGet"] == {"path": "/healthz/ready", "port": 15021}
+    assert proxy["startupProbe"]["httpGet"] == {
+        "path": "/healthz/ready",
+        "port": 15021,
+        "scheme": "HTTP",
+    }
 
 
 @pytest.mark.parametrize(

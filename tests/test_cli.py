@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -361,3 +362,95 @@ def test_stdin_over_the_size_limit_is_refused(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(big))
     code, _, err = run(capsys, "get", "-")
     assert code == 2 and "larger than" in err
+
+
+class _Endless(io.RawIOBase):
+    """A stream that never ends (like /dev/zero on standard input)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        b[:] = b"a" * len(b)
+        return len(b)
+
+
+def test_simulate_dash_reads_stdin_with_the_bound(monkeypatch, capsys):
+    """`simulate -` stops reading an endless standard input at the 3 MiB bound."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Endless())))
+    code, _, err = run(capsys, "simulate", "-")
+    assert (code, err) == (
+        2,
+        f"<stdin>: larger than {3 * 1024 * 1024} bytes (the API server's limit)\n",
+    )
+
+
+def test_simulate_dash_simulates_a_pod_from_stdin(monkeypatch, capsys):
+    """`simulate -` with a Pod on standard input runs it."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MYAPP.encode())))
+    code, out, _ = run(capsys, "simulate", "-", "--until", "5")
+    assert code == 0 and "myapp-pod" in out
+
+
+@pytest.mark.parametrize("where", ["fifo", "directory"])
+def test_a_fifo_or_directory_as_the_file_is_one_line_exit_2(capsys, tmp_path, where):
+    """Not a regular file: refused at once (a FIFO with no writer would hang a reader)."""
+    path = tmp_path / "input.yaml"
+    os.mkfifo(path) if where == "fifo" else path.mkdir()
+    for command in ("validate", "get", "simulate"):
+        code, _, err = run(capsys, command, str(path))
+        what = "a FIFO" if where == "fifo" else "a directory"
+        assert (code, err) == (2, f"{path}: is {what}, not a file\n")
+
+
+def test_pod_file_outside_the_scenario_needs_allow_outside_paths(capsys, tmp_path):
+    """podFile `../pod.yaml` is refused, and read with --allow-outside-paths."""
+    (tmp_path / "pod.yaml").write_text(MYAPP)
+    (tmp_path / "s").mkdir()
+    scenario = tmp_path / "s" / "scenario.yaml"
+    scenario.write_text("podFile: ../pod.yaml\nuntil: 5\n")
+    code, _, err = run(capsys, "simulate", str(scenario))
+    assert code == 2
+    assert err.startswith('podFile: "../pod.yaml" leads outside the scenario\'s directory')
+    code, out, _ = run(capsys, "simulate", str(scenario), "--allow-outside-paths")
+    assert code == 0 and "myapp-pod" in out
+
+
+@pytest.mark.parametrize("flag", ["--until", "--at"])
+@pytest.mark.parametrize("value", ["1e300", "2592001", "31d"])
+def test_time_arguments_beyond_30_days_are_exit_2(capsys, write, flag, value):
+    """`--until`/`--at` share `until:`'s 30-day bound; absurd values are input errors."""
+    code, _, err = run(capsys, "simulate", write("p.yaml", MYAPP), flag, value)
+    assert code == 2 and err.startswith(f"{flag}: ") and err.count("\n") == 1
+
+
+def test_validate_schema_without_the_extra_says_what_to_install(capsys, write, monkeypatch):
+    """Without kubernetes-validate, `--schema` exits 2 naming the `schema` extra."""
+    monkeypatch.setitem(sys.modules, "kubernetes_validate", None)  # import fails
+    code, _, err = run(capsys, "validate", write("p.yaml", MYAPP), "--schema", "1.33")
+    assert (code, err) == (
+        2,
+        "--schema: needs the optional OpenAPI schemas: pip install 'initlab[schema]'\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u2028", "\u2029", "\x85", "\x9b", "\x1b", "\r"],
+    ids=["LS", "PS", "NEL", "CSI", "ESC", "CR"],
+)
+def test_errors_stay_on_one_line_whatever_the_value_holds(capsys, write, char):
+    """Line and paragraph separators, C0 and C1 controls in a value are escaped in the error."""
+    escaped = json.dumps(char)[1:-1]  # "\u2028": YAML double quotes read JSON's escapes
+    text = MYAPP.replace("name: myapp-pod", f'name: "my{escaped}pod"')
+    code, _, err = run(capsys, "validate", write("p.yaml", text))
+    assert code == 1 and err.count("\n") == 1 and char not in err
+    assert escaped in err
+
+
+def test_errors_quote_a_bounded_prefix_of_a_huge_value(capsys, write):
+    """A 1 MB bad value is quoted by its first 256 characters and its length."""
+    text = MYAPP.replace("name: myapp-pod", "name: " + "X" * 1_000_000)
+    code, _, err = run(capsys, "validate", write("p.yaml", text))
+    assert code == 1 and len(err) < 2000
+    assert '"' + "X" * 256 + '... (1000000 characters)"' in err

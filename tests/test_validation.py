@@ -31,6 +31,7 @@ from initlab.errors import (
     NOT_FOUND,
     NOT_SUPPORTED,
     REQUIRED,
+    FieldError,
 )
 
 # -- helpers -------------------------------------------------------------------------
@@ -1099,8 +1100,15 @@ _FIELDS = [
 def test_random_containers_never_raise(container, volumes):
     """Whatever a container holds, validation returns errors and never raises."""
     p = pod(initContainers=[container], containers=[container], volumes=volumes)
+    before = repr(p)
     errors = validate_pod(p)
-    assert all(isinstance(str(e), str) for e in errors)
+    assert repr(p) == before  # the input is never changed (repr: NaN != NaN)
+    assert validate_pod(copy.deepcopy(p)) == errors  # the same answer every time
+    for e in errors:
+        assert isinstance(e, FieldError)
+        assert e.field.startswith("spec.")  # metadata is valid; only the spec was generated
+        line = str(e)
+        assert line.startswith(f"{e.field}: {e.type}") and "\n" not in line
 
 
 # -- hostile input --------------------------------------------------------------------------

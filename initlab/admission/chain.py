@@ -564,10 +564,8 @@ def _decoding_errors(pod: dict[str, Any]) -> list[Any]:
 
 
 def _validate(pod: dict[str, Any]) -> list[Any]:
-    try:
-        from initlab.api.validation import validate_pod
-    except ImportError:  # pragma: no cover - validation lands separately
-        return []
+    from initlab.api.validation import validate_pod
+
     return list(validate_pod(pod))
 
 

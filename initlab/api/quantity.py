@@ -34,6 +34,13 @@ _NANO = Fraction(1, 10**9)
 MAX_ALLOWED = Fraction(2**63 - 1)
 
 
+#: initlab's own bound (apimachinery has none): longer quantities are refused, not read.
+#: With the exponent bound below it keeps every value's digits under Python's
+#: 4,300-digit int/str conversion limit, and every parse and print linear.
+MAX_LENGTH = 1000
+TOO_LONG_MESSAGE = "a quantity of {} characters; initlab reads quantities of at most 1000"
+
+
 class QuantityError(ValueError):
     """A string that apimachinery would refuse as a quantity."""
 
@@ -77,6 +84,8 @@ class Quantity:
         s = str(text)
         if not s:
             raise QuantityError(FORMAT_MESSAGE)
+        if len(s) > MAX_LENGTH:
+            raise QuantityError(TOO_LONG_MESSAGE.format(len(s)))
         m = _NUMBER.match(s)
         if not m or not (m.group(2) or m.group(3)):
             raise QuantityError(FORMAT_MESSAGE)
@@ -126,7 +135,11 @@ class Quantity:
         return _ceil(self.value * 1000)
 
     def __float__(self) -> float:
-        return float(self.value)
+        """The value as a float; beyond float's range, an infinity of the value's sign."""
+        try:
+            return float(self.value)
+        except OverflowError:
+            return float("inf") if self.value > 0 else float("-inf")
 
     # -- printing ------------------------------------------------------------
     def __str__(self) -> str:

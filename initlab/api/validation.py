@@ -58,6 +58,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from initlab.api.defaults import default_pod_spec
 from initlab.api.quantity import Quantity, QuantityError
 from initlab.errors import (
     DUPLICATE,
@@ -81,6 +82,8 @@ __all__ = [
 ]
 
 MAX_INT32 = 2**31 - 1
+_INT64_MAX = 2**63 - 1
+_INT64_MIN = -(2**63)
 
 
 @dataclass(frozen=True)
@@ -406,20 +409,17 @@ def _as(value: Any, expected: str, path: str, errs: list[FieldError]) -> Any:
     """Decode `value` as a JSON `expected` type: the value, None if absent, or _BAD."""
     if value is None:
         return None
-    if expected == "integer":
+    # Every integer field is at most an int64: beyond it, Go's decoder refuses the number.
+    if expected in ("integer", "int-or-string"):
+        if isinstance(value, str) and expected == "int-or-string":
+            return value
         if isinstance(value, bool):
             pass
-        elif isinstance(value, int):
-            return value
-        elif isinstance(value, float) and value.is_integer():
-            return int(value)
-    elif expected == "int-or-string":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
+        elif isinstance(value, int | float) and _INT64_MIN <= value <= _INT64_MAX:
+            if isinstance(value, int):
+                return value
+            if value.is_integer():
+                return int(value)
     elif isinstance(value, _JSON_TYPES[expected]):
         return value
     errs.append(_type_error(path, value, expected))
@@ -455,108 +455,7 @@ def _objects(
     return out
 
 
-# -- defaulting (pkg/apis/core/v1/defaults.go) ---------------------------------------
-
-
-def _absent(v: Any) -> bool:
-    return v is None or v == ""
-
-
-def _image_pull_policy_default(image: Any) -> str:
-    """`SetDefaults_Container`: Always for `:latest` or no tag, else IfNotPresent."""
-    if not isinstance(image, str) or "@" in image:
-        return "IfNotPresent"
-    last = image.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return "Always"
-    return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
-
-
-def _default_handler(h: Any) -> Any:
-    """`SetDefaults_HTTPGetAction`: path "/", scheme HTTP."""
-    if not isinstance(h, dict) or not isinstance(h.get("httpGet"), dict):
-        return h
-    get = dict(h["httpGet"])
-    if _absent(get.get("path")):
-        get["path"] = "/"
-    if _absent(get.get("scheme")):
-        get["scheme"] = "HTTP"
-    return {**h, "httpGet": get}
-
-
-_PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1}
-_PROBE_DEFAULTS["failureThreshold"] = 3
-
-
-def _default_probe(p: Any) -> Any:
-    """`SetDefaults_Probe`: a zero timing takes its default."""
-    if not isinstance(p, dict):
-        return p
-    p = _default_handler(p)
-    for k, v in _PROBE_DEFAULTS.items():
-        if p.get(k) in (None, 0):
-            p = {**p, k: v}
-    return p
-
-
-def _parses(raw: Any) -> bool:
-    try:
-        Quantity.parse(raw.strip() if isinstance(raw, str) else raw)
-    except (QuantityError, ValueError, TypeError, ArithmeticError):
-        return False
-    return True
-
-
-def _default_container(c: Any, is_pod: bool, host_network: bool) -> Any:
-    if c is None:
-        c = {}  # Go decodes a null list item into a zero Container, then defaults it
-    if not isinstance(c, dict):
-        return c
-    c = dict(c)
-    if _absent(c.get("terminationMessagePath")):
-        c["terminationMessagePath"] = "/dev/termination-log"
-    if _absent(c.get("terminationMessagePolicy")):
-        c["terminationMessagePolicy"] = "File"
-    if _absent(c.get("imagePullPolicy")):
-        c["imagePullPolicy"] = _image_pull_policy_default(c.get("image"))
-    if isinstance(c.get("ports"), list):
-        ports = []
-        for p in c["ports"]:
-            if isinstance(p, dict):
-                p = dict(p)
-                if _absent(p.get("protocol")):
-                    p["protocol"] = "TCP"
-                if host_network and p.get("hostPort") in (None, 0):
-                    p["hostPort"] = p.get("containerPort")
-            ports.append(p)
-        c["ports"] = ports
-    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if key in c:
-            c[key] = _default_probe(c[key])
-    lc = c.get("lifecycle")
-    if isinstance(lc, dict):
-        c["lifecycle"] = {k: _default_handler(v) for k, v in lc.items()}
-    if isinstance(c.get("env"), list):
-        env = []
-        for e in c["env"]:
-            vf = e.get("valueFrom") if isinstance(e, dict) else None
-            fr = vf.get("fieldRef") if isinstance(vf, dict) else None
-            if isinstance(fr, dict) and _absent(fr.get("apiVersion")):
-                e = {**e, "valueFrom": {**vf, "fieldRef": {**fr, "apiVersion": "v1"}}}
-            env.append(e)
-        c["env"] = env
-    res = c.get("resources")
-    if is_pod and isinstance(res, dict) and isinstance(res.get("limits"), dict):
-        reqs = res.get("requests")
-        if reqs is None or isinstance(reqs, dict):
-            merged = dict(reqs or {})
-            for k, v in res["limits"].items():
-                if _parses(v):  # an undecodable limit is reported once, on limits
-                    merged.setdefault(k, v)
-            if merged:
-                c["resources"] = {**res, "requests": merged}
-    return c
-
+# Defaulting lives in initlab/api/defaults.py (`pkg/apis/core/v1/defaults.go`).
 
 _VOLUME_SOURCES = [
     # (json key, path segment used in upstream's "more than 1 volume type" error)
@@ -591,35 +490,6 @@ _VOLUME_SOURCES = [
     ("ephemeral", "ephemeral"),
     ("image", "image"),
 ]
-
-
-def default_pod_spec(spec: Any, is_pod: bool = True) -> Any:
-    """A copy of `spec` with the defaults that validation depends on (`SetDefaults_*`).
-
-    `is_pod` adds `SetDefaults_Pod`'s requests-from-limits, which templates do not get.
-    Wrongly typed parts are left as they are, for validation to report.
-    """
-    if not isinstance(spec, dict):
-        return spec
-    spec = dict(spec)
-    if _absent(spec.get("dnsPolicy")):
-        spec["dnsPolicy"] = "ClusterFirst"
-    if _absent(spec.get("restartPolicy")):
-        spec["restartPolicy"] = "Always"
-    if spec.get("terminationGracePeriodSeconds") is None:
-        spec["terminationGracePeriodSeconds"] = 30
-    host_network = spec.get("hostNetwork") is True
-    for key in ("containers", "initContainers"):
-        if isinstance(spec.get(key), list):
-            spec[key] = [_default_container(c, is_pod, host_network) for c in spec[key]]
-    if isinstance(spec.get("volumes"), list):
-        vols = []
-        for v in spec["volumes"]:
-            if isinstance(v, dict) and all(v.get(k) is None for k, _ in _VOLUME_SOURCES):
-                v = {**v, "emptyDir": {}}  # SetDefaults_Volume
-            vols.append(v)
-        spec["volumes"] = vols
-    return spec
 
 
 # -- volumes --------------------------------------------------------------------------

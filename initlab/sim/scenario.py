@@ -169,9 +169,15 @@ class Scenario:
 # -- loading -------------------------------------------------------------------------
 
 
-def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
-    """A scenario from a dict, YAML/JSON text, or a file path (a bare Pod manifest works too)."""
-    from initlab.api.loader import parse_documents, read_bounded
+def load_scenario(
+    source: Any, base_dir: str | Path | None = None, *, allow_outside_paths: bool = False
+) -> Scenario:
+    """A scenario from a dict, YAML/JSON text, or a file path (a bare Pod manifest works too).
+
+    Files and `-` (standard input) go through the loader's one bounded reader;
+    `podFile` must stay inside the scenario's directory unless `allow_outside_paths`.
+    """
+    from initlab.api.loader import parse_documents, read_input
 
     if isinstance(source, Scenario):
         return source
@@ -181,14 +187,9 @@ def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
     ):
         path = Path(source)
         label = str(source)
-        if str(source) == "-":
-            import sys
-
-            docs = parse_documents(sys.stdin.buffer.read(), "<stdin>")
-            base_dir = base_dir or Path.cwd()
-        else:
-            docs = parse_documents(read_bounded(path), label)
-            base_dir = base_dir or path.parent
+        data, label = read_input(path)
+        docs = parse_documents(data, label)
+        base_dir = base_dir or (Path.cwd() if str(source) == "-" else path.parent)
     elif isinstance(source, str | bytes):
         docs = parse_documents(source, label)
     elif isinstance(source, dict):
@@ -201,7 +202,8 @@ def load_scenario(source: Any, base_dir: str | Path | None = None) -> Scenario:
         raise InputError(f"{label}: empty, no scenario or Pod in it")
     doc = docs[0]
     if isinstance(doc, dict) and ("pod" in doc or "podFile" in doc):
-        scenario = _from_mapping(doc, label, Path(base_dir) if base_dir else Path.cwd())
+        base = Path(base_dir) if base_dir else Path.cwd()
+        scenario = _from_mapping(doc, label, base, allow_outside_paths)
     else:  # A bare manifest: the first Pod or workload template.
         scenario = Scenario(pod=_valid_pod_from_docs(docs, label), source=label)
     return _assume(scenario)
@@ -230,17 +232,17 @@ def _valid_pod_from_docs(docs: list[Any], label: str) -> dict[str, Any]:
 def _validate(
     pod: dict[str, Any], spec_path: str, require_name: bool, kind: str, name: str
 ) -> None:
-    try:
-        from initlab.api.validation import validate_pod
-    except ImportError:  # pragma: no cover - validation lands separately
-        return
+    from initlab.api.validation import validate_pod
+
     errors = validate_pod(pod, spec_path=spec_path, require_name=require_name)
     if errors:
         raise InvalidError(errors, kind, name)
 
 
-def _from_mapping(doc: dict[str, Any], label: str, base_dir: Path) -> Scenario:
-    from initlab.api.loader import load_path
+def _from_mapping(
+    doc: dict[str, Any], label: str, base_dir: Path, allow_outside_paths: bool = False
+) -> Scenario:
+    from initlab.api.loader import load_path, resolve_relative
 
     unknown = sorted(set(map(str, doc)) - SCENARIO_KEYS)
     if unknown:
@@ -254,7 +256,7 @@ def _from_mapping(doc: dict[str, Any], label: str, base_dir: Path) -> Scenario:
         rel = doc["podFile"]
         if not isinstance(rel, str) or not rel:
             raise InputError("must be a path to a Pod manifest", "podFile")
-        manifest = load_path(base_dir / rel)
+        manifest = load_path(resolve_relative(base_dir, rel, "podFile", allow_outside_paths))
         _validate(
             manifest.pod, manifest.spec_path, not manifest.is_template, manifest.kind, manifest.name
         )
