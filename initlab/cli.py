@@ -340,7 +340,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from initlab.api.loader import read_bounded
+    from initlab.api.loader import read_input
     from initlab.kubectl.explain import split_input
     from initlab.kubectl.replay import (
         MAX_STREAM_BYTES,
@@ -351,10 +351,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         replay,
     )
 
-    if args.stream == "-":
-        data, label = sys.stdin.buffer.read(MAX_STREAM_BYTES + 1), "<stdin>"
-    else:
-        data, label = read_bounded(args.stream, MAX_STREAM_BYTES), args.stream
+    data, label = read_input(args.stream, MAX_STREAM_BYTES)
     # read_stream refuses more than MAX_STREAM_BYTES, so stdin is bounded too
     pods = read_stream(data, label)
     events: list[dict[str, Any]] = []
