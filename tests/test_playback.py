@@ -63,11 +63,77 @@ def test_player_html_has_no_external_reference(myapp):
 def test_every_snapshot_status_is_in_the_payload(myapp):
     """The embedded JSON carries every snapshot, with its STATUS and `kubectl get` table."""
     data = _payload(player(myapp).html)
+    strings = data["strings"]
     assert [s[0] for s in data["snaps"]] == [s["t"] for s in myapp.timeline]
-    assert [s[2] for s in data["snaps"]] == [s["status"] for s in myapp.timeline]
-    for i, (t, table, status) in enumerate(data["snaps"]):
-        assert status in table.splitlines()[1]
-        assert table == get_table(myapp, t, i)
+    assert [s[6] for s in data["snaps"]] == [s["status"] for s in myapp.timeline]
+    for i, snap in enumerate(data["snaps"]):
+        table = strings[snap[2]]
+        assert snap[6] in table.splitlines()[1]
+        assert table == get_table(myapp, snap[0], i)
+
+
+def test_payload_describe_and_logs_are_kubectls_own(myapp):
+    """Per snapshot, describe (head + events) and logs are the kubectl renderers' text."""
+    from initlab.kubectl import render_describe, render_logs
+
+    data = _payload(player(myapp).html)
+    strings = data["strings"]
+    assert data["containers"] == ["init-myservice", "init-mydb", "myapp-container"]
+    for t, _clock, _get, head, events, logs, _status in data["snaps"]:
+        assert strings[head] + strings[events] + "\n" == render_describe(myapp, t)
+        for c, k in logs.items():
+            assert strings[k] == render_logs(myapp, c, t).rstrip("\n")
+
+
+def test_payload_watch_is_the_get_w_trace(myapp):
+    """`watch` is `kubectl get pod -w`: the header, then one row per snapshot."""
+    from initlab.kubectl import render_watch
+
+    data = _payload(player(myapp).html)
+    assert "\n".join(data["watch"]) + "\n" == render_watch(myapp)
+    assert len(data["watch"]) == len(data["snaps"]) + 1
+
+
+def test_payload_clock_is_kubectls_human_duration():
+    """The clock text is computed in Python (HumanDuration), not in the page."""
+    data = _payload(player(TEN_MINUTES).html)
+    clocks = {s[1] for s in data["snaps"]}
+    assert "t = 0s" in clocks and any(c.startswith("t = ") and "m" in c for c in clocks)
+
+
+@pytest.mark.parametrize(
+    ("t", "message"),
+    [
+        (float("inf"), "time inf is out of range"),
+        (float("nan"), "time nan is out of range"),
+        (1e12, "time 1000000000000.0 is out of range"),
+        (-1, "time -1 is out of range"),
+        ("soon", "time 'soon' is not a number"),
+    ],
+)
+def test_player_refuses_non_finite_or_absurd_times(t, message):
+    """A Result JSON with t = inf, nan, 1e12, -1 or text is a one-line InputError, at once."""
+    from initlab.errors import InputError
+
+    result = {"timeline": [{"t": 0, "status": "Pending"}, {"t": t, "status": "Running"}]}
+    with pytest.raises(InputError) as e:
+        player(result)
+    assert str(e.value).startswith("timeline[1].t: " + message)
+
+
+def test_player_refuses_an_event_at_an_absurd_time():
+    """Events are checked too: an event at 1e12 s names its index."""
+    from initlab.errors import InputError
+
+    result = {"timeline": [{"t": 0, "status": "Pending"}], "events": [{"t": 1e12}]}
+    with pytest.raises(InputError, match=r"^events\[0\]\.t: time"):
+        player(result)
+
+
+def test_player_accepts_thirty_days():
+    """30 days (the simulator's own limit) is drawn."""
+    result = {"timeline": [{"t": 0, "status": "Pending"}, {"t": 30 * 86400, "status": "Running"}]}
+    assert player(result).size > 0
 
 
 def test_get_table_matches_kubectl_watch_lines(myapp):
@@ -127,7 +193,9 @@ def test_user_strings_are_escaped():
     assert html.escape(evil) in page  # shown, escaped, in the SVG
     raw = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1)
     assert "</" not in raw and "<\\/script>" in raw
-    assert _payload(page)["snaps"][1][2] == evil  # and it round-trips
+    data = _payload(page)
+    assert data["strings"][data["snaps"][1][2]].splitlines()[1].split()[2] == evil.split()[0]
+    assert evil in data["strings"][data["snaps"][1][4]]  # the event message round-trips
 
 
 def test_two_players_on_one_page_have_distinct_ids(myapp):
@@ -214,9 +282,91 @@ def test_player_runs_in_chromium_offline(tmp_path, myapp):
             first.query_selector(".ilp-back").click()
             back = first.query_selector(".ilp-time").inner_text()
             untouched = second.query_selector(".ilp-time").inner_text()
+            first.query_selector(".ilp-edit").click()
+            first.query_selector(".ilp-run").click()
+            from_file = first.query_selector(".ilp-status").inner_text()
         finally:
             browser.close()
     assert problems == []
     assert shown == [s["status"] for s in myapp.timeline]
     assert f"({len(myapp.timeline) - 1}/{len(myapp.timeline)})" in back
     assert "(1/" in untouched  # the other player on the page did not move
+    assert "python -m http.server" in from_file and "file://" in from_file
+
+
+def _examples() -> list:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    return sorted(
+        p for p in root.glob("*.yaml") if "pod:" in p.read_text() or "podFile" in p.read_text()
+    )
+
+
+@pytest.mark.parametrize("path", _examples(), ids=lambda p: p.name)
+def test_scenario_document_round_trips_every_example(path):
+    """scenario_document(load_scenario(f)) simulates to the same trace as the file itself."""
+    from initlab.book.live import scenario_yaml
+    from initlab.kubectl.render import render_trace
+    from initlab.sim.scenario import load_scenario
+
+    text = scenario_yaml(load_scenario(path))
+    assert render_trace(initlab.simulate(text)) == render_trace(initlab.simulate(path))
+
+
+def test_player_from_a_result_offers_its_scenario_yaml(myapp):
+    """A player built from a Result gets the YAML that reproduces the run as its source."""
+    from initlab.book.live import run_json
+
+    p = player(myapp)
+    assert p.source and "init-myservice" in p.source
+    again = json.loads(run_json(p.source))["data"]
+    assert again["snaps"] == p.data["snaps"] and again["strings"] == p.data["strings"]
+
+
+def test_player_from_a_file_offers_the_file_text_with_its_comments():
+    """From a path, the editor shows the file as written (comments kept)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "flaky-migration-always.yaml"
+    assert player(str(path)).source == path.read_text()
+
+
+def test_player_from_result_json_has_no_editor(myapp):
+    """A Result's JSON carries no scenario: no Edit and run button (no dead control)."""
+    p = player(myapp.to_json())
+    assert p.source is None and 'class="ilp-edit"' not in p.html
+
+
+def test_run_json_answers_a_bad_scenario_with_one_line():
+    """Bad YAML or an invalid pod is initlab's one-line message, never a traceback."""
+    from initlab.book.live import run_json
+
+    for text in (
+        "pod: [1",
+        "pod: {}",
+        "",
+        "pod:\n  metadata: {name: x}\n  spec: {containers: 3}\n",
+    ):
+        err = json.loads(run_json(text))["error"]
+        assert err and "\n" not in err and "Traceback" not in err
+
+
+def test_run_json_refuses_an_oversized_scenario():
+    """A scenario over 256 KiB is refused before parsing."""
+    from initlab.book.live import run_json
+
+    assert "larger than" in json.loads(run_json("#" * 300_000))["error"]
+
+
+def test_run_json_restart_policy_never_fails_the_pod():
+    """Editing restartPolicy to Never in the browser's call: Init:Error, phase Failed."""
+    from pathlib import Path
+
+    from initlab.book.live import run_json
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "flaky-migration-always.yaml"
+    text = path.read_text().replace("restartPolicy: Always", "restartPolicy: Never")
+    data = json.loads(run_json(text))["data"]
+    assert data["snaps"][-1][6] == "Init:Error"
+    assert "Status:           Failed" in data["strings"][data["snaps"][-1][3]]

@@ -1,11 +1,20 @@
 """The kernel-free player: a simulated run as self-contained HTML for the published book.
 
-ipywidgets in static HTML render, but their Python callbacks never run, so
-the book cannot re-simulate anything. The player precomputes every snapshot
-in Python and ships them inside the page: an inline SVG timeline (the same
-lanes `initlab.book.plots` draws), the `kubectl get pod` table at each snapshot,
-and the `kubectl describe` events, with play / step / back buttons and a
-slider. Small inline JavaScript only moves the cursor and swaps text.
+ipywidgets in static HTML render, but their Python callbacks never run. The
+player precomputes every snapshot in Python and ships the texts inside the
+page (`player_data`): an inline SVG timeline (the same lanes
+`initlab.book.plots` draws), `kubectl get pod`, `describe` (its Events too),
+`get -w` and `logs` at each snapshot, with play / step / back buttons and a
+slider. The page script (`assets/player.js`, styles in `assets/player.css`,
+package files read with importlib.resources) only picks texts by index and
+moves the cursor: no event folding, no duration formatting in JavaScript.
+
+"Edit and run": a player that knows its scenario's YAML shows it in an
+editor; in the published book, Run loads Pyodide from the book's own
+`_pyodide/` (built by `tools/pyodide_dist.py`) on the first click and
+simulates the edited YAML with the real initlab (`initlab.book.live`), then
+redraws every view from the new data. From file:// the page says how to serve
+the book instead.
 
 Rules the HTML keeps, so that it works offline, in Jupyter and in a static
 Jupyter Book page, several times on one page:
@@ -15,7 +24,9 @@ Jupyter Book page, several times on one page:
   text/html comparison stays stable from run to run);
 - every string from the simulation is HTML-escaped in markup and set with
   `textContent` in script; the JSON payload sits in a
-  `<script type="application/json">` with `</` written `<\\/`.
+  `<script type="application/json">` with `</` written `<\\/`;
+- times must be finite and within 30 days (`check_times`): a Result's JSON
+  with `t: inf` or `t: 1e12` is a one-line InputError, not a crash or a stall.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -30,8 +42,17 @@ from typing import Any
 
 from initlab.api.printers import PodRow, human_duration, parse_time, print_pod, render_table
 from initlab.book import plots
+from initlab.errors import InitlabError, InputError
 
-__all__ = ["Player", "player", "svg_timeline", "get_table", "describe_events"]
+__all__ = [
+    "Player",
+    "player",
+    "player_data",
+    "check_times",
+    "svg_timeline",
+    "get_table",
+    "describe_events",
+]
 
 _SEEN: Counter[str] = Counter()
 
@@ -324,94 +345,112 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
 
 # --------------------------------------------------------------------------- player
 
-_CSS = """
-#{id} {{font-family: sans-serif; font-size: 13px; border: 1px solid #ccc; border-radius: 4px;
-  padding: 8px; max-width: 920px; background: #fff; color: #000;}}
-#{id} .ilp-controls {{display: flex; gap: 6px; align-items: center; flex-wrap: wrap;
-  margin-bottom: 6px;}}
-#{id} button {{font-size: 13px; padding: 2px 10px; cursor: pointer;}}
-#{id} input[type=range] {{flex: 1; min-width: 160px;}}
-#{id} .ilp-time {{font-family: monospace; min-width: 11em;}}
-#{id} pre {{font-family: monospace; font-size: 12px; background: #f7f7f7; padding: 6px;
-  margin: 6px 0; overflow-x: auto; white-space: pre; color: #000;}}
-#{id} .ilp-legend span {{display: inline-block; margin-right: 12px; font-size: 11px;}}
-#{id} .ilp-legend svg {{vertical-align: middle; margin-right: 3px;}}
-"""
+#: Longest time a player accepts (the simulator's own limit, `until` at most 30 days).
+MAX_PLAYER_SECONDS = 30 * 24 * 3600.0
+#: Most snapshots or events a player embeds: its HTML stays bounded.
+MAX_PLAYER_ITEMS = 20_000
 
-_JS = r"""
-(function () {
-  var root = document.getElementById("%(id)s");
-  if (!root || root.getAttribute("data-ready")) return;
-  root.setAttribute("data-ready", "1");
-  var d = JSON.parse(document.getElementById("%(id)s-data").textContent);
-  var q = function (c) { return root.querySelector("." + c); };
-  var slider = q("ilp-slider"), getPre = q("ilp-get"), evPre = q("ilp-events");
-  var timeEl = q("ilp-time"), playBtn = q("ilp-play"), svg = root.querySelector("svg");
-  var cursor = svg.querySelector(".cursor"), future = svg.querySelector(".future");
-  var x0 = +svg.getAttribute("data-x0"), w = +svg.getAttribute("data-w");
-  var end = +svg.getAttribute("data-end");
-  var i = 0, timer = null;
-  function human(s) {
-    s = Math.max(0, Math.floor(s));
-    if (s < 120) return s + "s";
-    var m = Math.floor(s / 60);
-    if (m < 10) return s %% 60 ? m + "m" + (s %% 60) + "s" : m + "m";
-    if (m < 180) return m + "m";
-    var h = Math.floor(m / 60);
-    if (h < 8) return m %% 60 ? h + "h" + (m %% 60) + "m" : h + "h";
-    if (h < 48) return h + "h";
-    return Math.floor(h / 24) + "d";
-  }
-  function pad(s, n) { while (s.length < n) s += " "; return s; }
-  function events(t) {
-    var groups = [], byKey = {};
-    d.events.forEach(function (e) {
-      if (e[0] > t + 1e-9) return;
-      var key = e.slice(1).join("\u0000");
-      if (!(key in byKey)) { byKey[key] = groups.length; groups.push({e: e, first: e[0], n: 0}); }
-      var g = groups[byKey[key]]; g.n += 1; g.last = e[0];
-    });
-    if (!groups.length) return "Events:  <none>";
-    groups.sort(function (a, b) { return a.last - b.last; });
-    var rows = [["  Type", "Reason", "Age", "From", "Message"],
-                ["  ----", "------", "----", "----", "-------"]];
-    groups.forEach(function (g) {
-      var e = g.e, age = human(t - g.first);
-      if (g.n > 1) age = human(t - g.last) + " (x" + g.n + " over " + age + ")";
-      var msg = e[5].trim();
-      if (e[4] && e[4] !== "Pod") msg = e[4] + ": " + msg;
-      rows.push(["  " + e[1], e[2], age, e[3], msg]);
-    });
-    var wd = [0, 0, 0, 0];
-    rows.forEach(function (r) { for (var k = 0; k < 4; k++) wd[k] = Math.max(wd[k], r[k].length + 2); });
-    return "Events:\n" + rows.map(function (r) {
-      return [0, 1, 2, 3].map(function (k) { return pad(r[k], wd[k]); }).join("") + r[4];
-    }).join("\n");
-  }
-  function show(k) {
-    i = Math.max(0, Math.min(d.snaps.length - 1, k));
-    var s = d.snaps[i], t = s[0];
-    slider.value = i;
-    var cx = x0 + w * Math.min(t, end) / end;
-    cursor.setAttribute("x1", cx); cursor.setAttribute("x2", cx);
-    future.setAttribute("x", cx); future.setAttribute("width", Math.max(0, x0 + w - cx));
-    timeEl.textContent = "t = " + human(t) + "  (" + (i + 1) + "/" + d.snaps.length + ")";
-    getPre.textContent = "$ kubectl get pod " + d.name + "\n" + s[1];
-    evPre.textContent = "$ kubectl describe pod " + d.name + "   # Events only\n" + events(t);
-  }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } playBtn.textContent = "\u25B6 play"; }
-  playBtn.addEventListener("click", function () {
-    if (timer) { stop(); return; }
-    if (i >= d.snaps.length - 1) show(0);
-    playBtn.textContent = "\u275A\u275A pause";
-    timer = setInterval(function () { if (i >= d.snaps.length - 1) stop(); else show(i + 1); }, 800);
-  });
-  q("ilp-step").addEventListener("click", function () { stop(); show(i + 1); });
-  q("ilp-back").addEventListener("click", function () { stop(); show(i - 1); });
-  slider.addEventListener("input", function () { stop(); show(+slider.value); });
-  show(0);
-})();
-"""
+
+def _asset(name: str) -> str:
+    """A file of `initlab/book/assets/` (package data), as text."""
+    from importlib.resources import files
+
+    return (files("initlab.book") / "assets" / name).read_text(encoding="utf-8")
+
+
+def check_times(result: Any) -> None:
+    """Refuse a run whose times a player cannot draw: non-finite, negative, or beyond 30 days.
+
+    A Result's JSON may come from a file a learner wrote; `t: inf` or `t: 1e12`
+    would otherwise crash or stall the drawing (one tick per axis step).
+    """
+    items = [("timeline", s) for s in plots.timeline_of(result)]
+    items += [("events", e) for e in plots.events_of(result)]
+    if len(items) > MAX_PLAYER_ITEMS:
+        raise InputError(
+            f"{len(items)} snapshots and events: a player shows at most {MAX_PLAYER_ITEMS}",
+            "timeline",
+        )
+    counters = {"timeline": 0, "events": 0}
+    for where, item in items:
+        i = counters[where]
+        counters[where] += 1
+        t = item.get("t", 0)
+        if isinstance(t, bool) or not isinstance(t, int | float):
+            raise InputError(f"time {str(t)[:40]!r} is not a number", f"{where}[{i}].t")
+        if not math.isfinite(t) or not 0 <= t <= MAX_PLAYER_SECONDS:
+            raise InputError(
+                f"time {t!r} is out of range: a player shows 0 to {int(MAX_PLAYER_SECONDS)} "
+                "seconds (30 days)",
+                f"{where}[{i}].t",
+            )
+
+
+class _Strings:
+    """A string table: per-snapshot texts repeat (logs, describe heads), so each is stored once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, text: str) -> int:
+        if text not in self._index:
+            self._index[text] = len(self.items)
+            self.items.append(text)
+        return self._index[text]
+
+
+def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
+    """Everything a player's page script shows, precomputed: the script only picks by index.
+
+    `snaps[i]` = [t, clock text, get index, describe-head index, events index,
+    {container: logs index}, STATUS] with indices into `strings`; `watch` = the `kubectl get pod -w`
+    header and one row per snapshot (the page shows rows 0..i). The describe
+    view is head + events. `source` is the YAML offered for editing.
+    """
+    check_times(result)
+    name = _pod_name(result)
+    strings = _Strings()
+    timeline = plots.timeline_of(result)
+    has_pods = callable(getattr(result, "pod_at", None)) and isinstance(
+        getattr(result, "pods", None), list
+    )
+    containers: list[str] = []
+    watch: list[str] = []
+    if has_pods:
+        from initlab.kubectl import render_describe, render_events, render_logs, render_watch
+
+        spec = plots._dict(plots.pod_of(result).get("spec"))
+        containers = [
+            str(plots._dict(c).get("name"))
+            for key in ("initContainers", "containers")
+            for c in plots._list(spec.get(key))
+        ]
+        watch = render_watch(result).rstrip("\n").split("\n")
+    snaps: list[list[Any]] = []
+    for i, s in enumerate(timeline):
+        t = plots._num(s.get("t"))
+        clock = f"t = {human_duration(t)}"
+        get = strings.add(get_table(result, t, i))
+        events = strings.add(describe_events(result, t))
+        head = -1
+        logs: dict[str, int] = {}
+        if has_pods:
+            full = render_describe(result, t)
+            tail = render_events(result, t)
+            if full.endswith(tail):
+                head = strings.add(full[: -len(tail)])
+            for c in containers:
+                logs[c] = strings.add(render_logs(result, c, t).rstrip("\n"))
+        snaps.append([t, clock, get, head, events, logs, str(s.get("status", ""))])
+    return {
+        "name": name,
+        "snaps": snaps,
+        "strings": strings.items,
+        "watch": watch,
+        "containers": containers,
+        "source": source,
+    }
 
 
 def _json_for_script(data: Any) -> str:
@@ -426,7 +465,7 @@ def _legend(prefix: str) -> str:
     for key, st in plots.STATES.items():
         fill = f"url(#{prefix}-h-{key})" if st.hatch else st.color
         parts.append(
-            f'<span><svg width="18" height="10"><rect width="18" height="10" '
+            f'<span><svg width="18" height="10" aria-hidden="true"><rect width="18" height="10" '
             f'fill="{fill}" stroke="#333" stroke-width="0.5"/></svg>{_esc(st.label)}</span>'
         )
     parts.append(f'<span><b style="color:{plots.OKABE_ITO["vermillion"]}">✕</b> exited ≠ 0</span>')
@@ -437,18 +476,32 @@ def _legend(prefix: str) -> str:
     return '<div class="ilp-legend">' + "".join(parts) + "</div>"
 
 
+_VIEWS = (
+    ("events", "describe: Events"),
+    ("describe", "describe"),
+    ("watch", "get -w"),
+    ("logs", "logs"),
+)
+
+
 class Player:
-    """A precomputed run you can step through without a kernel.
+    """A precomputed run you can step through without a kernel, and edit and re-run in the book.
 
     `html` is the self-contained fragment (`_repr_html_` returns it, so a
     notebook cell that ends with a Player shows it); `snapshots` are the
-    timeline's snapshots; `size` is the fragment's size in bytes.
+    timeline's snapshots; `size` is the fragment's size in bytes. With a
+    `source` (the scenario's YAML) the fragment also has "Edit and run": in
+    the published book the page loads Pyodide and simulates the edited YAML
+    with the real initlab (`initlab.book.live.run_json`).
     """
 
-    def __init__(self, result: Any, title: str | None = None) -> None:
+    def __init__(self, result: Any, title: str | None = None, source: str | None = None) -> None:
+        check_times(result)
         self.result = result
         self.snapshots = plots.timeline_of(result)
         self.title = title
+        self.source = source
+        self.data = player_data(result, source)
         self.html = self._render()
 
     @property
@@ -471,33 +524,51 @@ class Player:
         return path
 
     def _render(self) -> str:
-        name = _pod_name(self.result)
-        snaps = []
-        for i, s in enumerate(self.snapshots):
-            t = plots._num(s.get("t"))
-            snaps.append([t, get_table(self.result, t, i), str(s.get("status", ""))])
-        events = [
-            [
-                plots._num(e.get("t")),
-                str(e.get("type", "")),
-                str(e.get("reason", "")),
-                _source(e),
-                str(e.get("object") or ""),
-                str(e.get("message", "")),
-            ]
-            for e in plots.events_of(self.result)
-        ]
-        data = {"name": name, "snaps": snaps, "events": events}
+        data = self.data
         payload = _json_for_script(data)
         digest = hashlib.sha1(payload.encode()).hexdigest()[:10]
         _SEEN[digest] += 1
         pid = f"initlab-player-{digest}-{_SEEN[digest]}"
+        name = data["name"]
         title = self.title or f"{name}: step through the start-up"
+        snaps = data["snaps"]
+        first_get = data["strings"][snaps[0][2]] if snaps else ""
+        views = "".join(
+            f'<button type="button" class="ilp-view" data-view="{key}" '
+            f'aria-pressed="{"true" if key == "events" else "false"}">{_esc(label)}</button>'
+            for key, label in _VIEWS
+            if key == "events" or data["containers"]
+        )
+        logs_pick = ""
+        if data["containers"]:
+            logs_pick = (
+                '<label class="ilp-logs-pick" hidden>container <select class="ilp-container">'
+                + "".join(f"<option>{_esc(c)}</option>" for c in data["containers"])
+                + "</select></label>"
+            )
+        live = ""
+        if self.source is not None:
+            live = (
+                '<div class="ilp-live">'
+                '<button type="button" class="ilp-edit" aria-expanded="false">'
+                "✎ Edit and run</button>"
+                '<div class="ilp-editor" hidden>'
+                f'<label for="{pid}-yaml">Scenario (YAML): edit it, then Run to simulate it '
+                "with initlab in this page</label>"
+                f'<textarea id="{pid}-yaml" class="ilp-yaml" rows="14" spellcheck="false" '
+                f'autocomplete="off">{_esc(self.source)}</textarea>'
+                '<div class="ilp-editor-buttons">'
+                '<button type="button" class="ilp-run">▶ Run</button>'
+                '<button type="button" class="ilp-reset">Reset</button></div>'
+                "</div>"
+                '<div class="ilp-status" role="status" aria-live="polite"></div>'
+                "</div>"
+            )
         return "".join(
             [
                 f'<div class="initlab-player" id="{pid}">',
                 "<style>",
-                _CSS.format(id=pid),
+                _asset("player.css"),
                 "</style>",
                 f'<div class="ilp-title"><b>{_esc(title)}</b></div>',
                 '<div class="ilp-controls">',
@@ -507,13 +578,18 @@ class Player:
                 f'<input type="range" class="ilp-slider" min="0" max="{max(len(snaps) - 1, 0)}" '
                 'step="1" value="0" aria-label="snapshot">',
                 '<span class="ilp-time"></span></div>',
+                '<div class="ilp-svg">',
                 svg_timeline(self.result, 0.0, prefix=pid),
+                "</div>",
                 _legend(pid),
-                f'<pre class="ilp-get">{_esc(snaps[0][1] if snaps else "")}</pre>',
+                f'<pre class="ilp-get">{_esc(first_get)}</pre>',
+                f'<div class="ilp-views" role="group" aria-label="view">{views}{logs_pick}</div>',
                 '<pre class="ilp-events"></pre>',
+                live,
                 f'<script type="application/json" id="{pid}-data">{payload}</script>',
                 "<script>",
-                _JS % {"id": pid},
+                _asset("player.js"),
+                f'\ninitlabPlayer.mount("{pid}");',
                 "</script>",
                 "</div>",
             ]
@@ -524,6 +600,15 @@ def player(scenario_or_result: Any, title: str | None = None) -> Player:
     """Simulate a scenario (or take a Result) and return its kernel-free Player.
 
     `scenario_or_result`: a scenario dict / YAML text / path (simulated with
-    `initlab.simulate`), a `Result`, or a Result's `to_json()` dict.
+    `initlab.simulate`), a `Result`, or a Result's `to_json()` dict. The
+    scenario's YAML (a file's own text, else re-written from the Result's
+    scenario) becomes the player's "Edit and run" source; a JSON result has none.
     """
-    return Player(_result_of(scenario_or_result), title)
+    from initlab.book.live import source_text
+
+    result = _result_of(scenario_or_result)
+    try:
+        source = source_text(scenario_or_result)
+    except (OSError, InitlabError):
+        source = None
+    return Player(result, title, source)

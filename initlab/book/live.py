@@ -1,0 +1,156 @@
+"""What the book's "Edit and run" calls in the reader's browser (Pyodide), and its YAML.
+
+The published book ships Pyodide and initlab's own wheel (`tools/pyodide_dist.py`).
+When a reader edits a player's scenario and presses Run, the page's script
+calls `run_json(text, prefix)` here: the real `initlab.simulate`, then the
+same precomputation the kernel-free player does (`player.player_data`), so
+the page gets data and never folds events or formats durations itself.
+
+`scenario_document(scenario)` writes a loaded `Scenario` back as the scenario
+format's mapping (the inverse of `initlab.sim.scenario.load_scenario`), so a
+player built from a `Result` can still show the YAML that reproduces it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from initlab.errors import InitlabError
+from initlab.sim.scenario import Attempt, Scenario, load_scenario
+
+__all__ = ["scenario_document", "scenario_yaml", "source_text", "run_json", "one_line"]
+
+#: A reader's YAML larger than this is refused before parsing (the page is not a file server).
+MAX_SOURCE_BYTES = 256 * 1024
+
+
+def _secs(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _attempt_document(a: Attempt) -> dict[str, Any]:
+    """One attempt in the scenario format's keys (defaults left out)."""
+    out: dict[str, Any] = {}
+    out["run"] = "forever" if a.run is None else _secs(a.run)
+    if a.exit:
+        out["exit"] = a.exit
+    for key in ("startup", "ready"):
+        value = getattr(a, key)
+        if value is not None:
+            out[key] = _secs(value)
+    if a.stop:
+        out["stop"] = _secs(a.stop)
+    if a.oom:
+        out["oom"] = True
+    if a.pull_error:
+        out["pull"] = "error"
+    if a.wait_for:
+        out["waitFor"] = f"service/{a.wait_for}"
+    if a.writes:
+        out["writes"] = [{"volume": w.volume, "path": w.path, "mode": w.mode} for w in a.writes]
+    if a.log is not None:
+        out["log"] = list(a.log)
+    return out
+
+
+def scenario_document(sc: Scenario) -> dict[str, Any]:
+    """The scenario-format mapping that `load_scenario` turns back into `sc`.
+
+    Behaviour the simulator assumed from an idiom (`sc.assumed`) is left out:
+    loading the document assumes it again, and the YAML shows what a learner wrote.
+    """
+    doc: dict[str, Any] = {"pod": sc.pod}
+    if sc.until is not None:
+        doc["until"] = _secs(sc.until)
+    if sc.node:
+        doc["node"] = dict(sc.node)
+    assumed = {name for name, a in sc.assumed.items() if a.recognised}
+    behavior = {
+        name: [_attempt_document(a) for a in attempts]
+        for name, attempts in sc.behavior.items()
+        if name not in assumed
+    }
+    if behavior:
+        doc["behavior"] = behavior
+    if sc.events:
+        doc["events"] = [
+            {"at": _secs(e.at), "action": f"{e.action} {e.arg}".strip()} for e in sc.events
+        ]
+    kubelet: dict[str, Any] = {}
+    if sc.max_restart_period is not None:
+        kubelet["crashLoopBackOff"] = {
+            "maxContainerRestartPeriod": f"{_secs(sc.max_restart_period)}s"
+        }
+    if sc.reduced_decay:
+        kubelet["featureGates"] = {"ReduceDefaultCrashLoopBackOffDecay": True}
+    if kubelet:
+        doc["kubelet"] = kubelet
+    return doc
+
+
+def scenario_yaml(sc: Scenario) -> str:
+    """`scenario_document(sc)` as block YAML, keys in the format's order."""
+    return yaml.safe_dump(scenario_document(sc), sort_keys=False, default_flow_style=False)
+
+
+def source_text(scenario: Any) -> str | None:
+    """The YAML a player offers for editing: a file's own text (comments kept), else re-written.
+
+    A path whose scenario uses `podFile` is re-written with the pod inline (the
+    browser has no file to read). None when there is nothing to show.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario_yaml(scenario)
+    if isinstance(scenario, dict):
+        if "timeline" in scenario:  # a Result's JSON: no scenario in it
+            return None
+        return yaml.safe_dump(scenario, sort_keys=False, default_flow_style=False)
+    if isinstance(scenario, Path) or (
+        isinstance(scenario, str) and "\n" not in scenario and scenario.endswith((".yaml", ".yml"))
+    ):
+        path = Path(scenario)
+        text = path.read_text(encoding="utf-8")
+        if "podFile" in text:
+            return scenario_yaml(load_scenario(path))
+        return text
+    if isinstance(scenario, str):
+        return scenario
+    sc = getattr(scenario, "scenario", None)  # a Result
+    return scenario_yaml(sc) if isinstance(sc, Scenario) else None
+
+
+def one_line(e: BaseException) -> str:
+    """The one-line message a reader sees: initlab's own for an InitlabError, never a traceback."""
+    if isinstance(e, InitlabError):
+        text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    elif isinstance(e, yaml.YAMLError):
+        text = "not valid YAML: " + " ".join(str(e).split())
+    else:
+        text = f"internal error: {type(e).__name__}: {' '.join(str(e).split())}"
+    return text[:500]
+
+
+def run_json(text: str, prefix: str = "ilp") -> str:
+    """Simulate a reader's YAML; JSON `{"data", "svg"}` for the player, or `{"error"}`."""
+    from initlab.book.player import player_data, svg_timeline
+    from initlab.sim.simulator import simulate
+
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        return json.dumps({"error": f"the scenario is larger than {MAX_SOURCE_BYTES} bytes"})
+    if not text.strip():
+        return json.dumps({"error": "the scenario is empty: paste a Pod manifest or a scenario"})
+    try:
+        # A trailing newline keeps load_scenario from reading one-line text as a path.
+        result = simulate(text if text.endswith("\n") else text + "\n")
+        data = player_data(result, source=text)
+        svg = svg_timeline(result, 0.0, prefix=prefix)
+    except Exception as e:  # noqa: BLE001 - the page shows one line, never a traceback
+        return json.dumps({"error": one_line(e)})
+    if not all(math.isfinite(s[0]) for s in data["snaps"]):
+        return json.dumps({"error": "the run has a non-finite time"})
+    return json.dumps({"data": data, "svg": svg}, ensure_ascii=False)
