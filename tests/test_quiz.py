@@ -31,7 +31,7 @@ QUESTIONS = [
 
 def test_check_gives_the_choices_feedback():
     """Picking by index or text says whether it is right, with its feedback."""
-    q = quiz(QUESTIONS)
+    q = quiz(QUESTIONS, shuffle=False)
     assert q.check(0, 0) == (True, "Never: one init failure fails the pod.")
     assert q.check(0, "Pending") == (
         False,
@@ -63,3 +63,45 @@ def test_backticked_spans_render_as_code_after_escaping():
         [{"q": "Run `kubectl logs` on `<b>`", "choices": ["ok"], "answer": 0}]
     )._repr_html_()
     assert "<code>kubectl logs</code>" in page and "<code>&lt;b&gt;</code>" in page
+
+
+def test_shuffled_choices_keep_their_feedback():
+    """Shuffling moves choices, never their correctness or feedback."""
+    q = quiz(QUESTIONS)
+    assert q.check(0, "Failed") == (True, "Never: one init failure fails the pod.")
+    assert q.check(0, "Running") == (False, "Not quite.")
+    assert sorted(c.text for c in q.questions[0].choices) == ["Failed", "Pending", "Running"]
+
+
+def test_shuffle_is_reproducible():
+    """The same source builds the same order, so notebook outputs do not drift."""
+    assert quiz(QUESTIONS).answer_positions() == quiz(QUESTIONS).answer_positions()
+    assert quiz(QUESTIONS)._repr_html_() == quiz(QUESTIONS)._repr_html_()
+
+
+def test_answer_positions_are_spread():
+    """Thirty questions authored with the answer first do not all show it first."""
+    many = [
+        {"q": f"question {i}?", "choices": ["yes", "no", "maybe"], "answer": 0} for i in range(30)
+    ]
+    positions = quiz(many).answer_positions()
+    assert set(positions) == {0, 1, 2}
+    assert positions.count(0) <= 15
+
+
+def test_ordered_questions_keep_their_order():
+    """A question marked ordered (times, counts) is shown as authored."""
+    q = quiz([{"q": "wait?", "choices": ["0 s", "10 s", "20 s"], "answer": 1, "ordered": True}])
+    assert [c.text for c in q.questions[0].choices] == ["0 s", "10 s", "20 s"]
+    assert q.answer_positions() == [1]
+
+
+def test_style_and_script_come_from_the_package_files():
+    """The page carries quiz.css and quiz.js verbatim, and nothing points outside it."""
+    from importlib import resources
+
+    page = quiz(QUESTIONS)._repr_html_()
+    assets = resources.files("initlab.book").joinpath("assets")
+    assert assets.joinpath("quiz.css").read_text() in page
+    assert assets.joinpath("quiz.js").read_text() in page
+    assert "</script" not in assets.joinpath("quiz.js").read_text()

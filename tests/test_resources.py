@@ -2872,15 +2872,52 @@ def test_best_effort_pod_cgroup_has_no_limits():
     }
 
 
-def test_init_container_limits_are_not_checked_for_the_pod_cgroup():
-    """Only spec.containers decide whether a Burstable pod gets a limit."""
+def test_init_container_without_a_limit_removes_the_pod_cgroup_limit():
+    """Since v1.22 (PR #103107) an init container without a cpu limit leaves the pod without one."""
     pod = {
         "spec": {
             "initContainers": [ctr("i", req={"cpu": "1"})],
             "containers": [ctr("a", req={"cpu": "1"}, lim={"cpu": "2"})],
         }
     }
-    assert str(pod_cgroup_limits(pod)["cpu"]) == "2"
+    assert pod_cgroup_limits(pod)["cpu"] is None
+
+
+def test_init_container_with_limits_keeps_the_pod_cgroup_limit():
+    """Every container, init ones included, declares a limit: the pod gets PodLimits' value."""
+    pod = {
+        "spec": {
+            "initContainers": [ctr("i", req={"cpu": "1"}, lim={"cpu": "3"})],
+            "containers": [ctr("a", req={"cpu": "1"}, lim={"cpu": "2"})],
+        }
+    }
+    assert str(pod_cgroup_limits(pod)["cpu"]) == "3"
+
+
+def test_init_container_after_a_limited_sidecar_is_seen_with_the_sidecar_limit():
+    """ContainerFn sees an init container's limits plus the sidecars before it, so no limit is lost."""
+    pod = {
+        "spec": {
+            "initContainers": [
+                ctr("proxy", req={"cpu": "100m"}, lim={"cpu": "200m"}, sidecar=True),
+                ctr("migrate", req={"cpu": "500m"}),
+            ],
+            "containers": [ctr("a", req={"cpu": "1"}, lim={"cpu": "2"})],
+        }
+    }
+    assert str(pod_cgroup_limits(pod)["cpu"]) == "2200m"
+
+
+def test_pod_level_limit_restores_the_cgroup_limit_an_init_container_removed():
+    """Pod-level resources.limits put back what an unlimited init container took away."""
+    pod = {
+        "spec": {
+            "resources": {"limits": {"cpu": "4"}},
+            "initContainers": [ctr("i", req={"cpu": "1"})],
+            "containers": [ctr("a", req={"cpu": "1"}, lim={"cpu": "2"})],
+        }
+    }
+    assert str(pod_cgroup_limits(pod)["cpu"]) == "4"
 
 
 def test_container_helpers_read_requests_limits_and_sidecar_flag():

@@ -711,20 +711,46 @@ def _init_phase_json(pod: dict) -> dict[str, Any]:
 # -- kubelet cgroup and scheduler fit ---------------------------------------------------
 
 
+def _limits_seen_by_container_fn(pod: Any) -> list[ResourceList]:
+    """The limit list `PodLimits` hands `ContainerFn` for each container, in its visiting order.
+
+    component-helpers `resource/helpers.go` `aggregateContainerLimits` (kubernetes-1.36.0):
+    every regular container with its own limits; then every init container,
+    a sidecar with the sum of the sidecars up to and including it, a regular
+    init container with its own limits plus the sidecars declared before it.
+    """
+    seen: list[ResourceList] = [container_limits(c) for c in _containers(pod)]
+    sidecars: ResourceList = {}
+    for c in _init_containers(pod):
+        if is_sidecar(c):
+            _add(sidecars, container_limits(c))
+            seen.append(dict(sidecars))
+        else:
+            step: ResourceList = {}
+            _add(step, container_limits(c))
+            _add(step, sidecars)
+            seen.append(step)
+    return seen
+
+
 def pod_cgroup_limits(pod: dict) -> dict[str, Quantity | None]:
     """`pkg/kubelet/cm/helpers_linux.go` `ResourceConfigForPod`: the pod cgroup's cpu/memory limits.
 
-    Guaranteed pods always get the `PodLimits` values. A Burstable pod gets a
-    limit for a resource only if *every* regular container declares a non-zero
-    limit for it (init containers are not checked), or pod-level resources set
-    one. BestEffort pods get none. None means "no pod-level limit": this is where
-    a missing limit really is unbounded.
+    Read at v1.36.0, where `cpuLimitsDeclared` / `memoryLimitsDeclared` are
+    computed by `PodLimits(..., ContainerFn)`. Guaranteed pods always get the
+    `PodLimits` values. A Burstable pod gets a limit for a resource only if
+    every container `ContainerFn` visits has a non-zero limit for it: regular
+    containers, sidecars, **and regular init containers** (each seen with the
+    sidecars declared before it), or if pod-level resources set one. Init
+    containers have counted since v1.22 (kubernetes/kubernetes PR #103107,
+    fixing issue #93300); before that only `spec.containers` were checked.
+    BestEffort pods get none. None means "no pod-level limit": this is where a
+    missing limit really is unbounded.
     """
     limits = pod_limits(pod)
     qos = qos_class(pod)
     cpu_declared = memory_declared = True
-    for c in _containers(pod):
-        lim = container_limits(c)
+    for lim in _limits_seen_by_container_fn(pod):
         if lim.get(CPU, Quantity(0)).is_zero():
             cpu_declared = False
         if lim.get(MEMORY, Quantity(0)).is_zero():
