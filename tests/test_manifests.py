@@ -24,7 +24,7 @@ def _manifest_documents() -> list[tuple[str, int, dict]]:
     out = []
     for folder in ("examples", "deploy", "book", "notebooks"):
         for path in sorted((ROOT / folder).rglob("*.yaml")):
-            if "_build" in path.parts:
+            if "_build" in path.parts or path.name.endswith(".invalid.yaml"):
                 continue
             for i, doc in enumerate(yaml.safe_load_all(path.read_text())):
                 if not isinstance(doc, dict):
@@ -63,3 +63,21 @@ def test_pod_manifests_pass_api_validation(path, index, doc):
         manifest.pod, spec_path=manifest.spec_path, require_name=not manifest.is_template
     )
     assert errors == []
+
+
+INVALID = sorted((ROOT / "notebooks" / "manifests").glob("*.invalid.yaml"))
+
+
+def test_the_book_ships_a_refused_manifest():
+    """At least one manifest shows a refusal (so the check below checks something)."""
+    assert INVALID
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
+def test_invalid_manifest_is_refused_with_the_error_it_announces(path):
+    """A `*.invalid.yaml` passes the schema, and API validation gives exactly its `# expect:` line."""
+    text = path.read_text()
+    expected = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")]
+    doc = yaml.safe_load(text)
+    kubernetes_validate.validate(doc, SCHEMA_VERSION, strict=True)
+    assert [str(e) for e in validate_pod(doc)] == expected
