@@ -77,7 +77,9 @@ def test_the_book_ships_a_refused_manifest():
 def test_invalid_manifest_is_refused_with_the_error_it_announces(path):
     """A `*.invalid.yaml` passes the schema, and API validation gives exactly its `# expect:` line."""
     text = path.read_text()
-    expected = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")]
+    expected = [
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")
+    ]
     doc = yaml.safe_load(text)
     kubernetes_validate.validate(doc, SCHEMA_VERSION, strict=True)
     assert [str(e) for e in validate_pod(doc)] == expected

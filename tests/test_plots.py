@@ -148,7 +148,7 @@ def test_twenty_init_containers_render_legibly():
     fig = plots.timeline(result)
     assert len(fig.axes[0].get_yticklabels()) == 22
     width, height = fig.get_size_inches()
-    assert width == 10 and 6 < height <= 12
+    assert width == plots.FIG_WIDTH and 6 < height <= 12
     fig.savefig(io.BytesIO(), format="png")
 
 
@@ -234,3 +234,41 @@ def test_figures_display_as_png_in_ipython_without_the_inline_magic():
         assert data["image/png"][:4] == b"\x89PNG"
     finally:
         InteractiveShell.clear_instance()
+
+
+BOOK_COLUMN_PX = 688  # the text column of a chapter page at 1280 px
+
+
+def _smallest_text_px(fig) -> float:
+    """The smallest text of a rendered figure, in CSS px as the book shows it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    from PIL import Image
+
+    width_px = Image.open(io.BytesIO(buf.getvalue())).size[0]
+    scale = min(1.0, BOOK_COLUMN_PX / width_px)
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+    return min(sizes) * fig.dpi / 72 * scale
+
+
+def test_timeline_text_is_at_least_10_px_in_the_book(myapp, crash_hour):
+    """Every label of a timeline is ≥ 10 px on the page (the figure is drawn at the column's width)."""
+    assert _smallest_text_px(plots.timeline(myapp)) >= 10
+    assert _smallest_text_px(plots.timeline(crash_hour, t=600)) >= 10
+
+
+def test_resources_and_admission_text_is_at_least_10_px_in_the_book():
+    """The resources and admission figures are as legible as the timeline."""
+    pod = _pod([{"name": "init", "image": "busybox:1.36", "resources": {"requests": {"cpu": "1"}}}])
+    assert _smallest_text_px(plots.resources_over_time(pod)) >= 10
+    admitted = copy.deepcopy(MYAPP["pod"])
+    admitted["spec"]["initContainers"].append({"name": "linkerd-init", "image": "proxy-init"})
+    assert _smallest_text_px(plots.admission_diff(MYAPP["pod"], admitted)) >= 10
+
+
+def test_a_resource_nobody_requests_gets_no_empty_panel():
+    """A pod that requests cpu only is drawn with one panel, not an empty memory one."""
+    pod = _pod([{"name": "init", "image": "busybox:1.36", "resources": {"requests": {"cpu": "1"}}}])
+    fig = plots.resources_over_time(pod)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["cpu requests"]

@@ -359,19 +359,31 @@ def _show_figures_in_ipython() -> None:
         png.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
+#: The book's text column is about 690 px wide (Jupyter Book's default theme at 1280 px),
+#: so a figure drawn 6.8 in wide at 100 dpi shows at its own size, and a font size of
+#: TEXT_MIN points is at least 11 px on the page (TEXT_MIN * DPI / 72).
+FIG_WIDTH = 6.8
+DPI = 100
+TEXT_MIN = 8.5
+TEXT = 9.5
+TITLE = 11.0
+
+
 def _new_figure(width: float, height: float):  # -> Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     _show_figures_in_ipython()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)  # attach an Agg canvas: savefig/draw work with no pyplot, no display
     return fig
 
 
-def _fits(text: str, width: float, span: float) -> bool:
-    # ~0.06 inch per 7-pt character on an ~8.3-inch-wide axes.
-    return len(text) * 0.06 / 8.3 * span < width
+def _fits(text: str, width: float, span: float, fontsize: float = TEXT_MIN) -> bool:
+    """Whether `text` fits in a bar `width` seconds wide on an axes spanning `span` seconds."""
+    char = fontsize * 0.6 / 72  # inches per character, about
+    axes_width = FIG_WIDTH - 1.9  # the lane labels take the rest
+    return len(text) * char < width / span * axes_width if span > 0 else False
 
 
 def timeline(result: Any, t: float | None = None):  # -> Figure
@@ -390,8 +402,8 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     spans = status_spans(result)
     end = horizon(result)
     n = len(ls) + 1
-    lane_h = 0.42 if n <= 10 else 0.3
-    fig = _new_figure(10.0, 1.5 + lane_h * n)
+    lane_h = 0.48 if n <= 10 else 0.36
+    fig = _new_figure(FIG_WIDTH, 2.1 + lane_h * n)
     ax = fig.add_subplot()
     ys = {lane.name: n - 1 - i for i, lane in enumerate(ls, start=1)}
     top = n - 1
@@ -403,7 +415,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
             [(a, b - a)], (top - 0.4, 0.8), facecolors=shade, edgecolors="#999999", lw=0.5
         )
         if _fits(text, b - a, end):
-            ax.text(a + (b - a) / 2, top, text, ha="center", va="center", fontsize=7)
+            ax.text(a + (b - a) / 2, top, text, ha="center", va="center", fontsize=TEXT_MIN)
 
     for lane in ls:
         y = ys[lane.name]
@@ -428,7 +440,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
                     seg.label,
                     ha="center",
                     va="center",
-                    fontsize=6.5,
+                    fontsize=TEXT_MIN,
                     color=color,
                     bbox=None if seg.state == "running" else dict(fc="white", ec="none", pad=0.5),
                 )
@@ -470,7 +482,8 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
             )
 
     ax.set_yticks([top] + [ys[la.name] for la in ls])
-    ax.set_yticklabels(["STATUS"] + [la.title for la in ls], fontsize=8)
+    ax.set_yticklabels(["STATUS"] + [la.title for la in ls], fontsize=TEXT)
+    ax.tick_params(axis="x", labelsize=TEXT)
     for label, la in zip(ax.get_yticklabels()[1:], ls, strict=True):
         if la.kind == "app":
             label.set_fontweight("bold")
@@ -478,7 +491,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     ax.set_xlim(0, end)
     ax.xaxis.set_major_locator(MultipleLocator(tick_step(end)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_time(x)))
-    ax.set_xlabel("time since the pod was scheduled")
+    ax.set_xlabel("time since the pod was scheduled", fontsize=TEXT)
     ax.grid(axis="x", color="#DDDDDD", lw=0.5)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -490,7 +503,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         snap = snapshot_at(result, t)
         ax.axvline(t, color="black", lw=1.2, ls="--", zorder=6)
         title += f" — at {fmt_time(t)}: {snap.get('status', '')}, READY {snap.get('ready', '')}"
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(title, fontsize=TITLE, loc="left")
 
     handles = [
         Patch(facecolor=s.color, hatch=s.hatch or None, edgecolor="#333333", label=s.label)
@@ -513,7 +526,9 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         Line2D([], [], marker="v", color=OKABE_ITO["vermillion"], ls="none", label="Warning event")
     )
     handles.append(Line2D([], [], marker="|", color="#444444", ls="none", label="Normal event"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncol=4, fontsize=TEXT_MIN, frameon=False
+    )
     return fig
 
 
@@ -599,9 +614,14 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
         OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow")
     ]
     hatches = ["", "//", "..", "\\\\", "xx", "++", "oo"]
-    fig = _new_figure(10.0, 5.5)
-    axes = fig.subplots(2, 1, sharex=True)
-    for ax, resource in zip(axes, ("cpu", "memory"), strict=True):
+    held = [
+        r
+        for r in ("cpu", "memory")
+        if any(_requests_of(c).get(r) for c in containers.values()) or effective.get(r)
+    ] or ["cpu"]
+    fig = _new_figure(FIG_WIDTH, 1.2 + 3.6 * len(held))
+    axes = fig.subplots(len(held), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, resource in zip(axes, held, strict=True):
         bottom = [0.0] * len(times)
         for k, lane in enumerate(ls):
             amount = _requests_of(containers.get(lane.name, {})).get(resource, 0.0)
@@ -662,18 +682,19 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
             top = max(ax.get_ylim()[1], 1.0)
             step = 2.0 ** max(20, int(top / 5).bit_length() - 1)  # a power of two, ≥ 1Mi
             ax.yaxis.set_major_locator(MultipleLocator(step))
-        ax.set_ylabel(f"{resource} requests")
+        ax.set_ylabel(f"{resource} requests", fontsize=TEXT)
+        ax.tick_params(labelsize=TEXT)
         ax.set_ylim(bottom=0)
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=TEXT_MIN, frameon=False)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     axes[-1].set_xlim(0, end)
     axes[-1].xaxis.set_major_locator(MultipleLocator(tick_step(end)))
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_time(x)))
-    axes[-1].set_xlabel("time since the pod was scheduled")
+    axes[-1].set_xlabel("time since the pod was scheduled", fontsize=TEXT)
     name = _dict(pod.get("metadata")).get("name") or "pod"
     axes[0].set_title(
-        f"{name}: requests held over time vs the effective request", fontsize=10, loc="left"
+        f"{name}: requests held over time vs the effective request", fontsize=TITLE, loc="left"
     )
     return fig
 
@@ -702,14 +723,16 @@ def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
     after = _spec_order(admitted)
     before_names = {n for n, _ in before}
     rows = max(len(before), len(after), 1)
-    fig = _new_figure(10.0, 1.2 + 0.42 * rows)
+    fig = _new_figure(FIG_WIDTH, 1.3 + 0.5 * rows)
     ax = fig.add_subplot()
     ax.set_xlim(0, 2)
     ax.set_ylim(rows + 0.2, -0.9)
     ax.axis("off")
     kinds = {"init": "init", "sidecar": "init · sidecar", "app": "container"}
     for col, (items, heading) in enumerate(((before, "as submitted"), (after, "as admitted"))):
-        ax.text(col + 0.5, -0.6, heading, ha="center", va="center", fontsize=10, fontweight="bold")
+        ax.text(
+            col + 0.5, -0.6, heading, ha="center", va="center", fontsize=TEXT, fontweight="bold"
+        )
         for i, (name, kind) in enumerate(items):
             added = col == 1 and name not in before_names
             face = OKABE_ITO["orange"] if added else ("#FFFFFF" if kind == "app" else "#DDEEFF")
@@ -731,8 +754,8 @@ def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
                 i + 0.5,
                 text,
                 va="center",
-                fontsize=8,
+                fontsize=TEXT_MIN,
                 bbox=dict(fc="white", ec="none", pad=0.3) if added else None,
             )
-    ax.set_title("admission: what the mutating webhooks changed", fontsize=10, loc="left")
+    ax.set_title("admission: what the mutating webhooks changed", fontsize=TITLE, loc="left")
     return fig
