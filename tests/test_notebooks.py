@@ -52,3 +52,72 @@ def test_every_notebook_is_in_the_toc():
     listed = set(_toc_files())
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"notebooks/{path.stem}" in listed, path.name
+
+
+def _quiz_answer_positions() -> list[int]:
+    """The shown position of the first correct choice of every quiz question in the book."""
+    import re
+
+    positions = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                page = out.get("data", {}).get("text/html", "")
+                if isinstance(page, list):
+                    page = "".join(page)
+                for question in re.findall(r'<div class="q">(.*?)<div class="fb"', page, re.S):
+                    oks = re.findall(r'data-ok="([01])"', question)
+                    if "1" in oks:
+                        positions.append(oks.index("1"))
+    return positions
+
+
+def test_quiz_answers_are_not_always_the_first_button():
+    """Across the book, at most half the right answers are the first choice, and some are third."""
+    positions = _quiz_answer_positions()
+    assert len(positions) >= 30
+    assert positions.count(0) <= len(positions) / 2, positions
+    assert positions.count(2) >= 3, positions
+
+
+def test_exercise_checks_are_folded():
+    """The code cell that checks an exercise hides its output until the reader asks."""
+    import re
+
+    unfolded = []
+    for src in sorted((ROOT / "notebooks" / "src").glob("*.md")):
+        text = src.read_text()
+        for m in re.finditer(r"^(`{3,4})\{solution\}.*?^\1$", text, re.S | re.M):
+            after = text[m.end() :]
+            cell = re.search(r"^```\{code-cell\}[^\n]*\n(:tags: \[[^\]]*\])?", after, re.M)
+            if cell and "hide-output" not in (cell.group(1) or ""):
+                unfolded.append(f"{src.name}: check after {m.group(0).splitlines()[0]}")
+    assert unfolded == []
+
+
+def test_every_figure_has_alt_text():
+    """A `{figure}` in a chapter carries an :alt: for screen readers."""
+    import re
+
+    missing = []
+    for src in sorted((ROOT / "notebooks" / "src").glob("*.md")):
+        for m in re.finditer(r"^```\{figure\}[^\n]*\n((?::[^\n]*\n)*)", src.read_text(), re.M):
+            if ":alt:" not in m.group(1):
+                missing.append(f"{src.name}: {m.group(0).splitlines()[0]}")
+    assert missing == []
+
+
+def test_file_numbers_are_chapter_numbers():
+    """How-to-use stands unnumbered before chapter 1, so notebooks/NN-x.ipynb is chapter NN."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    first = toc["parts"][0]
+    assert first.get("numbered") is False
+    assert [c["file"] for c in first["chapters"]] == ["notebooks/00-how-to-use"]
+    numbered = [
+        c["file"]
+        for part in toc["parts"][1:]
+        if part.get("numbered", True)
+        for c in part["chapters"]
+    ]
+    assert [int(f.split("/")[-1][:2]) for f in numbered] == list(range(1, len(numbered) + 1))
