@@ -274,14 +274,18 @@ def _assumed_header(scenario: Any) -> str:
 
 
 def cmd_admit(args: argparse.Namespace) -> int:
-    from initlab.admission import admit, render_admission
+    from initlab.admission import admit
+    from initlab.admission.controllers import namespace as ns
+    from initlab.kubectl import render_admission
 
     manifest = _load_valid(args.file)
-    labels = _labels(args.namespace_label)
-    result = admit(manifest.pod, args.webhook, namespace_labels=labels)
+    namespace = ns.load(_labels(args.namespace_label), args.limitrange, args.quota)
+    result = admit(manifest.pod, args.webhook or [], namespace=namespace)
     if args.output == "json":
         _emit_json(result.to_json())
     else:
+        for note in namespace.assumed:
+            print(f"# assumed: {note}")
         print(render_admission(result, manifest.pod), end="")
     return 0 if result.allowed else 1
 
@@ -467,16 +471,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser(
         "admit",
-        help="run the pod through mutating/validating admission webhooks",
-        description="Send the pod through the API server's admission chain with the named "
-        "built-in webhooks, in order; print the diff and each JSONPatch.",
+        help="run the pod through the API server's admission chain: built-in plugins and webhooks",
+        description="Send the pod through the API server's admission chain, in its plugin "
+        "order: LimitRanger, the named built-in mutating webhooks (with reinvocation), "
+        "validation, LimitRanger's bounds, PodSecurity, the validating webhooks, ResourceQuota. "
+        "The namespace is configured by its labels (pod-security.kubernetes.io/enforce=baseline, "
+        "...), LimitRanges and ResourceQuotas. Prints each decision in order, each JSONPatch, "
+        "the diff and the verdict; exit 1 when the pod is refused.",
     )
     sp.add_argument("file", metavar="FILE")
     sp.add_argument(
         "--webhook",
         metavar="NAME",
         action="append",
-        required=True,
         help="a built-in webhook (repeatable, in order): istio, istio-native, linkerd, "
         "vault, kyverno-add-init, kyverno-require-resources",
     )
@@ -484,7 +491,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--namespace-label",
         metavar="KEY=VALUE",
         action="append",
-        help="a label of the pod's namespace (for namespaceSelector)",
+        help="a label of the pod's namespace (repeatable): for namespaceSelector and PodSecurity "
+        "(pod-security.kubernetes.io/enforce|warn|audit[-version])",
+    )
+    sp.add_argument(
+        "--limitrange",
+        metavar="FILE",
+        action="append",
+        help="LimitRange(s) of the namespace, YAML or JSON (repeatable)",
+    )
+    sp.add_argument(
+        "--quota",
+        metavar="FILE",
+        action="append",
+        help="ResourceQuota(s) of the namespace with their status.used (repeatable)",
     )
     out(sp)
     sp.set_defaults(func=cmd_admit)

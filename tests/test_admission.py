@@ -19,7 +19,6 @@ from initlab.admission import (
     Webhook,
     WebhookConfig,
     admit,
-    render_admission,
     selector_matches,
 )
 from initlab.admission.review import (
@@ -31,6 +30,7 @@ from initlab.admission.review import (
 from initlab.api.loader import apply_defaults
 from initlab.api.validation import validate_pod
 from initlab.errors import InputError
+from initlab.kubectl import render_admission
 
 ROOT = Path(__file__).resolve().parent.parent
 ISTIO_NS = {"istio-injection": "enabled"}

@@ -1,8 +1,10 @@
 """Admission: the API server's webhook chain and the injectors that add init containers.
 
-- `chain.py` — `admit(pod, webhooks)`: mutating webhooks (with reinvocation),
-  validation, validating webhooks, exactly as kube-apiserver orders them;
-  `render_admission` for people.
+- `chain.py` — `admit(pod, webhooks, namespace=...)`: the built-in plugins
+  (LimitRanger, PodSecurity, ResourceQuota) and the webhooks, with
+  reinvocation, validation and validating admission, exactly as
+  kube-apiserver orders them (`initlab.kubectl.render_admission` prints it).
+- `controllers/` — the built-in plugins and the namespace that configures them.
 - `webhooks.py` — Istio, Linkerd, Vault and Kyverno-style webhooks, after
   the real projects, and the registry `WEBHOOKS`.
 - `review.py` — the AdmissionReview v1 wire format.
@@ -14,19 +16,24 @@ from __future__ import annotations
 from typing import Any
 
 from initlab.admission.chain import (
+    AdmissionRefused,
     AdmissionResult,
+    PluginDecision,
     WebhookCall,
     WebhookConfig,
     admit,
-    render_admission,
     selector_matches,
 )
+from initlab.admission.controllers.namespace import Namespace
 from initlab.admission.webhooks import WEBHOOKS, Context, Registration, Verdict, Webhook
 
 __all__ = [
     "WEBHOOKS",
+    "AdmissionRefused",
     "AdmissionResult",
     "Context",
+    "Namespace",
+    "PluginDecision",
     "Registration",
     "Verdict",
     "Webhook",
@@ -34,7 +41,6 @@ __all__ = [
     "WebhookConfig",
     "admit",
     "make_server",
-    "render_admission",
     "selector_matches",
     "serve",
 ]

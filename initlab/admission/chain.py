@@ -1,56 +1,75 @@
-"""The API server's admission chain for `CREATE pods`, with dynamic webhooks.
+"""The API server's admission chain for `CREATE pods`: built-in plugins and dynamic webhooks.
 
 What happens between `kubectl apply` and the pod being stored, as
-kube-apiserver does it (Kubernetes docs, "Dynamic Admission Control";
-`staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/`):
+kube-apiserver v1.33-v1.36 does it. The plugins run in the order of
+`pkg/kubeapiserver/options/plugins.go` `AllOrderedPlugins`; of the
+default-on ones, these act on a pod's init containers:
 
-1. The object is decoded and **defaulted**.
-2. **Mutating webhooks**, one after the other (`mutating/dispatcher.go:
-   Dispatch`). For each: does it apply? (`generic/webhook.go: ShouldCallHook`:
-   `rules`, then `namespaceSelector` on the namespace's labels,
-   `objectSelector` on the object's labels — `predicates/namespace`,
-   `predicates/object`). If so it receives an AdmissionReview, answers, and
-   its JSONPatch is applied; the object is defaulted again.
-   - a denial stops everything: `admission webhook "<name>" denied the
-     request: <message>` (`errors/statuserror.go: ToStatusErr`), whatever
-     the failurePolicy;
-   - a call that fails (timeout, no endpoints, a malformed answer) is an
-     `ErrCallingWebhook`: with `failurePolicy: Fail` the request fails
-     (`Internal error occurred: failed calling webhook ...`); with
-     `Ignore` it "fails open" and the chain goes on;
-   - reinvocation (`reinvocationPolicy: IfNeeded`): when a webhook changes
-     the object, every *earlier* IfNeeded webhook is marked; after the
-     first pass, the marked ones are called once more, in order
-     (`mutating/reinvocationcontext.go`, `admission/reinvocation.go`). Never
-     a third time, and a webhook skipped in the first pass is not called in
-     the second.
-3. **Validation** of the result (`validate_pod`): an injected init
-   container that breaks a rule makes the whole pod invalid.
-4. **Validating webhooks** (`validating/dispatcher.go`): called in
-   parallel upstream (here in order); any denial rejects the pod; no patch.
+    LimitRanger (mutating + validating) ... PodSecurity (validating) ...
+    MutatingAdmissionWebhook ... ValidatingAdmissionWebhook ... ResourceQuota
 
-Not modelled: the in-tree admission plugins (ServiceAccount, LimitRanger,
-PodSecurity...), `matchConditions`, `matchPolicy` equivalents, sorting of
-configurations by name (we keep the order you give), UPDATE/DELETE.
+1. The object is decoded and **defaulted** (a wrongly typed field is a
+   `BadRequest` before any plugin sees it).
+2. **Mutating admission**, plugin by plugin: `LimitRanger.Admit` defaults
+   requests and limits from the namespace's LimitRanges
+   (`controllers/limitranger.py`), then the **mutating webhooks**, one after
+   the other (`mutating/dispatcher.go: Dispatch`). For each: does it apply?
+   (`generic/webhook.go: ShouldCallHook`: `rules`, `namespaceSelector` on the
+   namespace's labels, `objectSelector` on the object's labels). If so it
+   receives an AdmissionReview, answers, its JSONPatch is applied and the
+   object defaulted again. A denial stops everything (`admission webhook
+   "<name>" denied the request: <message>`, `errors/statuserror.go:
+   ToStatusErr`); a failed call (`ErrCallingWebhook`) fails the request with
+   `failurePolicy: Fail` and is skipped with `Ignore`.
+3. **Reinvocation** (`staging/src/k8s.io/apiserver/pkg/admission/reinvocation.go`
+   `reinvoker.Admit`): if any webhook changed the object, the *whole*
+   mutating chain runs a second time: "Calling admit a second time will
+   reinvoke all in-tree plugins as well as any webhook plugins that need to
+   be reinvoked". So LimitRanger runs again and defaults the containers a
+   webhook injected after its first run. Webhooks are called again only if
+   `reinvocationPolicy: IfNeeded` and marked (`mutating/reinvocationcontext.go`):
+   a change marks every IfNeeded webhook called before it (since the previous
+   change); and when the in-tree plugins changed the object since the last
+   webhook ran, the IfNeeded webhooks called after the last change are marked
+   too (`IsOutputChangedSinceLastWebhookInvocation`). Never a third round;
+   a webhook skipped in the first round is not called in the second.
+4. **Validation** of the result (`validate_pod`): an injected init container
+   that breaks a rule makes the whole pod invalid (422).
+5. **Validating admission**, in plugin order, stopping at the first error:
+   `LimitRanger.Validate` (min, max, ratios), `PodSecurity`
+   (`controllers/podsecurity.py`; its warnings are returned even when the
+   pod is admitted), the **validating webhooks** (called in parallel
+   upstream, here in order; the first denial in order is reported), and
+   `ResourceQuota` last (`controllers/resourcequota.py`), which charges the
+   pod only once everything else has admitted it.
+
+The built-in plugins act only when the namespace gives them something to
+enforce (a LimitRange, `pod-security.kubernetes.io/*` labels, a
+ResourceQuota); the report lists a plugin only then. Not modelled: the other
+built-in plugins (ServiceAccount, Priority, DefaultTolerationSeconds...),
+admission policies (CEL), `matchConditions`, sorting of configurations by
+name (we keep the order you give), UPDATE/DELETE.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jsonpatch
-import yaml
 
+from initlab.admission.controllers import limitranger, podsecurity, resourcequota
+from initlab.admission.controllers.namespace import Namespace
 from initlab.admission.review import (
     InvalidResponse,
     denial_status,
+    forbidden_status,
     internal_error_status,
     make_request,
     request_uid,
+    status_error,
     verify_response,
 )
 from initlab.admission.webhooks import (
@@ -60,8 +79,9 @@ from initlab.admission.webhooks import (
     Webhook,
     to_response,
 )
-from initlab.api.loader import apply_defaults
-from initlab.errors import InputError
+from initlab.api.defaults import apply_defaults
+from initlab.api.pod import metadata
+from initlab.errors import InitlabError, InputError
 
 #: What a configured webhook does when called, for teaching failures.
 BEHAVIORS = ("respond", "timeout", "unreachable", "bad-uid")
@@ -231,11 +251,19 @@ class WebhookCall:
     note: str = ""
 
     @property
+    def plugin(self) -> str:
+        """The admission plugin that made the call."""
+        return (
+            "MutatingAdmissionWebhook" if self.type == "mutating" else "ValidatingAdmissionWebhook"
+        )
+
+    @property
     def reinvoked(self) -> bool:
         return self.round == 1
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "plugin": self.plugin,
             "webhook": self.webhook,
             "name": self.name,
             "type": self.type,
@@ -258,6 +286,53 @@ class WebhookCall:
 
 
 @dataclass
+class PluginDecision:
+    """One decision of a built-in admission plugin (LimitRanger, PodSecurity, ResourceQuota)."""
+
+    plugin: str
+    type: str  # "mutating" | "validating"
+    round: int = 0
+    allowed: bool = True
+    #: The plugin's error, as it words it (the chain adds `pods "<name>" is forbidden: `).
+    message: str = ""
+    patch: list[dict[str, Any]] = field(default_factory=list)
+    #: What it did, one line each (what LimitRanger set, the policy, a quota's charge).
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    audit_annotations: dict[str, str] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    called = True
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.patch)
+
+    @property
+    def reinvoked(self) -> bool:
+        return self.round == 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin,
+            "type": self.type,
+            "round": self.round,
+            "reinvoked": self.reinvoked,
+            "allowed": self.allowed,
+            "message": self.message or None,
+            "patch": self.patch,
+            "changed": self.changed,
+            "notes": self.notes,
+            "warnings": self.warnings,
+            "auditAnnotations": self.audit_annotations,
+            **self.detail,
+        }
+
+
+Step = WebhookCall | PluginDecision
+
+
+@dataclass
 class AdmissionResult:
     """The outcome of `admit`: the pod as stored (or not), the patches, the log."""
 
@@ -266,7 +341,19 @@ class AdmissionResult:
     allowed: bool = True
     status: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
-    calls: list[WebhookCall] = field(default_factory=list)
+    #: Every decision, webhook calls and built-in plugins, in the order the API server made them.
+    log: list[Step] = field(default_factory=list)
+    audit_annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def calls(self) -> list[WebhookCall]:
+        """The webhook calls of the log, in order."""
+        return [s for s in self.log if isinstance(s, WebhookCall)]
+
+    @property
+    def decisions(self) -> list[PluginDecision]:
+        """The built-in plugins' decisions of the log, in order."""
+        return [s for s in self.log if isinstance(s, PluginDecision)]
 
     @property
     def message(self) -> str:
@@ -294,17 +381,30 @@ class AdmissionResult:
             "status": self.status,
             "message": self.message or None,
             "warnings": self.warnings,
+            "auditAnnotations": self.audit_annotations,
             "seconds": self.seconds,
-            "log": [c.to_json() for c in self.calls],
+            "log": [s.to_json() for s in self.log],
         }
+
+
+class AdmissionRefused(InitlabError):
+    """The API server refused the pod (exit 1); `str()` is what kubectl prints."""
+
+    exit_code = 1
+
+    def __init__(self, result: AdmissionResult) -> None:
+        status = result.status or {}
+        reason = status.get("reason")
+        text = f"Error from server ({reason}): " if reason else "Error from server: "
+        super().__init__(text + result.message)
+        self.result = result
 
 
 # -- the chain ------------------------------------------------------------------------------------
 
 
 def _labels_of(obj: dict[str, Any]) -> dict[str, str]:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    labels = meta.get("labels")
+    labels = metadata(obj).get("labels")
     return (
         {k: v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
     )
@@ -323,8 +423,7 @@ def _failure_text(reg: Registration, behavior: str) -> str:
 
 def _invalid_message(pod: dict[str, Any], errors: list[Any]) -> str:
     """`apierrors.NewInvalid`: `Pod "<name>" is invalid: <err>` or `[<err>, <err>]`."""
-    meta = pod.get("metadata") if isinstance(pod.get("metadata"), dict) else {}
-    name = meta.get("name") or ""
+    name = metadata(pod).get("name") or ""
     agg = str(errors[0]) if len(errors) == 1 else "[" + ", ".join(str(e) for e in errors) + "]"
     return f'Pod "{name}" is invalid: {agg}'
 
@@ -343,49 +442,205 @@ def _resolve(webhooks: list[Any]) -> list[tuple[Webhook, Registration, str]]:
     return out
 
 
-def admit(
-    pod: dict[str, Any],
-    webhooks: list[str] | list[WebhookConfig] | list[Any],
-    namespace_labels: dict[str, str] | None = None,
-    *,
-    namespace_annotations: dict[str, str] | None = None,
-    dry_run: bool = False,
-    user_info: dict[str, Any] | None = None,
-    validate: bool = True,
-) -> AdmissionResult:
-    """Send `pod` through the admission chain (`CREATE pods`) with these webhooks.
+Planned = tuple[Webhook, Registration, str]
 
-    `webhooks` are built-in names (see `WEBHOOKS`) or `WebhookConfig`s, in
-    the order the API server would call them; mutating ones run first, then
-    validating ones. `namespace_labels` are the labels of the pod's
-    namespace; `kubernetes.io/metadata.name` is added as the API server
-    does for every namespace. Raises InputError for an unknown webhook.
-    """
-    plan = _resolve(list(webhooks))
-    original = apply_defaults(pod) if isinstance(pod, dict) else {}
-    obj = copy.deepcopy(original)
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    namespace = str(meta.get("namespace") or "default")
-    name = str(meta.get("name") or meta.get("generateName") or "")
-    ns_labels = {**(namespace_labels or {}), "kubernetes.io/metadata.name": namespace}
-    ctx_ns = (ns_labels, dict(namespace_annotations or {}))
-    result = AdmissionResult(pod=obj, original=original)
-    undecodable = _decoding_errors(original) if validate else []
-    if undecodable:
-        # The API server could not even decode this into a Pod: no webhook ever sees it.
-        result.allowed = False
-        result.status = {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Failure",
-            "message": f'Pod in version "v1" cannot be handled as a Pod: {undecodable[0]}',
-            "reason": "BadRequest",
-            "code": 400,
-        }
-        return result
 
-    def call(hook: Webhook, reg: Registration, behavior: str, round_: int) -> WebhookCall:
+class _Stop(Exception):
+    """The chain stopped: `result.status` says why."""
+
+
+@dataclass
+class _ReinvokeContext:
+    """`mutating/reinvocationcontext.go` `webhookReinvokeContext`, with the chain's flag."""
+
+    last_webhook_output: dict[str, Any] | None = None
+    previously_invoked: set[int] = field(default_factory=set)
+    reinvoke: set[int] = field(default_factory=set)
+    should_reinvoke: bool = False  # `ReinvocationContext.SetShouldReinvoke`
+
+    def require_reinvoking_previously_invoked(self) -> None:
+        self.reinvoke |= self.previously_invoked
+        self.previously_invoked = set()
+
+
+class _Chain:
+    """One `CREATE pods` request through the admission chain."""
+
+    def __init__(
+        self,
+        pod: dict[str, Any],
+        plan: list[Planned],
+        namespace: Namespace,
+        *,
+        dry_run: bool,
+        user_info: dict[str, Any] | None,
+        annotations: dict[str, str],
+    ) -> None:
+        original = apply_defaults(pod) if isinstance(pod, dict) else {}
+        self.result = AdmissionResult(pod=copy.deepcopy(original), original=original)
+        meta = metadata(original)
+        self.namespace = str(meta.get("namespace") or "default")
+        self.name = str(meta.get("name") or meta.get("generateName") or "")
+        self.ns = namespace
+        self.ns_labels = {**namespace.labels, "kubernetes.io/metadata.name": self.namespace}
+        self.ns_annotations = annotations
+        self.mutating = [p for p in plan if p[0].mutating]
+        self.validating = [p for p in plan if not p[0].mutating]
+        self.dry_run = dry_run
+        self.user_info = user_info
+        self.reinvocation = _ReinvokeContext()
+
+    # -- outcomes ----------------------------------------------------------------------------
+
+    def _fail(self, status: dict[str, Any]) -> None:
+        self.result.allowed = False
+        self.result.status = status
+        raise _Stop
+
+    def _forbid(self, message: str, name: str | None = None) -> None:
+        """`admission.NewForbidden`: the object's name, else its generateName, else Unknown."""
+        self._fail(
+            forbidden_status(
+                "pods", limitranger.pod_name(self.result.pod) if name is None else name, message
+            )
+        )
+
+    # -- the request ---------------------------------------------------------------------------
+
+    def run(self, validate: bool) -> AdmissionResult:
+        try:
+            if validate:
+                self._decode()
+            self._mutating_admission(0)
+            if self.reinvocation.should_reinvoke:
+                self._mutating_admission(1)
+            if validate:
+                self._validate_object()
+            self._limit_ranger_validate()
+            self._pod_security()
+            self._validating_webhooks()
+            self._resource_quota()
+        except _Stop:
+            pass
+        return self.result
+
+    def _decode(self) -> None:
+        """Wrongly typed fields: the API server cannot decode the Pod; no plugin sees it."""
+        undecodable = _decoding_errors(self.result.original)
+        if undecodable:
+            self._fail(
+                status_error(
+                    "BadRequest",
+                    400,
+                    f'Pod in version "v1" cannot be handled as a Pod: {undecodable[0]}',
+                )
+            )
+
+    def _mutating_admission(self, round_: int) -> None:
+        """One pass of the mutating chain: the in-tree plugins, then the webhooks."""
+        self._limit_ranger_admit(round_)
+        self._mutating_webhooks(round_)
+
+    # -- LimitRanger ---------------------------------------------------------------------------
+
+    def _limit_ranger_admit(self, round_: int) -> None:
+        """`LimitRanger.Admit`: `PodMutateLimitFunc` for each LimitRange of the namespace."""
+        if not self.ns.limit_ranges:
+            return
+        before = self.result.pod
+        after = copy.deepcopy(before)
+        notes: list[str] = []
+        for lr in self.ns.limit_ranges:
+            set_ = limitranger.mutate(after, lr)
+            name = lr.get("metadata", {}).get("name", "")
+            notes += [f"LimitRange {name}: set {n}" for n in set_]
+        patch = list(jsonpatch.make_patch(before, after).patch)
+        self.result.pod = after
+        self.result.log.append(
+            PluginDecision(
+                "LimitRanger",
+                "mutating",
+                round_,
+                patch=patch,
+                notes=notes
+                or ["nothing to set: every container states what the LimitRanges default"],
+            )
+        )
+
+    def _limit_ranger_validate(self) -> None:
+        """`LimitRanger.Validate`: `PodValidateLimitFunc`; the first LimitRange with errors refuses."""
+        if not self.ns.limit_ranges:
+            return
+        decision = PluginDecision("LimitRanger", "validating")
+        self.result.log.append(decision)
+        for lr in self.ns.limit_ranges:
+            errs = limitranger.validate(self.result.pod, lr)
+            if errs:
+                decision.allowed = False
+                decision.message = limitranger.aggregate_message(errs)
+                self._forbid(decision.message)
+        decision.notes.append("every container and the pod within min, max and ratios")
+
+    # -- PodSecurity -----------------------------------------------------------------------------
+
+    def _pod_security(self) -> None:
+        """`PodSecurity.Validate`: enforce, audit, warn (`controllers/podsecurity.py`)."""
+        if not podsecurity.has_labels(self.ns.labels):
+            return
+        d = podsecurity.evaluate(self.result.pod, self.ns.labels)
+        annotations = {podsecurity.LABEL_PREFIX + k: v for k, v in d.audit_annotations.items()}
+        p = d.policy
+        decision = PluginDecision(
+            "PodSecurity",
+            "validating",
+            allowed=d.allowed,
+            message=d.message,
+            notes=[f"enforce={p.enforce} audit={p.audit} warn={p.warn}"],
+            warnings=list(d.warnings),
+            audit_annotations=annotations,
+            detail={
+                "policy": {"enforce": str(p.enforce), "audit": str(p.audit), "warn": str(p.warn)}
+            },
+        )
+        self.result.log.append(decision)
+        self.result.audit_annotations.update(annotations)
+        self.result.warnings += d.warnings
+        if not d.allowed:
+            # `forbiddenResponse` uses the request's name: empty before generateName is resolved.
+            meta = self.result.pod.get("metadata") or {}
+            self._forbid(d.message, str(meta.get("name") or ""))
+
+    # -- ResourceQuota ---------------------------------------------------------------------------
+
+    def _resource_quota(self) -> None:
+        """`ResourceQuota.Validate` → `CheckRequest` (`controllers/resourcequota.py`)."""
+        if not self.ns.resource_quotas:
+            return
+        err, charges = resourcequota.check(self.result.pod, self.ns.resource_quotas)
+        usage = resourcequota.usage(self.result.pod)
+        decision = PluginDecision(
+            "ResourceQuota",
+            "validating",
+            allowed=not err,
+            message=err,
+            notes=[
+                f"quota {c.name}: requested {resourcequota.pretty(c.requested)}; "
+                f"used {resourcequota.pretty(c.used)} -> {resourcequota.pretty(c.new_used)} "
+                f"of {resourcequota.pretty(c.hard)}"
+                for c in charges
+            ],
+            detail={
+                "usage": {k: str(usage[k]) for k in sorted(usage)},
+                "charges": [c.to_json() for c in charges],
+            },
+        )
+        self.result.log.append(decision)
+        if err:
+            self._forbid(err)
+
+    # -- webhooks ----------------------------------------------------------------------------------
+
+    def _call(self, hook: Webhook, reg: Registration, behavior: str, round_: int) -> WebhookCall:
         rec = WebhookCall(
             webhook=hook.key,
             name=reg.name,
@@ -395,23 +650,27 @@ def admit(
             failure_policy=reg.failure_policy,
             reinvocation_policy=reg.reinvocation_policy,
         )
-        uid = request_uid(namespace, name, reg.name, round_)
+        uid = request_uid(self.namespace, self.name, reg.name, round_)
         review = make_request(
-            result.pod, uid, namespace=namespace, dry_run=dry_run, user_info=user_info
+            self.result.pod,
+            uid,
+            namespace=self.namespace,
+            dry_run=self.dry_run,
+            user_info=self.user_info,
         )
         rec.request = review
         if behavior in ("timeout", "unreachable"):
             rec.failure = _failure_text(reg, behavior)
             rec.seconds = float(reg.timeout_seconds) if behavior == "timeout" else 0.0
             return rec
-        ctx = Context(dict(hook.settings), ctx_ns[0], ctx_ns[1])
+        ctx = Context(dict(hook.settings), self.ns_labels, dict(self.ns_annotations))
         try:
             wire = json.loads(json.dumps(review))
             verdict_in = hook.review(wire["request"], ctx)
             rec.note = verdict_in.note
             response = to_response(hook, wire["request"], verdict_in)
             if behavior == "bad-uid":
-                response["response"]["uid"] = request_uid(namespace, name, reg.name, 99)
+                response["response"]["uid"] = request_uid(self.namespace, self.name, reg.name, 99)
             response = json.loads(json.dumps(response))
         except Exception as e:  # a bug in a handler is a webhook answering 500
             rec.failure = (
@@ -430,108 +689,128 @@ def admit(
             return rec
         rec.allowed = verdict["allowed"]
         rec.patch = verdict["patch"]
-        result.warnings += verdict["warnings"]
+        self.result.warnings += verdict["warnings"]
         return rec
 
-    def handle_failure(rec: WebhookCall) -> bool:
-        """Fail or fail open; True when the chain must stop."""
-        if not rec.failure:
-            return False
-        if rec.failure_policy == "Ignore":
-            rec.ignored = True
-            return False
-        result.allowed = False
-        result.status = internal_error_status(rec.failure)
-        return True
+    def _skip_reason(self, reg: Registration) -> str:
+        return _skip_reason(reg, self.ns_labels, self.result.pod, self.namespace)
 
-    def deny(rec: WebhookCall) -> None:
-        result.allowed = False
-        status = (rec.response or {}).get("response", {}).get("status")
-        result.status = denial_status(rec.name, status)
-
-    # -- mutating: first pass, then the reinvocation pass -------------------------------------
-    mutating = [(h, r, b) for h, r, b in plan if h.mutating]
-    validating = [(h, r, b) for h, r, b in plan if not h.mutating]
-    previously: set[int] = set()
-    reinvoke: set[int] = set()
-    should_reinvoke = False
-    for round_ in (0, 1):
-        if round_ == 1 and not should_reinvoke:
-            break
-        for i, (hook, reg, behavior) in enumerate(mutating):
-            if round_ == 1 and i not in reinvoke:
-                continue
-            skip = _skip_reason(reg, ns_labels, result.pod, namespace)
-            if skip:
-                if round_ == 0:
-                    result.calls.append(
-                        WebhookCall(hook.key, reg.name, hook.type, skipped=skip, round=round_)
-                    )
-                continue
-            rec = call(hook, reg, behavior, round_)
-            result.calls.append(rec)
-            if handle_failure(rec):
-                return result
-            if rec.allowed is False:
-                deny(rec)
-                return result
-            if rec.patch and not rec.failure:
-                try:
-                    patched = jsonpatch.apply_patch(result.pod, rec.patch)
-                except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as e:
-                    result.allowed = False
-                    result.status = internal_error_status(str(e))
-                    rec.failure = f"the patch does not apply: {e}"
-                    return result
-                rec.changed = patched != result.pod
-                defaulted = apply_defaults(patched)
-                rec.defaulted = list(jsonpatch.make_patch(patched, defaulted).patch)
-                result.pod = defaulted
-            if round_ == 0:
+    def _mutating_webhooks(self, round_: int) -> None:
+        """`mutatingDispatcher.Dispatch`, with its reinvocation bookkeeping."""
+        ctx = self.reinvocation
+        if round_ == 1 and ctx.last_webhook_output != self.result.pod:
+            # The in-tree plugins changed the object on reinvocation: reinvoke eligible webhooks.
+            ctx.require_reinvoking_previously_invoked()
+        try:
+            for i, (hook, reg, behavior) in enumerate(self.mutating):
+                skip = self._skip_reason(reg)
+                if skip:
+                    if round_ == 0:
+                        self.result.log.append(
+                            WebhookCall(hook.key, reg.name, hook.type, skipped=skip, round=round_)
+                        )
+                    continue
+                if round_ == 1 and i not in ctx.reinvoke:
+                    continue
+                rec = self._call(hook, reg, behavior, round_)
+                self.result.log.append(rec)
+                if rec.failure:
+                    if rec.failure_policy != "Ignore":
+                        self._fail(internal_error_status(rec.failure))
+                    rec.ignored = True
+                elif rec.allowed is False:
+                    status = (rec.response or {}).get("response", {}).get("status")
+                    self._fail(denial_status(rec.name, status))
+                elif rec.patch:
+                    self._apply_patch(rec)
                 if rec.changed:
-                    reinvoke |= previously
-                    previously = set()
-                    should_reinvoke = True
+                    ctx.require_reinvoking_previously_invoked()
+                    ctx.should_reinvoke = True
                 if reg.reinvocation_policy == "IfNeeded":
-                    previously.add(i)
+                    ctx.previously_invoked.add(i)
+        finally:
+            ctx.last_webhook_output = copy.deepcopy(self.result.pod)
 
-    # -- validation of the mutated object -----------------------------------------------------
-    if validate:
-        errors = _validate(result.pod)
+    def _apply_patch(self, rec: WebhookCall) -> None:
+        try:
+            patched = jsonpatch.apply_patch(self.result.pod, rec.patch)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as e:
+            rec.failure = f"the patch does not apply: {e}"
+            self._fail(internal_error_status(str(e)))
+        rec.changed = patched != self.result.pod
+        defaulted = apply_defaults(patched)
+        rec.defaulted = list(jsonpatch.make_patch(patched, defaulted).patch)
+        self.result.pod = defaulted
+
+    def _validate_object(self) -> None:
+        """The registry's `Validate` of the mutated object (422 Invalid)."""
+        errors = _validate(self.result.pod)
         if errors:
-            result.allowed = False
-            result.status = {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "metadata": {},
-                "status": "Failure",
-                "message": _invalid_message(result.pod, errors),
-                "reason": "Invalid",
-                "code": 422,
-            }
-            return result
+            self._fail(status_error("Invalid", 422, _invalid_message(self.result.pod, errors)))
 
-    # -- validating webhooks ---------------------------------------------------------------
-    first_error: dict[str, Any] | None = None
-    for hook, reg, behavior in validating:
-        skip = _skip_reason(reg, ns_labels, result.pod, namespace)
-        if skip:
-            result.calls.append(WebhookCall(hook.key, reg.name, hook.type, skipped=skip))
-            continue
-        rec = call(hook, reg, behavior, 0)
-        result.calls.append(rec)
-        if rec.failure:
-            if reg.failure_policy == "Ignore":
-                rec.ignored = True
-            elif first_error is None:
-                first_error = internal_error_status(rec.failure)
-            continue
-        if rec.allowed is False and first_error is None:
-            status = (rec.response or {}).get("response", {}).get("status")
-            first_error = denial_status(rec.name, status)
-    if first_error is not None:
-        result.allowed = False
-        result.status = first_error
+    def _validating_webhooks(self) -> None:
+        """`validating/dispatcher.go`: every matching webhook is called; the first error wins."""
+        first_error: dict[str, Any] | None = None
+        for hook, reg, behavior in self.validating:
+            skip = self._skip_reason(reg)
+            if skip:
+                self.result.log.append(WebhookCall(hook.key, reg.name, hook.type, skipped=skip))
+                continue
+            rec = self._call(hook, reg, behavior, 0)
+            self.result.log.append(rec)
+            if rec.failure:
+                if reg.failure_policy == "Ignore":
+                    rec.ignored = True
+                elif first_error is None:
+                    first_error = internal_error_status(rec.failure)
+                continue
+            if rec.allowed is False and first_error is None:
+                status = (rec.response or {}).get("response", {}).get("status")
+                first_error = denial_status(rec.name, status)
+        if first_error is not None:
+            self._fail(first_error)
+
+
+def admit(
+    pod: dict[str, Any],
+    webhooks: list[str] | list[WebhookConfig] | list[Any] = (),  # type: ignore[assignment]
+    namespace_labels: dict[str, str] | None = None,
+    *,
+    namespace: Namespace | None = None,
+    namespace_annotations: dict[str, str] | None = None,
+    dry_run: bool = False,
+    user_info: dict[str, Any] | None = None,
+    validate: bool = True,
+) -> AdmissionResult:
+    """Send `pod` through the admission chain (`CREATE pods`) with these webhooks.
+
+    `webhooks` are built-in names (see `WEBHOOKS`) or `WebhookConfig`s, in
+    the order the API server would call them; mutating ones run first, then
+    validating ones. `namespace` gives the built-in plugins their objects
+    (labels, LimitRanges, ResourceQuotas); `namespace_labels` are added to its
+    labels, and `kubernetes.io/metadata.name` is added as the API server does
+    for every namespace. Raises InputError for an unknown webhook.
+    """
+    plan = _resolve(list(webhooks))
+    ns = namespace or Namespace()
+    if namespace_labels:
+        ns = replace(ns, labels={**ns.labels, **namespace_labels})
+    chain = _Chain(
+        pod,
+        plan,
+        ns,
+        dry_run=dry_run,
+        user_info=user_info,
+        annotations=dict(namespace_annotations or {}),
+    )
+    return chain.run(validate)
+
+
+def admit_or_raise(pod: dict[str, Any], namespace: Namespace) -> AdmissionResult:
+    """The pod through the built-in plugins of `namespace` (no webhooks); AdmissionRefused if refused."""
+    result = admit(pod, [], namespace=namespace)
+    if not result.allowed:
+        raise AdmissionRefused(result)
     return result
 
 
@@ -567,101 +846,3 @@ def _validate(pod: dict[str, Any]) -> list[Any]:
     from initlab.api.validation import validate_pod
 
     return list(validate_pod(pod))
-
-
-# -- rendering ------------------------------------------------------------------------------------
-
-
-def _yaml(obj: Any) -> str:
-    return yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, width=1000)
-
-
-def render_admission(result: AdmissionResult, original_pod: dict[str, Any] | None = None) -> str:
-    """What a person reads: each webhook's fate, its JSONPatch, the diff, the verdict.
-
-    The diff is a unified diff of the pod as YAML, before (as the API server
-    received it, defaulted) and after admission.
-    """
-    before = result.original if original_pod is None else apply_defaults(original_pod)
-    lines: list[str] = []
-    meta = before.get("metadata") if isinstance(before.get("metadata"), dict) else {}
-    lines.append(
-        f"Admission of Pod {meta.get('namespace', 'default')}/{meta.get('name', '')} "
-        "(CREATE pods, admission.k8s.io/v1)"
-    )
-    lines.append("")
-    for c in result.calls:
-        head = f"[{c.type}] {c.name} ({c.webhook})"
-        if c.reinvoked:
-            head += " — reinvoked (reinvocationPolicy: IfNeeded)"
-        lines.append(head)
-        if not c.called:
-            lines.append(f"  not called: {c.skipped}")
-            continue
-        uid = (c.request or {}).get("request", {}).get("uid", "")
-        lines.append(f"  request uid {uid}, failurePolicy {c.failure_policy}")
-        if c.failure:
-            lines.append(f"  {c.failure}")
-            if c.ignored:
-                lines.append("  failurePolicy Ignore: failing open, the pod goes on without it")
-            else:
-                lines.append("  failurePolicy Fail: the request is rejected")
-            if c.seconds:
-                lines.append(f"  (the API server waited {c.seconds:g} s)")
-            continue
-        if c.allowed is False:
-            lines.append("  allowed: false")
-        elif c.type == "mutating":
-            n = len(c.patch)
-            lines.append(
-                f"  allowed: true, patchType: JSONPatch, {n} operation{'s' if n != 1 else ''}"
-                + ("" if c.changed or not n else " (no change)")
-            )
-        else:
-            lines.append("  allowed: true")
-        if c.note:
-            lines.append(f"  {c.note}")
-    patches = [p for p in result.patches if p["patch"]]
-    for p in patches:
-        lines.append("")
-        round_note = " (reinvocation)" if p["round"] else ""
-        lines.append(f"JSONPatch from {p['name']}{round_note}:")
-        lines += ["  " + s for s in _yaml(p["patch"]).rstrip("\n").split("\n")]
-    lines.append("")
-    if result.allowed:
-        diff = list(
-            difflib.unified_diff(
-                _yaml(before).splitlines(),
-                _yaml(result.pod).splitlines(),
-                "pod (as sent)",
-                "pod (admitted)",
-                lineterm="",
-            )
-        )
-        if diff:
-            lines += diff
-        else:
-            lines.append("No change: the admitted pod is the pod as sent.")
-        lines.append("")
-        inits = result.pod.get("spec", {}).get("initContainers") or []
-        order = [
-            c.get("name", "?") + (" (sidecar)" if c.get("restartPolicy") == "Always" else "")
-            for c in inits
-            if isinstance(c, dict)
-        ]
-        lines.append(
-            "Init containers, in the order the kubelet runs them: " + (", ".join(order) or "none")
-        )
-        lines.append(f"pod/{meta.get('name', '')} created")
-    else:
-        status = result.status or {}
-        reason = status.get("reason")
-        if status.get("code") == 422:
-            lines.append(f"The {result.message}")
-        elif reason:
-            lines.append(f"Error from server ({reason}): {result.message}")
-        else:
-            lines.append(f"Error from server: {result.message}")
-    for w in result.warnings:
-        lines.append(f"Warning: {w}")
-    return "\n".join(lines) + "\n"

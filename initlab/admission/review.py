@@ -16,6 +16,8 @@ import json
 import uuid
 from typing import Any
 
+from initlab.api.pod import metadata
+
 API_VERSION = "admission.k8s.io/v1"
 KIND = "AdmissionReview"
 
@@ -52,7 +54,7 @@ def make_request(
     `name` is omitted when the pod only has a `generateName` (the API server
     has not picked the name yet when admission runs).
     """
-    meta = pod.get("metadata") if isinstance(pod.get("metadata"), dict) else {}
+    meta = metadata(pod)
     request: dict[str, Any] = {
         "uid": uid,
         "kind": dict(POD_KIND),
@@ -165,6 +167,38 @@ def verify_response(uid: str, mutating: bool, review: Any) -> dict[str, Any]:
     }
 
 
+def status_error(
+    reason: str, code: int, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A `metav1.Status` of failure, as `apierrors.StatusError.ErrStatus` carries it.
+
+    `reason` is a `metav1.StatusReason` (`Forbidden`, `Invalid`, `BadRequest`,
+    `InternalError`) or "" for none; `details` as `StatusDetails`, when given.
+    """
+    status: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+    }
+    if reason:
+        status["reason"] = reason
+    if details is not None:
+        status["details"] = details
+    status["code"] = code
+    return status
+
+
+def forbidden_status(resource: str, name: str, err: str) -> dict[str, Any]:
+    """`apierrors.NewForbidden`: `pods "web" is forbidden: <err>` (403), `pods is forbidden: ...`
+    when the name is still empty."""
+    who = f'{resource} "{name}"' if name else resource
+    return status_error(
+        "Forbidden", 403, f"{who} is forbidden: {err}", {"name": name, "kind": resource}
+    )
+
+
 def denial_status(webhook_name: str, result: dict[str, Any] | None) -> dict[str, Any]:
     """`webhook/errors/statuserror.go: ToStatusErr` — the Status the API server returns.
 
@@ -174,39 +208,28 @@ def denial_status(webhook_name: str, result: dict[str, Any] | None) -> dict[str,
     """
     result = dict(result or {})
     denied_by = f'admission webhook "{webhook_name}" denied the request'
-    code = result.get("code") if isinstance(result.get("code"), int) else 0
-    if code < 400:
-        code = 400
-    message = result.get("message") if isinstance(result.get("message"), str) else ""
-    reason = result.get("reason") if isinstance(result.get("reason"), str) else ""
+    raw_code, raw_message, raw_reason = (
+        result.get("code"),
+        result.get("message"),
+        result.get("reason"),
+    )
+    code = raw_code if isinstance(raw_code, int) and raw_code >= 400 else 400
+    message = raw_message if isinstance(raw_message, str) else ""
+    reason = raw_reason if isinstance(raw_reason, str) else ""
     if message:
         text = f"{denied_by}: {message}"
     elif reason:
         text = f"{denied_by}: {reason}"
     else:
         text = f"{denied_by} without explanation"
-    status: dict[str, Any] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": text,
-    }
-    if reason:
-        status["reason"] = reason
-    status["code"] = code
-    return status
+    return status_error(reason, code, text)
 
 
 def internal_error_status(message: str) -> dict[str, Any]:
     """`apierrors.NewInternalError`: 500, reason InternalError, `Internal error occurred: ...`."""
-    return {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": f"Internal error occurred: {message}",
-        "reason": "InternalError",
-        "details": {"causes": [{"message": message}]},
-        "code": 500,
-    }
+    return status_error(
+        "InternalError",
+        500,
+        f"Internal error occurred: {message}",
+        {"causes": [{"message": message}]},
+    )

@@ -136,6 +136,17 @@ def _max(a: ResourceList | None, *others: ResourceList | None) -> ResourceList:
     return result
 
 
+def resource_list(value: Any) -> ResourceList:
+    """A ResourceList from JSON (`{}` when absent or not a mapping; bad quantities skipped)."""
+    return _rl(value) or {}
+
+
+#: `Quantity.Add`, `addResourceList`, `maxResourceList` for the admission controllers.
+add_quantity = _add_q
+add_resource_list = _add
+max_resource_list = _max_into
+
+
 # -- container helpers ------------------------------------------------------------------
 
 
