@@ -16,12 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from initlab import __version__
+from initlab.api.versions import DEFAULT as DEFAULT_VERSION
+from initlab.api.versions import SUPPORTED
 from initlab.errors import FieldError, InitlabError, InputError, InvalidError, bounded, one_line
 
 EPILOG_SCENARIO = """\
 scenario format (YAML or JSON; a bare Pod manifest works too):
   pod: {apiVersion: v1, kind: Pod, ...}   # or  podFile: relative/path.yaml
   until: 600                # seconds of simulated time (default: until stable)
+  kubernetesVersion: "1.33" # the release whose rules apply (1.29 to 1.35; default 1.35)
   node: {cpu: "2", memory: "4Gi"}
   behavior:                 # per container: attempts in order; the last repeats
     init-db:
@@ -48,6 +51,8 @@ behaviour keys, per attempt:
   log: [lines]              what `kubectl logs -c NAME` prints
   stop: N                   seconds it takes to stop after SIGTERM (exit 143;
                             SIGKILL at the end of the grace period: exit 137)
+  postStart: N              seconds its lifecycle.postStart hook runs (the next
+                            container starts after it)
 world events (at: seconds):
   restart-sandbox | delete-pod | create-service NAME | delete-service NAME
 
@@ -230,14 +235,18 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from initlab.api.versions import parse_version
     from initlab.kubectl import render_describe, render_logs, render_trace
     from initlab.sim.scenario import load_scenario
     from initlab.sim.simulator import simulate
 
+    version = None
+    if args.kubernetes_version is not None:
+        version = parse_version(args.kubernetes_version, "--kubernetes-version")
     until = _seconds_arg("--until", args.until)
     at = _seconds_arg("--at", args.at)
     scenario = load_scenario(args.scenario, allow_outside_paths=args.allow_outside_paths)
-    result = simulate(scenario, until=until)
+    result = simulate(scenario, until=until, kubernetes_version=version)
     if args.output == "json":
         if at is not None:
             _emit_json(result.at(at))
@@ -455,6 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("scenario", metavar="SCENARIO", help="scenario file, or a Pod manifest")
     sp.add_argument("--until", metavar="T", help="simulate this long (seconds or 5m)")
+    sp.add_argument(
+        "--kubernetes-version",
+        metavar="X.Y",
+        help=f"the Kubernetes release whose rules apply ({SUPPORTED[0]} to {SUPPORTED[-1]}; "
+        f"default: the scenario's kubernetesVersion, else {DEFAULT_VERSION})",
+    )
     sp.add_argument("--at", metavar="T", help="show the pod at this time (describe)")
     sp.add_argument("--describe", action="store_true", help="`kubectl describe pod` output")
     sp.add_argument("--logs", metavar="CONTAINER", help="`kubectl logs POD -c CONTAINER`")

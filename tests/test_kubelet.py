@@ -464,3 +464,16 @@ def test_grace_period_is_at_least_two_seconds():
     pod2["metadata"]["deletionGracePeriodSeconds"] = 10
     assert effective_grace_period(pod2) == 10
     assert effective_grace_period(base_pod()) == 30
+
+
+def test_termination_prereqs_sidecars_wait_for_mains_and_the_next_sidecar():
+    """newTerminationOrdering: each sidecar waits for running mains and the next declared sidecar."""
+    from initlab.kubelet.actions import termination_prereqs
+
+    pod = base_pod("Never", restartable=True)
+    running = ["restartable-init-1", "restartable-init-3", "foo1"]
+    assert termination_prereqs(pod, running) == {
+        "restartable-init-1": ["foo1"],
+        "restartable-init-3": ["foo1"],
+        "foo1": [],
+    }

@@ -407,3 +407,63 @@ def test_generate_api_pod_status_has_no_pod_ip_without_a_sandbox_ip():
         _job(), _runtime(ready=False), {"podIP": "10.1.1.1"}, now=0, start_time=0, pod_ip=None
     )
     assert "podIP" not in status and status["hostIP"] == "172.18.0.2"
+
+
+# -- getPhase by release ---------------------------------------------------------------------
+
+#: After a node reboot: the app ran before (its status shows the SIGKILL), init1 re-runs.
+REBOOTED = ([running("init1"), waiting("init2")], [term("app", 137)])
+
+
+@pytest.mark.parametrize(
+    "version,phase",
+    [("1.29", "Running"), ("1.31", "Running"), ("1.32", "Pending"), ("1.35", "Pending")],
+)
+def test_get_phase_pending_regular_init_container_by_release(version, phase):
+    """getPhase: a running regular init container makes the pod Pending from 1.32 (PR #126653)."""
+    assert get_phase(pod("OnFailure"), *REBOOTED, version=version) == phase
+
+
+#: A pod whose only init container is a sidecar, running but not started yet, after a reboot.
+SIDECAR_ONLY = {
+    "metadata": {"name": "p"},
+    "spec": {
+        "initContainers": [{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}],
+        "containers": [{"name": "app", "image": "nginx"}],
+    },
+}
+SIDECAR_REBOOTED = (
+    [{"name": "proxy", "state": {"running": {}}, "started": False}],
+    [{"name": "app", "state": {"terminated": {"exitCode": 137}}}],
+)
+
+
+@pytest.mark.parametrize(
+    "version,initialized,phase",
+    [
+        ("1.32", False, "Running"),  # the API statuses say the app ran: initialized
+        ("1.33", False, "Pending"),  # no app in the current sandbox (PR #128516)
+        ("1.33", True, "Running"),
+    ],
+)
+def test_get_phase_pending_sidecar_by_release(version, initialized, phase):
+    """getPhase: a not-started sidecar counts until the current sandbox runs an app (1.33+)."""
+    got = get_phase(
+        SIDECAR_ONLY, *SIDECAR_REBOOTED, version=version, pod_has_initialized=initialized
+    )
+    assert got == phase
+
+
+def test_has_any_active_regular_container_started_reads_the_current_sandbox_only():
+    """HasAnyActiveRegularContainerStarted: only records of the newest, ready sandbox count."""
+    from initlab.kubelet.status import has_any_active_regular_container_started
+
+    old_app = ContainerRecord(name="app", id="a", state=EXITED, exit_code=137, sandbox=0)
+    rt = RuntimePodStatus(
+        has_sandbox=True, sandbox_ready=True, sandbox_attempt=1, containers=[old_app]
+    )
+    assert has_any_active_regular_container_started(SIDECAR_ONLY, rt) is False
+    rt.containers.append(ContainerRecord(name="app", id="b", state=RUNNING, sandbox=1))
+    assert has_any_active_regular_container_started(SIDECAR_ONLY, rt) is True
+    rt.sandbox_ready = False
+    assert has_any_active_regular_container_started(SIDECAR_ONLY, rt) is False

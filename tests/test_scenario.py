@@ -219,3 +219,77 @@ def test_yaml_text_scenario():
         """
     )
     assert load_scenario(text).until == 120
+
+
+# -- kubernetesVersion ---------------------------------------------------------------------
+
+
+def _versioned(version, **extra):
+    return {
+        "pod": {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "x"}]}},
+        "kubernetesVersion": version,
+        **extra,
+    }
+
+
+def test_kubernetes_version_selects_the_release():
+    """`kubernetesVersion: "v1.31.4"` reads as release 1.31."""
+    assert load_scenario(_versioned("v1.31.4")).kubernetes_version == "1.31"
+
+
+def test_kubernetes_version_defaults_to_the_newest_modelled_release():
+    """With no kubernetesVersion, the newest release initlab models applies."""
+    from initlab.api.versions import DEFAULT, SUPPORTED
+
+    sc = load_scenario({"pod": _versioned("1.35")["pod"]})
+    assert sc.kubernetes_version == DEFAULT == SUPPORTED[-1] == "1.35"
+
+
+@pytest.mark.parametrize(
+    "version,message",
+    [
+        ("1.28", "Kubernetes 1.28 is not modelled: initlab models 1.29 to 1.35"),
+        ("1.36", "Kubernetes 1.36 is not modelled: initlab models 1.29 to 1.35"),
+        ("one", 'invalid Kubernetes version "one"'),
+        (1.3, "quote it"),
+    ],
+)
+def test_an_unmodelled_kubernetes_version_is_refused(version, message):
+    """A release initlab does not model is an input error naming kubernetesVersion."""
+    with pytest.raises(InputError) as info:
+        load_scenario(_versioned(version))
+    assert "kubernetesVersion" in str(info.value) and message in str(info.value)
+
+
+def test_crash_loop_cap_needs_a_release_that_has_it():
+    """maxContainerRestartPeriod exists from 1.32 (KubeletCrashLoopBackOffMax, PR #128374)."""
+    kubelet = {"crashLoopBackOff": {"maxContainerRestartPeriod": "60s"}}
+    with pytest.raises(InputError, match="needs Kubernetes 1.32 or later"):
+        load_scenario(_versioned("1.31", kubelet=kubelet))
+
+
+def test_crash_loop_cap_needs_its_gate_before_1_35():
+    """In 1.32-1.34 the cap is alpha: without the gate it would be ignored, so it is refused."""
+    kubelet = {"crashLoopBackOff": {"maxContainerRestartPeriod": "60s"}}
+    with pytest.raises(InputError, match="KubeletCrashLoopBackOffMax: true"):
+        load_scenario(_versioned("1.33", kubelet=kubelet))
+    gated = {**kubelet, "featureGates": {"KubeletCrashLoopBackOffMax": True}}
+    assert load_scenario(_versioned("1.33", kubelet=gated)).max_restart_period == 60
+
+
+def test_reduced_decay_gate_needs_1_33():
+    """ReduceDefaultCrashLoopBackOffDecay exists from 1.33 (PR #130711)."""
+    kubelet = {"featureGates": {"ReduceDefaultCrashLoopBackOffDecay": True}}
+    with pytest.raises(InputError, match="needs Kubernetes 1.33 or later"):
+        load_scenario(_versioned("1.32", kubelet=kubelet))
+    assert load_scenario(_versioned("1.33", kubelet=kubelet)).reduced_decay
+
+
+def test_fidelity_page_carries_the_version_table():
+    """book/fidelity.md prints `initlab.api.versions.RULES` as they are (one home, one table)."""
+    from pathlib import Path
+
+    from initlab.api.versions import markdown_table
+
+    page = (Path(__file__).resolve().parent.parent / "book" / "fidelity.md").read_text()
+    assert markdown_table() in page

@@ -245,9 +245,30 @@ def test_job_sidecars_stop_in_reverse_order_and_pod_succeeds():
     )
     kills = [(e["t"], e["message"]) for e in r.events if e["reason"] == "Killing"]
     assert [m for _, m in kills] == ["Stopping container s2", "Stopping container s1"]
-    assert kills[1][0] == kills[0][0] + 1  # s1 waits for s2 to exit
+    assert kills[1][0] == kills[0][0]  # killContainer records Killing before waiting its turn
+    assert exits(r, "s1") == [exits(r, "s2")[0]] == [kills[0][0] + 1]  # s1 waited for s2
     assert r.final["phase"] == "Succeeded" and r.final["status"] == "Completed"
     assert r.stable
+
+
+def test_sidecars_still_waiting_when_the_grace_period_ends_are_stopped_together():
+    """waitForTurn: each sidecar's timer is the grace period, so the late ones stop at once."""
+    inits = [
+        {"name": f"s{i}", "image": "busybox:1.36", "restartPolicy": "Always"} for i in (1, 2, 3)
+    ]
+    behavior = {
+        "app": [{"run": "forever", "stop": 100}],
+        **{f"s{i}": [{"run": "forever", "stop": 100}] for i in (1, 2, 3)},
+    }
+    events = [{"at": 20, "action": "delete-pod"}]
+    r = simulate(
+        scenario(inits=inits, behavior=behavior, events=events, terminationGracePeriodSeconds=10)
+    )
+    kills = {e["message"]: e["t"] for e in r.events if e["reason"] == "Killing"}
+    assert set(kills.values()) == {20}  # the sync on deletion: every Killing at once
+    assert exits(r, "app") == [30]  # SIGKILL at the end of the 10 s grace period
+    # s3, s2, s1 waited for the app; their timers fire together at 30, then 2 s minimum each
+    assert exits(r, "s3") == exits(r, "s2") == exits(r, "s1") == [32]
 
 
 def test_job_example_succeeds():
@@ -276,8 +297,8 @@ def test_active_deadline_counts_init_time_and_fails_pod():
     assert pod["status"]["phase"] == "Failed" and pod["status"]["reason"] == "DeadlineExceeded"
 
 
-def test_sandbox_restart_reruns_init_from_zero_and_counts_app_restart():
-    """SandboxChanged, all init containers re-run, the app's restartCount goes to 1."""
+def test_sandbox_restart_reruns_init_and_counts_the_first_init_container_on():
+    """SandboxChanged, all init containers re-run; i0 counts on (pre-purge status), i1 from 0."""
     inits = [{"name": "i0", "image": "busybox:1.36"}, {"name": "i1", "image": "busybox:1.36"}]
     r = simulate(scenario(inits=inits, events=[{"at": 30, "action": "restart-sandbox"}], until=60))
     assert [e["reason"] for e in r.events].count("SandboxChanged") == 1
@@ -285,8 +306,9 @@ def test_sandbox_restart_reruns_init_from_zero_and_counts_app_restart():
     assert starts(r, "i0")[1] > 30
     app = r.final["containerStatuses"][0]
     assert app["restartCount"] == 1 and app["lastState"]["terminated"]["exitCode"] == 137
-    # The purged init containers start counting again (the kubelet reads the emptied log dir).
-    assert r.final["initContainerStatuses"][0]["restartCount"] == 0
+    # startContainer reads i0's count from the status the re-creating sync began with;
+    # i1 starts in a later sync, after purgeInitContainers emptied its log directory.
+    assert [s["restartCount"] for s in r.final["initContainerStatuses"]] == [1, 0]
     assert r.final["status"] == "Running" and r.final["restarts"] == 1
 
 
@@ -396,10 +418,11 @@ def test_same_scenario_same_output():
 
 
 def test_result_json_follows_the_contract():
-    """`to_json`: timeline, events, final; final is the last snapshot; snapshots have the keys."""
+    """`to_json`: timeline, events, final, kubernetesVersion; final is the last snapshot."""
     r = simulate(EXAMPLES / "myapp-pod.yaml")
     data = r.to_json()
-    assert set(data) == {"timeline", "events", "final"}
+    assert set(data) == {"timeline", "events", "final", "kubernetesVersion"}
+    assert data["kubernetesVersion"] == "1.35"
     assert data["final"] == data["timeline"][-1]
     assert set(data["timeline"][0]) == {
         "t",
@@ -505,3 +528,159 @@ def test_scheduler_compares_rounded_memory_like_the_api_fit():
     sc["node"] = {"memory": "100.4"}
     r = simulate(sc, until=30)
     assert r.events[0]["reason"] == "Scheduled"
+
+
+# -- after a node reboot, by Kubernetes release (test/e2e_node/pod_status_test.go,
+#    container_lifecycle_test.go) ---------------------------------------------------------
+
+
+def _rebooted(inits: list[dict], behavior: dict) -> dict:
+    """The pod initializes, runs, and its sandbox dies at 60 s (a node reboot)."""
+    return scenario(
+        inits=inits, behavior=behavior, events=[{"at": 60, "action": "restart-sandbox"}], until=120
+    )
+
+
+def _phases_after(r, t: float) -> list[tuple[float, str]]:
+    return [(s["t"], s["phase"]) for s in r.timeline if s["t"] >= t]
+
+
+REBOOT_REGULAR = _rebooted([{"name": "init", "image": "busybox:1.36"}], {"init": [{"run": 10}]})
+
+
+@pytest.mark.parametrize("version", ["1.32", "1.33", "1.35"])
+def test_pending_during_the_execution_of_the_init_container_after_the_node_reboot(version):
+    """pod_status_test.go: Pending while the regular init container re-runs (v1.32+, PR #126653)."""
+    r = simulate(REBOOT_REGULAR, kubernetes_version=version)
+    assert starts(r, "init") == [2, 62]
+    assert _phases_after(r, 61) == [
+        (61, "Running"),
+        (63, "Pending"),
+        (73, "Running"),
+        (74, "Running"),
+    ]
+
+
+def test_before_1_32_a_rebooted_pod_stays_running_while_its_init_container_reruns():
+    """v1.31 getPhase: a regular container ran before, so the re-initializing pod stays Running."""
+    r = simulate(REBOOT_REGULAR, kubernetes_version="1.31")
+    assert {p for _, p in _phases_after(r, 61)} == {"Running"}
+
+
+REBOOT_SIDECAR = _rebooted(
+    [
+        {
+            "name": "proxy",
+            "image": "envoy:1",
+            "restartPolicy": "Always",
+            "startupProbe": {"exec": {"command": ["true"]}},
+        }
+    ],
+    {"proxy": [{"run": "forever", "startup": 10}]},
+)
+
+
+def test_a_pod_with_a_sidecar_is_pending_while_it_reinitializes_from_1_33():
+    """v1.33 (PR #128516): a not-yet-started sidecar counts while the current sandbox has no app."""
+    r = simulate(REBOOT_SIDECAR, kubernetes_version="1.33")
+    assert (63, "Pending") in _phases_after(r, 61)
+
+
+def test_in_1_32_a_pod_with_only_a_sidecar_stays_running_while_it_reinitializes():
+    """v1.32 still asks the API statuses whether a regular container ever started: it did."""
+    r = simulate(REBOOT_SIDECAR, kubernetes_version="1.32")
+    assert {p for _, p in _phases_after(r, 61)} == {"Running"}
+
+
+def test_should_restart_the_containers_in_right_order_after_the_node_reboot():
+    """container_lifecycle_test.go: init-1, init-2, init-3 re-run in order, then the app restarts."""
+    inits = [{"name": f"init-{i}", "image": "busybox:1.36"} for i in (1, 2, 3)]
+    r = simulate(_rebooted(inits, {f"init-{i}": [{"run": 5}] for i in (1, 2, 3)}))
+    again = [(starts(r, n)[1], n) for n in ("init-1", "init-2", "init-3", "app")]
+    assert [n for _, n in sorted(again)] == ["init-1", "init-2", "init-3", "app"]
+    assert exits(r, "init-1")[-1] < starts(r, "init-2")[1]  # each runs after the previous exited
+    assert exits(r, "init-2")[-1] < starts(r, "init-3")[1]
+    assert exits(r, "init-3")[-1] < starts(r, "app")[1]
+    assert r.final["containerStatuses"][0]["restartCount"] == 1
+
+
+# -- regular containers start in order; postStart blocks the next one (SyncPod step 7) -----
+
+
+def _with_hook(post_start: float | None) -> dict:
+    apps = [
+        {
+            "name": "proxy",
+            "image": "envoy:1",
+            "lifecycle": {"postStart": {"exec": {"command": ["pilot-agent", "wait"]}}},
+        },
+        {"name": "app", "image": "envoy:1"},  # the same image: no second pull in between
+    ]
+    behavior = {"proxy": [{"run": "forever", "postStart": post_start}]} if post_start else {}
+    return scenario(inits=[], apps=apps, behavior=behavior, until=30)
+
+
+def test_regular_containers_start_one_after_another_in_list_order():
+    """Without a hook, both start in the same sync, the first listed first."""
+    r = simulate(_with_hook(None))
+    started = [e["message"] for e in r.events if e["reason"] == "Started"]
+    assert started == ["Started container proxy", "Started container app"]
+    assert starts(r, "proxy") == starts(r, "app")
+
+
+def test_a_post_start_hook_delays_the_next_container():
+    """startContainer runs postStart synchronously: the app starts 5 s after the proxy."""
+    r = simulate(_with_hook(5))
+    assert starts(r, "app")[0] - starts(r, "proxy")[0] == 5
+
+
+def test_post_start_without_a_hook_in_the_spec_is_refused():
+    """`postStart: N` for a container without lifecycle.postStart is an input error."""
+    from initlab.errors import InputError
+
+    sc = scenario(behavior={"app": [{"run": "forever", "postStart": 5}]})
+    with pytest.raises(InputError, match=r"behavior\.app\[0\]\.postStart"):
+        simulate(sc)
+
+
+# -- the version axis on the command line ------------------------------------------------
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from initlab.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 2
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_kubernetes_version_reaches_the_json(capsys):
+    """`--kubernetes-version 1.31` overrides the scenario and is echoed as kubernetesVersion."""
+    code, out, _ = _cli(
+        capsys,
+        "simulate",
+        str(EXAMPLES / "myapp-pod.yaml"),
+        "-o",
+        "json",
+        "--kubernetes-version",
+        "1.31",
+    )
+    assert code == 0 and json.loads(out)["kubernetesVersion"] == "1.31"
+
+
+def test_cli_unmodelled_kubernetes_version_is_one_line_exit_2(capsys):
+    """An unsupported release: one line on stderr naming the flag, exit 2."""
+    code, out, err = _cli(
+        capsys, "simulate", str(EXAMPLES / "myapp-pod.yaml"), "--kubernetes-version", "1.20"
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--kubernetes-version" in err and "1.29 to 1.35" in err
+
+
+def test_simulate_help_states_the_default_release(capsys):
+    """`initlab simulate --help` names the supported range and the default release."""
+    code, out, _ = _cli(capsys, "simulate", "--help")
+    assert code == 0 and "1.29 to 1.35" in out and "default 1.35" in out

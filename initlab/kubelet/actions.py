@@ -13,7 +13,7 @@ applies their answers.
 .
 - `should_container_be_restarted`: `pkg/kubelet/container/helpers.go`
   `ShouldContainerBeRestarted`.
-- `termination_order`: `kuberuntime_termination_order.go`.
+- `termination_order`, `termination_prereqs`: `kuberuntime_termination_order.go`.
 
 Simpler than Kubernetes: container definitions never change (no
 `definition changed` restarts), there are no liveness probes, and in-place
@@ -382,6 +382,37 @@ def termination_order(pod: Mapping[str, Any], running: list[str]) -> list[list[s
     waves = [first] if first else []
     waves.extend([s] for s in reversed(sidecars))
     return waves
+
+
+def termination_prereqs(pod: Mapping[str, Any], running: list[str]) -> dict[str, list[str]]:
+    """`newTerminationOrdering` (v1.29+, PR #120620): what each stopping container waits for.
+
+    Every container of a terminating pod starts stopping at once
+    (`killContainersWithSyncResult` runs one `killContainer` per container in
+    parallel). A sidecar first waits (`waitForTurn`) for every running regular
+    container and for the next declared sidecar, if it runs; regular
+    containers wait for nothing. Each wait is bounded by the grace period on
+    its own timer, so when the grace period runs out every sidecar still
+    waiting is stopped at the same moment. Returns, for each running
+    container, the running containers it waits for.
+    """
+    running_set = set(running)
+    mains = [
+        str(c.get("name")) for c in regular_containers(pod) if str(c.get("name")) in running_set
+    ]
+    prereqs: dict[str, list[str]] = {name: [] for name in running}
+    later_sidecar: str | None = None
+    for c in reversed(init_containers(pod)):
+        name = str(c.get("name"))
+        if not is_restartable_init_container(c):
+            continue
+        if name in running_set:
+            waits = list(mains)
+            if later_sidecar is not None and later_sidecar in running_set:
+                waits.append(later_sidecar)
+            prereqs[name] = waits
+        later_sidecar = name
+    return prereqs
 
 
 def effective_grace_period(pod: Mapping[str, Any], override: float | None = None) -> float:

@@ -11,8 +11,8 @@
   rules around the pieces above: IPs, startTime, qosClass, the terminal
   phase latch, the eviction override).
 
-Where the model is simpler: `getPhase` is the v1.29-v1.34 form,
-without the >=1.35 `podHasInitialized` argument; `PodReadyToStartContainers`
+`get_phase` follows the release named by `version` (v1.29-v1.31, v1.32,
+v1.33+; `initlab.api.versions`). Where the model is simpler: `PodReadyToStartContainers`
 False carries no reason (generate.go sets none; an earlier reading named
 one); readiness gates are never satisfied (nothing sets their conditions).
 
@@ -274,19 +274,60 @@ def has_any_regular_container_started(
     return False
 
 
+def has_any_active_regular_container_started(
+    pod: Mapping[str, Any], runtime: RuntimePodStatus
+) -> bool:
+    """`kubecontainer.HasAnyActiveRegularContainerStarted` (v1.33+, PR #128516).
+
+    True if the runtime holds any record of a regular container in the
+    current sandbox (`PodStatus.ActiveContainerStatuses`: the containers of
+    the newest sandbox, filled only while that sandbox is ready;
+    `kuberuntime_manager.go` `GetPodStatus`).
+    """
+    if not (runtime.has_sandbox and runtime.sandbox_ready):
+        return False
+    names = {str(c.get("name")) for c in regular_containers(pod)}
+    return any(r.name in names and r.sandbox == runtime.sandbox_attempt for r in runtime.containers)
+
+
 def get_phase(
     pod: Mapping[str, Any],
     init_statuses: list[dict[str, Any]] | None,
     statuses: list[dict[str, Any]] | None,
     pod_is_terminal: bool = False,
+    *,
+    version: str | None = None,
+    pod_has_initialized: bool | None = None,
 ) -> str:
-    """`kubelet_pods.go` `getPhase`: Pending, Running, Succeeded or Failed.
+    """`kubelet_pods.go` `getPhase`, as in the given Kubernetes release (default: the newest).
 
     An initializing pod is Pending; a regular init container that failed
     makes a `restartPolicy: Never` pod Failed; sidecars never decide
-    Succeeded/Failed.
+    Succeeded/Failed. The Pending test changed twice:
+
+    - v1.29-v1.31 (`getPhase(pod, info, podIsTerminal)`): Pending if any init
+      container (regular or sidecar) is pending and no regular container
+      has ever started (`HasAnyRegularContainerStarted` on the API
+      statuses), or any container is waiting. After a node reboot the
+      regular containers have run before, so re-running init containers
+      leave the pod Running.
+    - v1.32 (PR #126653): a pending *regular* init container makes the pod
+      Pending on its own; pending sidecars still need "no regular container
+      has ever started".
+    - v1.33+ (PR #128516, `getPhase(..., podIsTerminal, podHasInitialized)`):
+      pending sidecars count while no regular container of the *current
+      sandbox* has started (`pod_has_initialized`, computed by the caller
+      from the runtime with `has_any_active_regular_container_started`).
+      Without a runtime (a real pod read from the API), the API statuses
+      stand in for it.
     """
-    pending = failed = 0
+    from initlab.api.versions import (
+        PHASE_PENDING_WHILE_REGULAR_INIT_RUNS,
+        PHASE_SIDECAR_CURRENT_SANDBOX,
+        holds,
+    )
+
+    pending_regular = pending_sidecar = failed = 0
     unknown = running = waiting = stopped = succeeded = 0
     for c in init_containers(pod):
         s = _find(init_statuses, str(c.get("name")))
@@ -297,24 +338,24 @@ def get_phase(
             st = _state(s)
             if "running" in st:
                 if not s.get("started"):
-                    pending += 1
+                    pending_sidecar += 1
                 running += 1
             elif "terminated" in st:
                 pass
             elif "waiting" in st:
                 if _last_terminated(s) is None:
-                    pending += 1
+                    pending_sidecar += 1
                     waiting += 1
             else:
-                pending += 1
+                pending_sidecar += 1
                 unknown += 1
             continue
         if s is None:
-            pending += 1
+            pending_regular += 1
             continue
         st = _state(s)
         if "running" in st:
-            pending += 1
+            pending_regular += 1
         elif "terminated" in st:
             if st["terminated"].get("exitCode", 0) != 0:
                 failed += 1
@@ -324,9 +365,9 @@ def get_phase(
                 if lt.get("exitCode", 0) != 0:
                     failed += 1
             else:
-                pending += 1
+                pending_regular += 1
         else:
-            pending += 1
+            pending_regular += 1
 
     for c in regular_containers(pod):
         s = _find(statuses, str(c.get("name")))
@@ -351,7 +392,15 @@ def get_phase(
     policy = restart_policy(pod)
     if failed > 0 and policy == "Never":
         return "Failed"
-    if (pending > 0 and not has_any_regular_container_started(pod, statuses)) or waiting > 0:
+    if holds(PHASE_SIDECAR_CURRENT_SANDBOX, version) and pod_has_initialized is not None:
+        initialized = pod_has_initialized
+    else:
+        initialized = has_any_regular_container_started(pod, statuses)
+    if holds(PHASE_PENDING_WHILE_REGULAR_INIT_RUNS, version):
+        pending = pending_regular > 0 or (pending_sidecar > 0 and not initialized)
+    else:
+        pending = pending_regular + pending_sidecar > 0 and not initialized
+    if pending or waiting > 0:
         return "Pending"
     if running > 0 and unknown == 0:
         return "Running"
@@ -578,11 +627,13 @@ def generate_api_pod_status(
     reason_cache: Mapping[str, tuple[str, str]] | None = None,
     startup_results: Mapping[str, str] | None = None,
     readiness_results: Mapping[str, str] | None = None,
+    version: str | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """`kubelet_pods.go` `generateAPIPodStatus` + the status manager: (status, terminal phase).
 
     - Container statuses from the runtime and the previous status
-      (`convertToAPIContainerStatuses`), then `getPhase`; the pod counts as
+      (`convertToAPIContainerStatuses`), then `getPhase` as in `version`
+      (`podHasInitialized` from the current sandbox); the pod counts as
       terminal for getPhase when it is being deleted or evicted and nothing
       runs any more.
     - Terminal phases are sticky: once the status manager published
@@ -624,7 +675,14 @@ def generate_api_pod_status(
     running = any(r.state == RUNNING for r in runtime.containers)
     meta = pod.get("metadata") if isinstance(pod, dict) else None
     terminating = bool(isinstance(meta, dict) and meta.get("deletionTimestamp")) or evicted
-    phase = get_phase(pod, init_st, st, pod_is_terminal=terminating and not running)
+    phase = get_phase(
+        pod,
+        init_st,
+        st,
+        pod_is_terminal=terminating and not running,
+        version=version,
+        pod_has_initialized=has_any_active_regular_container_started(pod, runtime),
+    )
     if terminal_phase:
         phase = terminal_phase
     if evicted:

@@ -29,11 +29,13 @@ import simpy
 from initlab.api.pod import is_restartable_init_container
 from initlab.kubelet.actions import (
     EXITED,
+    MINIMUM_GRACE_PERIOD,
     RUNNING,
     SUCCESS,
     ContainerRecord,
     RuntimePodStatus,
     termination_order,
+    termination_prereqs,
 )
 from initlab.kubelet.backoff import Backoff, new_image_backoff
 from initlab.kubelet.status import normalize_image
@@ -143,9 +145,22 @@ class ContainerRuntime:
     # -- start --------------------------------------------------------------------------
 
     def start_container(
-        self, spec: dict[str, Any], is_init: bool
+        self, spec: dict[str, Any], is_init: bool, prior: ContainerRecord | None = None
     ) -> Generator[simpy.Event, Any, StartFailure | None]:
-        """`startContainer`: ensure the image, create, start. Returns None or a StartFailure."""
+        """`startContainer`: ensure the image, create, start, run `postStart`. None or a failure.
+
+        `prior` is the container's newest record in the pod status the sync
+        started from: `restartCount` is its count + 1, else 0 (upstream then
+        counts the container's log files, which a purge removed). After a
+        sandbox re-creation that status predates `purgeInitContainers`, so
+        the first init container counts on from its old record while the
+        later ones, started by later syncs, begin at 0.
+
+        A `lifecycle.postStart` hook runs synchronously after the container
+        starts (`runner.Run` inside `startContainer`), so the sync -- and the
+        next container -- waits for it; the scenario's `postStart: N` says
+        how long it takes (default 0).
+        """
         ctx = self.ctx
         name = str(spec.get("name"))
         obj = field_path(name, is_init)
@@ -157,8 +172,7 @@ class ContainerRuntime:
         if failure is not None:
             return failure
 
-        prev = self.runtime.find(name)
-        restart_count = prev.restart_count + 1 if prev is not None else 0
+        restart_count = prior.restart_count + 1 if prior is not None else 0
         now = self.env.now
         cid = "containerd://" + hashlib.sha256(f"{ctx.uid}/{name}/{now}/{n}".encode()).hexdigest()
         record = ContainerRecord(
@@ -187,6 +201,13 @@ class ContainerRuntime:
         live.proc = self.env.process(self._run(live))
         self._schedule_probes(live)
         ctx.request_sync(SYNC_LATENCY)
+        hook = (
+            (spec.get("lifecycle") or {}).get("postStart")
+            if isinstance(spec.get("lifecycle"), dict)
+            else None
+        )
+        if isinstance(hook, dict) and attempt.post_start:
+            yield self.env.timeout(attempt.post_start)
         return None
 
     def ensure_image(
@@ -352,24 +373,49 @@ class ContainerRuntime:
     def kill(
         self, names: list[str], grace: float, messages: dict[str, str] | None = None
     ) -> Generator[simpy.Event, Any, None]:
-        """`killContainersWithSyncResult` in termination order; waits for each wave to exit."""
+        """`killContainersWithSyncResult`: stop these containers; return when all have exited.
+
+        Every container gets its `Killing` event at once, as `killContainer`
+        records it before anything else. Regular containers get SIGTERM at
+        once; a sidecar waits its turn (`termination_prereqs`) on its own
+        timer of `grace` seconds, then gets SIGTERM with what is left of the
+        grace period, in whole seconds and at least 2 s. So when the grace
+        period runs out, every sidecar still waiting is stopped together.
+        """
         messages = messages or {}
-        if not names:
+        order = [n for wave in termination_order(self.ctx.pod, names) for n in wave]
+        stopping: dict[str, _Live] = {}
+        exited: dict[str, simpy.Event] = {}
+        for name in order:
+            live = self.live.get(name)
+            if live is None or live.proc is None or not live.proc.is_alive or live.stopping:
+                continue
+            live.stopping = True
+            self.ctx.event(
+                "Normal",
+                "Killing",
+                self.ctx.obj(name),
+                messages.get(name, f"Stopping container {name}"),
+            )
+            ev = self.env.event()
+            self._exit_waiters.setdefault(live.record.id, []).append(ev)
+            stopping[name] = live
+            exited[name] = ev
+        if not stopping:
             return
-        deadline = self.env.now + grace
-        for wave in termination_order(self.ctx.pod, names):
-            waits = []
-            wave_grace = max(deadline - self.env.now, 2.0)
-            for name in wave:
-                live = self.live.get(name)
-                if live is None or live.proc is None or not live.proc.is_alive or live.stopping:
-                    continue
-                live.stopping = True
-                msg = messages.get(name, f"Stopping container {name}")
-                self.ctx.event("Normal", "Killing", self.ctx.obj(name), msg)
-                ev = self.env.event()
-                self._exit_waiters.setdefault(live.record.id, []).append(ev)
-                waits.append(ev)
-                live.proc.interrupt(("kill", wave_grace))
-            if waits:
-                yield simpy.AllOf(self.env, waits)
+        prereqs = termination_prereqs(self.ctx.pod, list(stopping))
+        start = self.env.now
+        for name, live in stopping.items():
+            waits = [exited[p] for p in prereqs.get(name, []) if p in exited]
+            self.env.process(self._stop_in_turn(live, waits, grace, start))
+        yield simpy.AllOf(self.env, list(exited.values()))
+
+    def _stop_in_turn(
+        self, live: _Live, waits: list[simpy.Event], grace: float, start: float
+    ) -> Generator[simpy.Event, Any, None]:
+        """`killContainer`: `waitForTurn`, then StopContainer with the grace period left."""
+        if waits:
+            yield simpy.AnyOf(self.env, [simpy.AllOf(self.env, waits), self.env.timeout(grace)])
+        left = max(grace - int(self.env.now - start), MINIMUM_GRACE_PERIOD)
+        if live.proc is not None and live.proc.is_alive:
+            live.proc.interrupt(("kill", float(left)))

@@ -64,9 +64,13 @@ def _unwired(delay: float = 0.0) -> None:
 class PodContext:
     """One pod on one node: identity, clock, the API object, events and frames."""
 
-    def __init__(self, scenario: Scenario, env: simpy.Environment) -> None:
+    def __init__(
+        self, scenario: Scenario, env: simpy.Environment, version: str | None = None
+    ) -> None:
         self.sc = scenario
         self.env = env
+        #: The Kubernetes release whose rules apply.
+        self.version = version or scenario.kubernetes_version
         pod = copy.deepcopy(scenario.pod)
         meta = pod.get("metadata")
         meta = dict(meta) if isinstance(meta, dict) else {}

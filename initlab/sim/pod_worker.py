@@ -22,7 +22,7 @@ from typing import Any
 import simpy
 
 from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
-from initlab.kubelet.actions import compute_pod_actions, effective_grace_period
+from initlab.kubelet.actions import ContainerRecord, compute_pod_actions, effective_grace_period
 from initlab.kubelet.backoff import Backoff, do_backoff, new_crash_loop_backoff
 from initlab.kubelet.status import (
     DEADLINE_EXCEEDED,
@@ -136,6 +136,7 @@ class PodWorker:
             reason_cache=self.reason_cache,
             startup_results=c.startup_results,
             readiness_results=c.readiness_results,
+            version=ctx.version,
         )
         changed = status != prev
         ctx.status = status
@@ -155,6 +156,9 @@ class PodWorker:
             self.evicted = True
             ctx.event("Normal", DEADLINE_EXCEEDED, "Pod", DEADLINE_MESSAGE)
         self.publish()
+        # The pod status this sync works from (`SyncPod`'s podStatus): startContainer reads
+        # restart counts from it, even after purgeInitContainers dropped the records.
+        status_at_start = list(c.runtime.containers)
 
         deleting = bool(ctx.metadata.get("deletionTimestamp"))
         if deleting or self.evicted or self.terminal_phase:
@@ -198,7 +202,7 @@ class PodWorker:
         inits = init_containers(ctx.pod)
         for idx in actions.init_containers_to_start:
             spec = inits[idx]
-            ok = yield from self.start(spec, True)
+            ok = yield from self.start(spec, True, status_at_start)
             if not ok:
                 errored = True
                 if not is_restartable_init_container(spec):
@@ -206,14 +210,21 @@ class PodWorker:
         else:
             apps = regular_containers(ctx.pod)
             for idx in actions.containers_to_start:
-                ok = yield from self.start(apps[idx], False)
+                ok = yield from self.start(apps[idx], False, status_at_start)
                 if not ok:
                     errored = True
         if errored:
             self.request_sync(ERROR_RESYNC)
 
-    def start(self, spec: dict[str, Any], is_init: bool) -> Generator[simpy.Event, Any, bool]:
-        """`SyncPod`'s `start`: the crash-loop back-off, then `startContainer`. True if started."""
+    def start(
+        self, spec: dict[str, Any], is_init: bool, status_at_start: list[ContainerRecord]
+    ) -> Generator[simpy.Event, Any, bool]:
+        """`SyncPod`'s `start`: the crash-loop back-off, then `startContainer`. True if started.
+
+        Containers start one after another, in the order computePodActions
+        lists them (`SyncPod` steps 6 and 7), each after the previous one's
+        `startContainer` returned -- including its `postStart` hook.
+        """
         ctx = self.ctx
         name = str(spec.get("name"))
         last = self.containers.runtime.newest_exited(name)
@@ -237,7 +248,8 @@ class PodWorker:
             if decision.until is not None and decision.until > self.env.now:
                 self.request_sync(decision.until - self.env.now)
             return False
-        failure = yield from self.containers.start_container(spec, is_init)
+        prior = next((r for r in status_at_start if r.name == name), None)
+        failure = yield from self.containers.start_container(spec, is_init, prior)
         if isinstance(failure, StartFailure):
             self.reason_cache[name] = (failure.reason, failure.message)
             return False

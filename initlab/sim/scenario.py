@@ -6,6 +6,7 @@ simulate --help`):
 ```yaml
 pod: {apiVersion: v1, kind: Pod, ...}   # or podFile: path relative to the scenario
 until: 600                 # seconds or "10m"; default: until stable (cap STABLE_CAP)
+kubernetesVersion: "1.33"  # the release whose rules apply (default: the newest modelled)
 node: {cpu: "2", memory: "4Gi", name: node-1}
 behavior:                  # per container: attempts in order; the last one repeats
   init-db:
@@ -26,7 +27,8 @@ done` and exits 0 once the Service exists), `writes: [{volume, path,
 mode}]` (mode `create` fails with exit 1 if the file already exists,
 `overwrite`, `append`; emptyDir files live as long as the pod), `log:
 [lines]` (what `kubectl logs -c` prints), `stop` (seconds it takes to stop
-after SIGTERM; default 0).
+after SIGTERM; default 0), `postStart` (seconds the container's
+`lifecycle.postStart` hook runs; the next container starts after it).
 
 World events: `restart-sandbox`, `delete-pod`, `create-service NAME`,
 `delete-service NAME`.
@@ -46,6 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from initlab.api.versions import (
+    CRASH_LOOP_MAX_ON_BY_DEFAULT,
+    CRASH_LOOP_MAX_RESTART_PERIOD,
+    REDUCED_CRASH_LOOP_DECAY,
+    holds,
+    parse_version,
+    rule,
+)
+from initlab.api.versions import DEFAULT as DEFAULT_VERSION
 from initlab.errors import InputError, InvalidError
 from initlab.sim.idioms import Assumption, assumptions
 
@@ -72,8 +83,18 @@ ATTEMPT_KEYS = {
     "writes",
     "log",
     "stop",
+    "postStart",
 }
-SCENARIO_KEYS = {"pod", "podFile", "until", "node", "behavior", "events", "kubelet"}
+SCENARIO_KEYS = {
+    "pod",
+    "podFile",
+    "until",
+    "node",
+    "behavior",
+    "events",
+    "kubelet",
+    "kubernetesVersion",
+}
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$")
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -124,6 +145,8 @@ class Attempt:
     writes: list[Write] = field(default_factory=list)
     log: list[str] | None = None
     stop: float = 0.0
+    #: Seconds the container's `lifecycle.postStart` hook runs (the next container waits).
+    post_start: float | None = None
 
 
 @dataclass
@@ -151,6 +174,8 @@ class Scenario:
     reduced_decay: bool = False
     #: What is assumed of each container the scenario gives no behaviour (`sim/idioms.py`).
     assumed: dict[str, Assumption] = field(default_factory=dict)
+    #: The Kubernetes release whose rules apply (`initlab.api.versions`).
+    kubernetes_version: str = DEFAULT_VERSION
 
     @property
     def name(self) -> str:
@@ -307,6 +332,14 @@ def _from_mapping(
         behavior[str(cname)] = [
             _attempt(a, f"{path}[{i}]", volumes) for i, a in enumerate(attempts)
         ]
+        hooks = next((c.get("lifecycle") for c in inits + apps if c.get("name") == cname), None)
+        has_post_start = isinstance(hooks, dict) and isinstance(hooks.get("postStart"), dict)
+        for i, a in enumerate(behavior[str(cname)]):
+            if a.post_start is not None and not has_post_start:
+                raise InputError(
+                    f'container "{cname}" has no lifecycle.postStart hook to take this long',
+                    f"{path}[{i}].postStart",
+                )
 
     events_raw = doc.get("events") or []
     if not isinstance(events_raw, list):
@@ -315,7 +348,10 @@ def _from_mapping(
         raise InputError(f"at most {MAX_EVENTS} events", "events")
     events = [_world_event(e, f"events[{i}]") for i, e in enumerate(events_raw)]
     events.sort(key=lambda e: e.at)
-    max_restart_period, reduced_decay = _kubelet_config(doc.get("kubelet"))
+    version = DEFAULT_VERSION
+    if doc.get("kubernetesVersion") is not None:
+        version = parse_version(doc["kubernetesVersion"], "kubernetesVersion")
+    max_restart_period, reduced_decay = _kubelet_config(doc.get("kubelet"), version)
     return Scenario(
         pod=pod,
         behavior=behavior,
@@ -325,15 +361,19 @@ def _from_mapping(
         source=label,
         max_restart_period=max_restart_period,
         reduced_decay=reduced_decay,
+        kubernetes_version=version,
     )
 
 
-def _kubelet_config(raw: Any) -> tuple[float | None, bool]:
+def _kubelet_config(raw: Any, version: str = DEFAULT_VERSION) -> tuple[float | None, bool]:
     """The kubelet's crash-loop settings, in KubeletConfiguration's own field names.
 
     `kubelet: {crashLoopBackOff: {maxContainerRestartPeriod: 60s},
-    featureGates: {ReduceDefaultCrashLoopBackOffDecay: true}}`
-    (`pkg/kubelet/kubelet.go` `newCrashLoopBackOff`; KEP-4603).
+    featureGates: {KubeletCrashLoopBackOffMax: true, ReduceDefaultCrashLoopBackOffDecay: true}}`
+    (`pkg/kubelet/kubelet.go` `newCrashLoopBackOff`; KEP-4603). Each exists
+    from the release `initlab.api.versions` names; `maxContainerRestartPeriod`
+    needs the `KubeletCrashLoopBackOffMax` gate before it was on by default
+    (1.35). What the named release does not have is refused, not ignored.
     """
     if raw is None:
         return None, False
@@ -345,6 +385,21 @@ def _kubelet_config(raw: Any) -> tuple[float | None, bool]:
             f'unknown field "{unknown[0]}" (expected crashLoopBackOff, featureGates)',
             f"kubelet.{unknown[0]}",
         )
+    gates: dict[str, bool] = {}
+    gates_raw = raw.get("featureGates")
+    if gates_raw is not None:
+        if not isinstance(gates_raw, dict):
+            raise InputError("must map feature gate names to true/false", "kubelet.featureGates")
+        for name, value in gates_raw.items():
+            path = f"kubelet.featureGates.{name}"
+            if name not in GATES:
+                raise InputError(
+                    f"unknown feature gate (initlab models {', '.join(sorted(GATES))})", path
+                )
+            if not isinstance(value, bool):
+                raise InputError("must be true or false", path)
+            _needs(GATES[name], version, path)
+            gates[str(name)] = value
     period = None
     clb = raw.get("crashLoopBackOff")
     if clb is not None:
@@ -354,25 +409,36 @@ def _kubelet_config(raw: Any) -> tuple[float | None, bool]:
             )
         if "maxContainerRestartPeriod" in clb:
             path = "kubelet.crashLoopBackOff.maxContainerRestartPeriod"
+            _needs(CRASH_LOOP_MAX_RESTART_PERIOD, version, path)
+            enabled = gates.get(
+                "KubeletCrashLoopBackOffMax", holds(CRASH_LOOP_MAX_ON_BY_DEFAULT, version)
+            )
+            if not enabled:
+                raise InputError(
+                    f"has no effect in Kubernetes {version} without featureGates: "
+                    "{KubeletCrashLoopBackOffMax: true} (on by default from "
+                    f"{rule(CRASH_LOOP_MAX_ON_BY_DEFAULT).since})",
+                    path,
+                )
             period = parse_duration(clb["maxContainerRestartPeriod"], path)
             if not 1 <= period <= 300:
                 raise InputError("must be between 1s and 300s, inclusive", path)
-    reduced = False
-    gates = raw.get("featureGates")
-    if gates is not None:
-        if not isinstance(gates, dict):
-            raise InputError("must map feature gate names to true/false", "kubelet.featureGates")
-        for name, value in gates.items():
-            path = f"kubelet.featureGates.{name}"
-            if name != "ReduceDefaultCrashLoopBackOffDecay":
-                raise InputError(
-                    "unknown feature gate (initlab models ReduceDefaultCrashLoopBackOffDecay)",
-                    path,
-                )
-            if not isinstance(value, bool):
-                raise InputError("must be true or false", path)
-            reduced = value
-    return period, reduced
+    return period, gates.get("ReduceDefaultCrashLoopBackOffDecay", False)
+
+
+#: The kubelet feature gates a scenario may set, and the rule saying from which release.
+GATES = {
+    "KubeletCrashLoopBackOffMax": CRASH_LOOP_MAX_RESTART_PERIOD,
+    "ReduceDefaultCrashLoopBackOffDecay": REDUCED_CRASH_LOOP_DECAY,
+}
+
+
+def _needs(key: str, version: str, path: str) -> None:
+    """Refuse a setting the named Kubernetes release does not have."""
+    if not holds(key, version):
+        raise InputError(
+            f"needs Kubernetes {rule(key).since} or later (kubernetesVersion is {version})", path
+        )
 
 
 def _check_node(node: dict[str, Any]) -> dict[str, Any]:
@@ -421,6 +487,10 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
     for key in ("startup", "ready", "stop"):
         if key in raw:
             setattr(a, key, parse_duration(raw[key], f"{path}.{key}"))
+    if "postStart" in raw:
+        a.post_start = parse_duration(raw["postStart"], f"{path}.postStart")
+        if a.post_start > MAX_UNTIL:
+            raise InputError(f"at most {int(MAX_UNTIL)} seconds", f"{path}.postStart")
     if "oom" in raw:
         if not isinstance(raw["oom"], bool):
             raise InputError("must be true or false", f"{path}.oom")

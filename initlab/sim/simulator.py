@@ -39,12 +39,21 @@ Timing model (seconds; every value is a simplification, stated here):
   managers' update channels do. Probes other than startup and readiness are
   not modelled, and those two pass at a scripted time (never fail).
 - A container stops `stop` seconds after SIGTERM (default 0) with exit code
-  143, or is SIGKILLed at the end of its grace period with 137.
+  143, or is SIGKILLed at the end of its grace period with 137. A
+  terminating pod's containers all get `Killing` at once; sidecars wait
+  their turn (`kuberuntime_termination_order.go`), each on its own timer of
+  the grace period, so those still waiting when it ends stop together.
+- A `lifecycle.postStart` hook takes the scenario's `postStart` seconds
+  (default 0) and blocks the sync: the next container starts after it.
 - `restart-sandbox` kills the sandbox and its containers at once (exit
   137), like a node reboot or a lost pause container; the kubelet then
-  re-creates it. Purged init containers start again with
-  `restartCount` 0 (the kubelet derives the count from the log directory,
-  which the purge emptied); regular containers keep counting.
+  re-creates it. The first init container, started by the re-creating
+  sync, counts on (`restartCount` old + 1: startContainer reads the pod
+  status from before `purgeInitContainers`); the later ones start at 0
+  (the kubelet counts the log files, which the purge removed); regular
+  containers keep counting.
+- The Kubernetes release (`kubernetesVersion`, default the newest modelled)
+  selects the version-dependent rules (`initlab.api.versions`).
 
 Time 0 is the pod's creation; API timestamps count from
 `initlab.kubelet.status.EPOCH`. The pod UID is derived from namespace and name
@@ -82,11 +91,13 @@ __all__ = [
 class PodSimulation:
     """One pod on one node, from creation to `until` (or until stable)."""
 
-    def __init__(self, scenario: Scenario, until: float | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, until: float | None = None, kubernetes_version: str | None = None
+    ) -> None:
         self.sc = scenario
         self.until = scenario.until if until is None else until
         self.env = simpy.Environment()
-        self.ctx = PodContext(scenario, self.env)
+        self.ctx = PodContext(scenario, self.env, kubernetes_version)
         self.services = Services(self.env)
         self.containers = ContainerRuntime(self.ctx, self.services)
         self.worker = PodWorker(self.ctx, self.containers)
@@ -127,12 +138,21 @@ class PodSimulation:
             namespace=ctx.namespace,
             logs={name: list(runs) for name, runs in self.containers.history.items()},
             scenario=self.sc,
+            kubernetes_version=ctx.version,
         )
 
 
-def simulate(scenario: Any, until: float | None = None) -> Result:
+def simulate(
+    scenario: Any, until: float | None = None, kubernetes_version: str | None = None
+) -> Result:
     """Run a scenario (a `Scenario`, a dict, YAML text or a path) and return its `Result`.
 
-    `until` (seconds) overrides the scenario's own; the scenario is never changed.
+    `until` (seconds) and `kubernetes_version` (e.g. "1.31") override the
+    scenario's own; the scenario is never changed.
     """
-    return PodSimulation(load_scenario(scenario), until).run()
+    from initlab.api.versions import parse_version
+
+    version = None
+    if kubernetes_version is not None:
+        version = parse_version(kubernetes_version, "kubernetes_version")
+    return PodSimulation(load_scenario(scenario), until, version).run()
