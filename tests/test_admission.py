@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 from pathlib import Path
 
 import jsonpatch
@@ -166,32 +167,31 @@ def test_admitted_pod_is_not_the_callers_object(pod):
 # -- Istio ------------------------------------------------------------------------------------
 
 
-def test_istio_init_is_first_with_net_admin_and_net_raw(pod):
-    """istio-init is prepended as the first init container, root, with NET_ADMIN and NET_RAW."""
+def test_istio_init_runs_as_root_with_net_admin_and_net_raw(pod):
+    """istio-init: the iptables args of the 1.26 template, root, NET_ADMIN and NET_RAW."""
     result = admit(pod, ["istio"], ISTIO_NS)
-    first = result.pod["spec"]["initContainers"][0]
-    assert first["name"] == "istio-init"
-    assert first["image"] == "docker.io/istio/proxyv2:1.26.0"
-    assert first["args"] == [
+    init = _init(result, "istio-init")
+    assert init["image"] == "docker.io/istio/proxyv2:1.26.0"
+    assert init["args"] == [
         "istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT",
         "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020",
         "--log_output_level=default:info",
     ]  # fmt: skip
-    sc = first["securityContext"]
+    sc = init["securityContext"]
     assert sc["capabilities"]["add"] == ["NET_ADMIN", "NET_RAW"]
     assert (sc["runAsUser"], sc["runAsNonRoot"]) == (0, False)
 
 
-def test_istio_keeps_user_init_containers_in_order_after_istio_init(pod):
-    """Classic mode: istio-init, then the user's init containers in their order; proxy appended."""
+def test_istio_classic_puts_istio_init_last_after_the_users_init_containers(pod):
+    """Classic mode (reorderPod): the user's init containers first, istio-init LAST; proxy last."""
     result = admit(pod, ["istio"], ISTIO_NS)
-    assert _inits(result) == ["istio-init", "migrate", "seed"]
+    assert _inits(result) == ["migrate", "seed", "istio-init"]
     assert _containers(result) == ["app", "istio-proxy"]
     assert "restartPolicy" not in result.pod["spec"]["containers"][1]
 
 
 def test_istio_native_proxy_is_a_sidecar_right_after_istio_init(pod):
-    """Native mode: istio-proxy is init container #2 with restartPolicy Always and a startupProbe."""
+    """Native mode: istio-init, istio-proxy (restartPolicy Always, startupProbe), then the user's."""
     result = admit(pod, ["istio-native"], ISTIO_NS)
     assert _inits(result) == ["istio-init", "istio-proxy", "migrate", "seed"]
     assert _containers(result) == ["app"]
@@ -202,6 +202,102 @@ def test_istio_native_proxy_is_a_sidecar_right_after_istio_init(pod):
         "port": 15021,
         "scheme": "HTTP",
     }
+    assert proxy["lifecycle"]["preStop"]["exec"]["command"][0] == "pilot-agent"
+
+
+def test_istio_cni_puts_istio_validation_first_without_capabilities(pod):
+    """CNI mode: no istio-init; istio-validation first, uid 1337, no NET_ADMIN, validation-only args."""
+    result = admit(pod, ["istio-cni"], ISTIO_NS)
+    assert _inits(result) == ["istio-validation", "migrate", "seed"]
+    assert _containers(result) == ["app", "istio-proxy"]
+    v = _init(result, "istio-validation")
+    assert v["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert (v["securityContext"]["runAsUser"], v["securityContext"]["runAsNonRoot"]) == (1337, True)
+    assert v["args"][-2:] == ["--run-validation", "--skip-rule-apply"]
+
+
+def test_istio_hold_application_puts_the_proxy_first_with_pilot_agent_wait(pod):
+    """holdApplicationUntilProxyStarts: istio-proxy is containers[0] with postStart pilot-agent wait."""
+    p = _ann(pod, **{"proxy.istio.io/config": '{ "holdApplicationUntilProxyStarts": true }'})
+    result = admit(p, ["istio"], ISTIO_NS)
+    assert _containers(result) == ["istio-proxy", "app"]
+    hook = result.pod["spec"]["containers"][0]["lifecycle"]["postStart"]
+    assert hook == {"exec": {"command": ["pilot-agent", "wait"]}}
+
+
+def test_istio_mesh_wide_hold_setting_does_the_same(pod):
+    """The mesh-wide setting (values.global.proxy.holdApplicationUntilProxyStarts) holds every pod."""
+    hook = WebhookConfig("istio", settings={"holdApplicationUntilProxyStarts": True})
+    assert _containers(admit(pod, [hook], ISTIO_NS)) == ["istio-proxy", "app"]
+
+
+@pytest.mark.parametrize(
+    ("version", "kubernetes", "native"),
+    [("1.26.0", "1.33", False), ("1.27.0", "1.33", True), ("1.27.0", "1.32", False)],
+)
+def test_istio_default_mode_follows_the_version(pod, version, kubernetes, native):
+    """ENABLE_NATIVE_SIDECARS: false in 1.26; from 1.27 "auto" = native on Kubernetes >= 1.33 nodes."""
+    hook = WebhookConfig(
+        "istio", settings={"mode": None, "version": version, "kubernetesVersion": kubernetes}
+    )
+    result = admit(pod, [hook], ISTIO_NS)
+    assert ("istio-proxy" in _inits(result)) is native
+
+
+def test_istio_proxy_resource_annotations_size_istio_init_too(pod):
+    """sidecar.istio.io/proxyCPU and friends set istio-proxy's AND istio-init's resources."""
+    ann = {"sidecar.istio.io/proxyCPU": "300m", "sidecar.istio.io/proxyMemoryLimit": "512Mi"}
+    result = admit(_ann(pod, **ann), ["istio"], ISTIO_NS)
+    for c in (_init(result, "istio-init"), result.pod["spec"]["containers"][-1]):
+        assert c["resources"]["requests"]["cpu"] == "300m"
+        assert c["resources"]["limits"] == {"memory": "512Mi"}
+
+
+def test_istio_traffic_annotations_change_istio_init_args(pod):
+    """traffic.sidecar.istio.io/* become istio-iptables flags (-i, -x, -o, -d with the status port)."""
+    ann = {
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "10.0.0.0/8",
+        "traffic.sidecar.istio.io/excludeOutboundPorts": "5432",
+        "traffic.sidecar.istio.io/excludeInboundPorts": "9000",
+    }
+    args = _init(admit(_ann(pod, **ann), ["istio"], ISTIO_NS), "istio-init")["args"]
+    assert args[args.index("-i") + 1] == "10.0.0.0/8"
+    assert args[args.index("-o") + 1] == "5432"
+    assert args[args.index("-d") + 1] == "15090,15021,9000,15020"
+
+
+def test_istio_rewrites_http_probes_to_the_agent(pod):
+    """An app's HTTP probe goes to the agent on 15020; the original is kept in ISTIO_KUBE_APP_PROBERS."""
+    p = copy.deepcopy(pod)
+    p["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 80}}
+    result = admit(apply_defaults(p), ["istio"], ISTIO_NS)
+    app = result.pod["spec"]["containers"][0]
+    assert app["readinessProbe"]["httpGet"] == {
+        "path": "/app-health/app/readyz",
+        "port": 15020,
+        "scheme": "HTTP",
+    }
+    env = {e["name"]: e.get("value") for e in result.pod["spec"]["containers"][-1]["env"]}
+    assert json.loads(env["ISTIO_KUBE_APP_PROBERS"]) == {
+        "/app-health/app/readyz": {"httpGet": {"path": "/ready", "port": 80}}
+    }
+
+
+def test_istio_merges_a_user_declared_istio_proxy(pod):
+    """A user's istio-proxy container overrides the template field by field; its uid reaches istio-init."""
+    p = copy.deepcopy(pod)
+    p["spec"]["containers"].append(
+        {"name": "istio-proxy", "image": "auto", "securityContext": {"runAsUser": 1234}}
+    )
+    result = admit(apply_defaults(p), ["istio"], ISTIO_NS)
+    proxy = result.pod["spec"]["containers"][-1]
+    assert proxy["image"] == "docker.io/istio/proxyv2:1.26.0"
+    assert proxy["securityContext"]["runAsUser"] == 1234
+    assert proxy["securityContext"]["readOnlyRootFilesystem"] is True
+    args = _init(result, "istio-init")["args"]
+    assert args[args.index("-u") + 1] == "1234"
+    overrides = json.loads(result.pod["metadata"]["annotations"]["proxy.istio.io/overrides"])
+    assert overrides["containers"][0]["securityContext"] == {"runAsUser": 1234}
 
 
 @pytest.mark.parametrize(
@@ -276,7 +372,7 @@ def test_istio_object_webhook_injects_a_labelled_pod_in_an_unlabelled_namespace(
         ("namespace.sidecar-injector.istio.io", False),
         ("object.sidecar-injector.istio.io", True),
     ]
-    assert _inits(result)[0] == "istio-init"
+    assert _inits(result)[-1] == "istio-init"
 
 
 def test_istio_skips_kube_system(pod):
@@ -739,7 +835,7 @@ def test_render_shows_each_webhook_the_patch_and_the_diff(pod):
     assert "--- pod (as sent)\n+++ pod (admitted)" in text
     assert "+  - name: istio-init" in text
     assert text.rstrip().endswith("pod/web created")
-    assert "order the kubelet runs them: istio-init, migrate, seed, wait-for-db" in text
+    assert "order the kubelet runs them: migrate, seed, istio-init, wait-for-db" in text
 
 
 def test_render_denial_is_kubectls_error_line(pod):
@@ -794,27 +890,53 @@ PSQL_REFUSED = (
     'psql: error: connection to server at "db.default.svc.cluster.local" (10.96.12.7), '
     "port 5432 failed: Connection refused"
 )
+ISTIO_VALIDATION_LOG = [
+    "info  Starting iptables validation. This check verifies that iptables rules are properly "
+    "established for the network.",
+    "info  Validation passed, iptables rules established",
+]
 ISTIO_INIT_LOG = [
     "info  Istio iptables environment: ENVOY_PORT=15001 INBOUND_CAPTURE_PORT=15006 PROXY_UID=1337",
     "info  Running iptables-restore with: *nat -N ISTIO_INBOUND -N ISTIO_REDIRECT -N ISTIO_OUTPUT",
 ]
 
 EXAMPLES: dict[str, dict] = {
-    "admission-istio-classic-init-needs-network": {
+    "admission-istio-classic-init-bypasses-mesh": {
         "webhooks": ["istio"],
         "user_init": True,
-        "until": 180,
+        "until": 60,
         "comment": """\
 Istio's classic sidecar and an init container that needs the network.
 `pod:` is what `initlab admit` returns for a pod with one init container, `migrate`,
-in a namespace labelled istio-injection=enabled (webhook: istio). istio-init runs
-FIRST and redirects all TCP to Envoy on 15001; but Envoy (istio-proxy) is an app
-container, started only after every init container has succeeded. So `migrate`
-dials the database, iptables sends it to a port nobody listens on: Connection
-refused, again and again -> Init:CrashLoopBackOff. Compare
-admission-istio-native-init-needs-network.""",
+in a namespace labelled istio-injection=enabled (webhook: istio, Istio 1.26, classic
+mode). Istio's injector puts istio-init LAST among the init containers (reorderPod:
+"we want iptables setup last so we do not blackhole init containers"). So `migrate`
+runs first, before any iptables rule exists: it reaches the database directly and
+succeeds -- but its traffic bypasses the mesh (no mTLS, no egress policy). Then
+istio-init installs the redirection, then the app and istio-proxy start. Compare
+admission-istio-cni-init-needs-network (the real trap) and
+admission-istio-native-init-needs-network (the fix).""",
         "behavior": {
+            "migrate": [{"run": 2, "log": ["migrated to version 42"]}],
             "istio-init": [{"run": 1, "log": ISTIO_INIT_LOG}],
+        },
+    },
+    "admission-istio-cni-init-needs-network": {
+        "webhooks": ["istio-cni"],
+        "user_init": True,
+        "until": 180,
+        "comment": """\
+The same pod with Istio's CNI plugin (webhook: istio-cni). There is no istio-init:
+the CNI plugin installs the redirection when the pod's network is set up, before any
+container runs, and the injector puts istio-validation FIRST to check it. So when
+`migrate` dials the database, iptables already sends its connection to Envoy on
+15001 -- but Envoy (istio-proxy) is an app container, started only after every init
+container has succeeded. Nobody listens: Connection refused, again and again ->
+Init:CrashLoopBackOff. Istio's documented workarounds: run the init container as
+uid 1337, exclude its ports or IP ranges from redirection, or native sidecars
+(admission-istio-native-init-needs-network).""",
+        "behavior": {
+            "istio-validation": [{"run": 1, "log": ISTIO_VALIDATION_LOG}],
             "migrate": [{"run": 2, "exit": 2, "log": [PSQL_REFUSED]}],
         },
     },
@@ -823,12 +945,13 @@ admission-istio-native-init-needs-network.""",
         "user_init": True,
         "until": 60,
         "comment": """\
-The same pod injected with native sidecars (webhook: istio-native, i.e. istiod's
-ENABLE_NATIVE_SIDECARS=true or the annotation sidecar.istio.io/nativeSidecar: "true").
-istio-proxy is now init container #2 with restartPolicy: Always: the kubelet starts it
-after istio-init and waits for its startupProbe before starting `migrate`, which
-finds Envoy listening and reaches the database. Then the app starts; the proxy keeps
-running beside it (READY counts it: 2/2).""",
+The same pod injected with native sidecars (webhook: istio-native: istiod's
+ENABLE_NATIVE_SIDECARS=true, the annotation sidecar.istio.io/nativeSidecar: "true", or
+Istio >= 1.27 on Kubernetes >= 1.33 nodes, where it is the default). The order is now
+istio-init, then istio-proxy as an init container with restartPolicy: Always, then
+`migrate`: the kubelet waits for the proxy's startupProbe before starting `migrate`,
+which goes through a running Envoy -- inside the mesh, with mTLS -- and reaches the
+database. Then the app starts; the proxy keeps running beside it (READY counts it: 2/2).""",
         "behavior": {
             "istio-init": [{"run": 1, "log": ISTIO_INIT_LOG}],
             "istio-proxy": [{"run": "forever", "startup": 2, "ready": 2}],
@@ -886,12 +1009,25 @@ def example_source_pod(user_init: bool) -> dict:
     }
 
 
+def _example_text(name: str, spec: dict, pod: dict) -> str:
+    """The scenario file: the comment, then until, the admitted pod, the behaviour, events."""
+    doc: dict = {"until": spec["until"], "pod": pod, "behavior": spec["behavior"]}
+    if spec.get("events"):
+        doc["events"] = spec["events"]
+    head = "".join(f"# {line}".rstrip() + "\n" for line in spec["comment"].splitlines())
+    return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_admission_examples_hold_the_admitted_pod(name):
-    """examples/admission-*.yaml carry exactly what admit() returns for their source pod."""
+    """examples/admission-*.yaml carry exactly what admit() returns for their source pod
+    (UPDATE_GOLDEN=1 rewrites them)."""
     spec = EXAMPLES[name]
-    doc = yaml.safe_load((ROOT / "examples" / f"{name}.yaml").read_text())
+    path = ROOT / "examples" / f"{name}.yaml"
     result = admit(example_source_pod(spec["user_init"]), spec["webhooks"], ISTIO_NS)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(_example_text(name, spec, result.pod))
+    doc = yaml.safe_load(path.read_text())
     assert doc["pod"] == result.pod
     assert doc["behavior"] == spec["behavior"]
 
@@ -900,14 +1036,28 @@ def _statuses(result) -> list[str]:
     return [s["status"] for s in result.timeline]
 
 
-def test_classic_istio_init_container_without_network_crash_loops():
-    """Classic sidecar: the user init container after istio-init cannot connect: Init:CrashLoopBackOff."""
+def test_classic_istio_user_init_runs_before_istio_init_and_succeeds():
+    """Classic sidecar: migrate runs before istio-init (no redirection yet) and the pod runs."""
     from initlab import simulate
 
-    result = simulate(ROOT / "examples" / "admission-istio-classic-init-needs-network.yaml")
+    result = simulate(ROOT / "examples" / "admission-istio-classic-init-bypasses-mesh.yaml")
+    names = [s["name"] for s in result.final["initContainerStatuses"]]
+    assert names == ["migrate", "istio-init"]
+    assert result.final["status"] == "Running"
+    assert result.final["ready"] == "2/2"
+    assert "Init:CrashLoopBackOff" not in _statuses(result)
+
+
+def test_istio_cni_init_container_without_network_crash_loops():
+    """Istio CNI: redirection precedes every container, so migrate cannot connect: Init:CrashLoopBackOff."""
+    from initlab import simulate
+
+    result = simulate(ROOT / "examples" / "admission-istio-cni-init-needs-network.yaml")
     assert "Init:CrashLoopBackOff" in _statuses(result)
     assert result.final["phase"] == "Pending"
-    assert result.final["initContainerStatuses"][0]["name"] == "istio-init"
+    first = result.final["initContainerStatuses"][0]
+    assert first["name"] == "istio-validation"
+    assert first["state"]["terminated"]["exitCode"] == 0
 
 
 def test_native_istio_proxy_lets_the_init_container_reach_the_network():
@@ -927,7 +1077,7 @@ def test_istio_init_rerun_after_sandbox_recreation_is_stuck():
     result = simulate(ROOT / "examples" / "admission-istio-init-rerun.yaml")
     assert "Running" in _statuses(result)
     assert result.final["status"] != "Running"
-    istio_init = result.final["initContainerStatuses"][0]
+    istio_init = result.final["initContainerStatuses"][-1]
     assert istio_init["name"] == "istio-init"
     assert istio_init["lastState"]["terminated"]["exitCode"] == 1
     assert istio_init["restartCount"] >= 3

@@ -67,6 +67,7 @@ import os
 import re
 import stat
 import struct
+import uuid
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -807,6 +808,24 @@ def _name(obj: dict[str, Any]) -> str:
     return ""
 
 
+def _owner_reference(obj: dict[str, Any], kind: str, name: str, namespace: Any) -> dict[str, Any]:
+    """The controller reference a workload's pods carry (`metav1.NewControllerRef`), so that
+    webhooks can name the workload as they do in a cluster (Istio's `GetDeployMetaFromPod`,
+    Linkerd's owner retriever). A Deployment's pods are owned by its ReplicaSet, whose
+    owner the webhooks look up; initlab has no ReplicaSet and names the Deployment
+    directly. The uid is deterministic (uuid5)."""
+    api = obj.get("apiVersion") if isinstance(obj.get("apiVersion"), str) else "v1"
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"initlab:{kind}/{namespace or 'default'}/{name}")
+    return {
+        "apiVersion": api,
+        "kind": kind,
+        "name": name,
+        "uid": str(uid),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
 def _from_template(obj: dict[str, Any], kind: str, source: str, docs: list[Any]) -> Manifest:
     path = TEMPLATE_PATHS[kind]
     node: Any = obj
@@ -830,6 +849,8 @@ def _from_template(obj: dict[str, Any], kind: str, source: str, docs: list[Any])
     }
     if namespace:
         pod["metadata"]["namespace"] = namespace
+    if kind != "PodTemplate" and "ownerReferences" not in pod["metadata"]:
+        pod["metadata"]["ownerReferences"] = [_owner_reference(obj, kind, owner, namespace)]
     if kind in ("Job", "CronJob"):
         labels = pod["metadata"].setdefault("labels", {})
         if isinstance(labels, dict):

@@ -55,18 +55,31 @@ WEBHOOKS: dict[str, Webhook] = {
         type="mutating",
         handler=istio_inject,
         registrations=ISTIO_REGISTRATIONS,
-        settings={"native": False},
-        summary="Istio sidecar injector: istio-init first, istio-proxy as a classic sidecar",
-        source="istio/istio pkg/kube/inject; istio-discovery/files/injection-template.yaml",
+        settings={"version": ISTIO_VERSION, "mode": "classic"},
+        summary="Istio 1.26 sidecar injector, classic mode: istio-init last among init "
+        "containers, istio-proxy the last container",
+        source="istio/istio 1.26.0 pkg/kube/inject; istio-discovery/files/injection-template.yaml",
     ),
     "istio-native": Webhook(
         key="istio-native",
         type="mutating",
         handler=istio_inject,
         registrations=ISTIO_REGISTRATIONS,
-        settings={"native": True},
-        summary="Istio with ENABLE_NATIVE_SIDECARS: istio-proxy as a native sidecar init container",
-        source="istio/istio pkg/kube/inject; injection-template.yaml ($nativeSidecar)",
+        settings={"version": ISTIO_VERSION, "mode": "native"},
+        summary="Istio with native sidecars (ENABLE_NATIVE_SIDECARS; the default from 1.27 "
+        "on Kubernetes >= 1.33): istio-init, istio-proxy (restartPolicy: Always), then the "
+        "user's init containers",
+        source="istio/istio 1.26.0 pkg/kube/inject (reorderPod); injection-template.yaml",
+    ),
+    "istio-cni": Webhook(
+        key="istio-cni",
+        type="mutating",
+        handler=istio_inject,
+        registrations=ISTIO_REGISTRATIONS,
+        settings={"version": ISTIO_VERSION, "mode": "cni"},
+        summary="Istio with the CNI plugin: istio-validation first, no istio-init; traffic "
+        "is redirected before any container runs",
+        source="istio/istio 1.26.0 injection-template.yaml (pilot.cni.enabled)",
     ),
     "linkerd": Webhook(
         key="linkerd",

@@ -1,10 +1,69 @@
-"""Istio's sidecar injector."""
+"""Istio's sidecar injector, after istio/istio at 1.26.0 (and 1.27.0's default).
+
+Sources (istio/istio, tag 1.26.0, commit c2e9871f340c):
+`pkg/kube/inject/webhook.go` (`inject`, `injectPod`, `reapplyOverwrittenContainers`,
+`adjustInitContainerUser`, `postProcessPod`, `applyPrometheusMerge`,
+`applyRewrite`, `reorderPod`), `pkg/kube/inject/inject.go` (`injectRequired`,
+`RunTemplate`), `pkg/kube/inject/app_probe.go` (`DumpAppProbers`,
+`patchRewriteProbe`), `pkg/kube/inject/template.go` (`excludeInboundPort`) and
+the template `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`
+with the chart's default values. Checked against the goldens
+`pkg/kube/inject/testdata/inject/*.yaml.injected` (tests/test_injection_goldens.py).
+
+Three modes, a webhook setting `mode` (the registry has one entry each):
+
+- `classic`: `istio-init` (iptables, NET_ADMIN) and `istio-proxy` as the last
+  app container. `reorderPod` moves `istio-init` LAST among init containers —
+  "we want iptables setup last so we do not blackhole init containers" — so
+  the user's init containers run before any redirection: they reach the
+  network, bypassing the mesh. With `holdApplicationUntilProxyStarts`
+  (mesh setting, or `proxy.istio.io/config` on the pod) the proxy is the
+  FIRST container and carries a postStart `pilot-agent wait`, which the
+  kubelet runs before it starts the next container.
+- `native`: `istio-init`, then `istio-proxy` as an init container with
+  `restartPolicy: Always` and a startup probe, then the user's init
+  containers, which now run behind a started proxy (ENABLE_NATIVE_SIDECARS,
+  or the pod annotation `sidecar.istio.io/nativeSidecar`, which wins).
+- `cni`: no `istio-init`; the Istio CNI plugin installs the redirection when
+  the pod's network is set up, before any container runs. The injector adds
+  `istio-validation` (same args plus `--run-validation --skip-rule-apply`, no
+  capabilities, uid 1337) FIRST. A user init container that needs the network
+  therefore runs redirected to a proxy that does not exist yet and fails.
+
+Which mode is the default depends on Istio's version (setting `version`):
+1.26 and before: classic (`ENABLE_NATIVE_SIDECARS` defaults to false,
+`pilot/pkg/features/experimental.go`). From 1.27.0 it defaults to `auto`
+(`pilot/pkg/features/pilot.go`), and `DetectNativeSidecar` (`webhook.go`)
+turns native on when the nodes' kubelets are Kubernetes 1.33 or newer
+(setting `kubernetesVersion`).
+
+Also as upstream: app HTTP/TCP/gRPC probes and lifecycle hooks are rewritten
+to the agent on the status port (15020) with the originals in the proxy's
+`ISTIO_KUBE_APP_PROBERS` env (`sidecar.istio.io/rewriteAppHTTPProbers:
+"false"` turns it off); traffic annotations change istio-init's args;
+`sidecar.istio.io/proxyCPU`/`proxyMemory`/`...Limit` size istio-proxy AND
+istio-init (so the pod's effective init request too); a user-declared
+`istio-proxy` container is merged over the injected one (and recorded in
+`proxy.istio.io/overrides`), its runAsUser replacing istio-init's `-u`;
+`sidecar.istio.io/interceptionMode: NONE` drops istio-init (classic only).
+
+Where initlab differs, on purpose: the image is `docker.io/istio/proxyv2:<version>`
+(the goldens use a test hub); the proxy's env list is shorter (no
+PROXY_CONFIG, ISTIO_META_POD_PORTS JSON formatting as upstream's, ...);
+`ISTIO_KUBE_APP_PROBERS` leaves out values equal to the API server's
+defaults (path `/`, scheme HTTP, timeoutSeconds 1), as upstream's goldens —
+rendered from undefaulted test pods — do; re-injection of a pod that
+already carries `sidecar.istio.io/status` is a no-op (upstream strips and
+re-renders, which gives the same pod when nothing changed).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 from typing import Any
+
+import yaml
 
 from initlab.admission.webhooks.base import (
     Context,
@@ -20,12 +79,23 @@ from initlab.admission.webhooks.base import (
     _pod_of,
     _spec,
 )
+from initlab.api.loader import image_pull_policy_default
 
 ISTIO_VERSION = "1.26.0"
+#: Istio minor versions initlab models, and each one's default mode.
+ISTIO_VERSIONS = ("1.26", "1.27")
+ISTIO_MODES = ("classic", "native", "cni")
+#: From this Istio version ENABLE_NATIVE_SIDECARS defaults to "auto"...
+NATIVE_AUTO_SINCE = "1.27"
+#: ...which means native on nodes running this Kubernetes version or newer.
+NATIVE_AUTO_MIN_KUBERNETES = (1, 33)
+
+STATUS_PORT = 15020
+PROXY_UID = 1337
 
 
 def _truthy_istio(value: str) -> bool | None:
-    """Istio's reading of `sidecar.istio.io/inject` (`pkg/kube/inject/inject.go: injectRequired`):
+    """Istio's reading of `sidecar.istio.io/inject` (`inject.go: injectRequired`):
     y/yes/true/on → inject, empty → use the policy, anything else → do not inject."""
     v = value.lower()
     if v in ("y", "yes", "true", "on"):
@@ -35,10 +105,42 @@ def _truthy_istio(value: str) -> bool | None:
     return False
 
 
-# -- Istio ------------------------------------------------------------------------------
+def _parse_bool(value: str) -> bool | None:
+    """Go's `strconv.ParseBool`."""
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
+
+
+def _minor(version: str) -> tuple[int, int]:
+    parts = str(version).lstrip("v").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+def resolve_mode(settings: dict[str, Any] | Any) -> str:
+    """The mode a webhook setting selects: `mode` if given, else the version's default
+    (classic up to 1.26; from 1.27 native when the nodes run Kubernetes ≥ 1.33)."""
+    mode = settings.get("mode")
+    if mode:
+        return str(mode)
+    if settings.get("native"):  # the older boolean setting
+        return "native"
+    version = str(settings.get("version") or ISTIO_VERSION)
+    if _minor(version) >= _minor(NATIVE_AUTO_SINCE):
+        kube = settings.get("kubernetesVersion")
+        if kube is None or _minor(str(kube)) >= NATIVE_AUTO_MIN_KUBERNETES:
+            return "native"
+    return "classic"
+
 
 ISTIO_IGNORED_NAMESPACES = ("kube-system", "kube-public")
 
+#: `values.global.proxy.resources` of the istio-discovery chart.
 ISTIO_PROXY_RESOURCES = {
     "limits": {"cpu": "2", "memory": "1Gi"},
     "requests": {"cpu": "100m", "memory": "128Mi"},
@@ -77,140 +179,248 @@ ISTIO_VOLUMES: list[dict[str, Any]] = [
 ]
 
 
-def istio_init_container(image: str) -> dict[str, Any]:
-    """`istio-init`: programs the pod's iptables so that all TCP goes through Envoy.
+def _ann(annotations: dict[str, str], key: str, default: str) -> str:
+    """The template's `annotation` function: the annotation if present (even empty), else the default."""
+    return annotations[key] if key in annotations else default
 
-    From `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`
-    (istio/istio) with default values: REDIRECT mode, proxy uid 1337,
-    inbound ports 15090 (Prometheus), 15021 (health) and 15020 (status) excluded.
-    It needs NET_ADMIN and NET_RAW and runs as root; it is why Istio's
-    sidecar is the textbook example of an injected init container.
+
+def exclude_inbound_port(port: str, excluded: str) -> str:
+    """`template.go: excludeInboundPort`: add the status port to the excluded inbound
+    ports unless it is there already (or is 0)."""
+    port = port.strip()
+    if not port or port == "0":
+        return excluded
+    parts = excluded.split(",") if excluded else []
+    out = []
+    for p in parts:
+        if p == port:
+            return excluded
+        if p.strip():
+            out.append(p.strip())
+    return ",".join([*out, port])
+
+
+def istio_resources(annotations: dict[str, str]) -> dict[str, Any]:
+    """The template's `resources` block: the proxy-resource annotations if any is
+    set (only the ones set), else the chart's defaults. Used for istio-proxy
+    AND istio-init."""
+    keys = {
+        ("requests", "cpu"): "sidecar.istio.io/proxyCPU",
+        ("requests", "memory"): "sidecar.istio.io/proxyMemory",
+        ("limits", "cpu"): "sidecar.istio.io/proxyCPULimit",
+        ("limits", "memory"): "sidecar.istio.io/proxyMemoryLimit",
+    }
+    if not any(k in annotations for k in keys.values()):
+        return copy.deepcopy(ISTIO_PROXY_RESOURCES)
+    out: dict[str, Any] = {}
+    for (group, res), key in keys.items():
+        if key in annotations:
+            out.setdefault(group, {})[res] = annotations[key]
+    return out
+
+
+def iptables_args(
+    annotations: dict[str, str], uid: int = PROXY_UID, cni: bool = False
+) -> list[str]:
+    """istio-init's (or istio-validation's) `istio-iptables` arguments, from the template."""
+    status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
+    excluded = exclude_inbound_port(
+        status_port, _ann(annotations, "traffic.sidecar.istio.io/excludeInboundPorts", "")
+    )
+    args = [
+        "istio-iptables",
+        "-p",
+        "15001",
+        "-z",
+        "15006",
+        "-u",
+        str(uid),
+        "-m",
+        _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT"),
+        "-i",
+        _ann(annotations, "traffic.sidecar.istio.io/includeOutboundIPRanges", "*"),
+        "-x",
+        _ann(annotations, "traffic.sidecar.istio.io/excludeOutboundIPRanges", ""),
+        "-b",
+        _ann(annotations, "traffic.sidecar.istio.io/includeInboundPorts", "*"),
+        "-d",
+        f"15090,15021,{excluded}" if excluded else "15090,15021",
+    ]
+    for key, flag in (
+        ("traffic.sidecar.istio.io/includeOutboundPorts", "-q"),
+        ("traffic.sidecar.istio.io/excludeOutboundPorts", "-o"),
+        ("traffic.sidecar.istio.io/kubevirtInterfaces", "-k"),
+        ("istio.io/reroute-virtual-interfaces", "-k"),
+        ("traffic.sidecar.istio.io/excludeInterfaces", "-c"),
+    ):
+        if key in annotations:
+            args += [flag, annotations[key]]
+    args.append(
+        "--log_output_level=" + _ann(annotations, "sidecar.istio.io/agentLogLevel", "default:info")
+    )
+    if cni:
+        args += ["--run-validation", "--skip-rule-apply"]
+    return args
+
+
+def istio_init_container(
+    image: str, annotations: dict[str, str] | None = None, cni: bool = False
+) -> dict[str, Any]:
+    """`istio-init` (or, with CNI, `istio-validation`) from the injection template.
+
+    istio-init programs the pod's iptables so that all TCP goes through
+    Envoy: NET_ADMIN and NET_RAW, run as root. Its resources are the proxy's
+    (the template's `resources` block is used for both). istio-validation
+    only checks that the CNI plugin did it: no capabilities, uid 1337,
+    read-only root.
     """
+    annotations = annotations or {}
+    if cni:
+        security = {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "runAsGroup": PROXY_UID,
+            "runAsNonRoot": True,
+            "runAsUser": PROXY_UID,
+        }
+    else:
+        security = {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"add": ["NET_ADMIN", "NET_RAW"], "drop": ["ALL"]},
+            "privileged": False,
+            "readOnlyRootFilesystem": False,
+            "runAsGroup": 0,
+            "runAsNonRoot": False,
+            "runAsUser": 0,
+        }
     return _container_defaults(
         {
-            "name": "istio-init",
+            "name": "istio-validation" if cni else "istio-init",
             "image": image,
-            "args": [
-                "istio-iptables",
-                "-p",
-                "15001",
-                "-z",
-                "15006",
-                "-u",
-                "1337",
-                "-m",
-                "REDIRECT",
-                "-i",
-                "*",
-                "-x",
-                "",
-                "-b",
-                "*",
-                "-d",
-                "15090,15021,15020",
-                "--log_output_level=default:info",
-            ],
-            "resources": copy.deepcopy(ISTIO_PROXY_RESOURCES),
-            "securityContext": {
-                "allowPrivilegeEscalation": False,
-                "capabilities": {"add": ["NET_ADMIN", "NET_RAW"], "drop": ["ALL"]},
-                "privileged": False,
-                "readOnlyRootFilesystem": False,
-                "runAsGroup": 0,
-                "runAsNonRoot": False,
-                "runAsUser": 0,
-            },
+            "args": iptables_args(annotations, cni=cni),
+            "resources": istio_resources(annotations),
+            "securityContext": security,
         }
     )
 
 
-def istio_proxy_container(image: str, pod: dict[str, Any], native: bool) -> dict[str, Any]:
+def _proxy_config(annotations: dict[str, str]) -> dict[str, Any]:
+    """`proxy.istio.io/config` (ProxyConfig as YAML or JSON); {} if absent or unreadable."""
+    raw = annotations.get("proxy.istio.io/config")
+    if not raw:
+        return {}
+    try:
+        doc = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def istio_proxy_container(
+    image: str,
+    pod: dict[str, Any],
+    native: bool,
+    annotations: dict[str, str] | None = None,
+    hold: bool = False,
+) -> dict[str, Any]:
     """`istio-proxy` (Envoy + pilot-agent), from the same injection template.
 
-    As a native sidecar it is an init container with `restartPolicy: Always`
-    and a startupProbe, so the kubelet starts the next init container only
-    once Envoy is ready (`sidecar.istio.io/nativeSidecar`, or istiod's
-    `ENABLE_NATIVE_SIDECARS`).
+    As a native sidecar it is an init container with `restartPolicy: Always`;
+    its startupProbe makes the kubelet wait for Envoy before the next init
+    container, and a preStop drains it. In classic mode with
+    `holdApplicationUntilProxyStarts` it gets the postStart `pilot-agent wait`.
     """
-    apps = [n for n in _names(_list(_spec(pod), "containers")) if n != "istio-proxy"]
+    annotations = annotations if annotations is not None else _annotations(pod)
     meta = _meta(pod)
-    probe_ready = {"httpGet": {"path": "/healthz/ready", "port": 15021}}
+    apps = [n for n in _names(_list(_spec(pod), "containers")) if n != "istio-proxy"]
+    status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
+    mode = _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT")
     c: dict[str, Any] = {"name": "istio-proxy", "image": image}
     if native:
         c["restartPolicy"] = "Always"
-    c.update(
-        {
-            "ports": [{"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"}],
-            "args": [
-                "proxy",
-                "sidecar",
-                "--domain",
-                "$(POD_NAMESPACE).svc.cluster.local",
-                "--proxyLogLevel=warning",
-                "--proxyComponentLogLevel=misc:error",
-                "--log_output_level=default:info",
-            ],
-            "env": [
-                {"name": "PILOT_CERT_PROVIDER", "value": "istiod"},
-                {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"},
-                {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
-                {
-                    "name": "POD_NAMESPACE",
-                    "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
-                },
-                {"name": "INSTANCE_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
-                {
-                    "name": "SERVICE_ACCOUNT",
-                    "valueFrom": {"fieldRef": {"fieldPath": "spec.serviceAccountName"}},
-                },
-                {"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
-                {"name": "ISTIO_META_APP_CONTAINERS", "value": ",".join(apps)},
-                {"name": "ISTIO_META_CLUSTER_ID", "value": "Kubernetes"},
-                {"name": "ISTIO_META_INTERCEPTION_MODE", "value": "REDIRECT"},
-                {"name": "ISTIO_META_WORKLOAD_NAME", "value": str(meta.get("name") or "")},
-                {"name": "ISTIO_META_MESH_ID", "value": "cluster.local"},
-                {"name": "TRUST_DOMAIN", "value": "cluster.local"},
-            ],
-        }
-    )
-    if native:
+    c["ports"] = [{"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"}]
+    c["args"] = [
+        "proxy",
+        "sidecar",
+        "--domain",
+        "$(POD_NAMESPACE).svc.cluster.local",
+        "--proxyLogLevel=" + _ann(annotations, "sidecar.istio.io/logLevel", "warning"),
+        "--proxyComponentLogLevel="
+        + _ann(annotations, "sidecar.istio.io/componentLogLevel", "misc:error"),
+        "--log_output_level=" + _ann(annotations, "sidecar.istio.io/agentLogLevel", "default:info"),
+    ]
+    if hold and not native:
+        c["lifecycle"] = {"postStart": {"exec": {"command": ["pilot-agent", "wait"]}}}
+    elif native:
         c["lifecycle"] = {
             "preStop": {
                 "exec": {
                     "command": [
                         "pilot-agent",
                         "request",
-                        "--debug-port=15020",
+                        f"--debug-port={status_port}",
                         "POST",
                         "drain",
                     ]
                 }
             }
         }
-    c["startupProbe"] = {
-        **copy.deepcopy(probe_ready),
-        "initialDelaySeconds": 0,
-        "periodSeconds": 1,
-        "timeoutSeconds": 3,
-        "failureThreshold": 600,
+    field = {
+        "POD_NAME": "metadata.name",
+        "POD_NAMESPACE": "metadata.namespace",
+        "INSTANCE_IP": "status.podIP",
+        "SERVICE_ACCOUNT": "spec.serviceAccountName",
+        "HOST_IP": "status.hostIP",
     }
-    c["readinessProbe"] = {
-        **copy.deepcopy(probe_ready),
-        "initialDelaySeconds": 0,
-        "periodSeconds": 15,
-        "timeoutSeconds": 3,
-        "failureThreshold": 4,
-    }
-    c["resources"] = copy.deepcopy(ISTIO_PROXY_RESOURCES)
+    env: list[dict[str, Any]] = [
+        {"name": "PILOT_CERT_PROVIDER", "value": "istiod"},
+        {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"},
+    ]
+    env += [{"name": k, "valueFrom": {"fieldRef": {"fieldPath": v}}} for k, v in field.items()]
+    env += [
+        {"name": "ISTIO_META_APP_CONTAINERS", "value": ",".join(apps)},
+        {"name": "ISTIO_META_CLUSTER_ID", "value": "Kubernetes"},
+        {"name": "ISTIO_META_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+        {"name": "ISTIO_META_INTERCEPTION_MODE", "value": mode},
+        {"name": "ISTIO_META_WORKLOAD_NAME", "value": str(meta.get("name") or "")},
+        {"name": "ISTIO_META_MESH_ID", "value": "cluster.local"},
+        {"name": "TRUST_DOMAIN", "value": "cluster.local"},
+    ]
+    c["env"] = env
+    if status_port != "0":
+        ready = {"httpGet": {"path": "/healthz/ready", "port": 15021}}
+        c["startupProbe"] = {
+            **copy.deepcopy(ready),
+            "initialDelaySeconds": 0,
+            "periodSeconds": 1,
+            "timeoutSeconds": 3,
+            "failureThreshold": 600,
+        }
+        c["readinessProbe"] = {
+            **copy.deepcopy(ready),
+            "initialDelaySeconds": int(
+                _ann(annotations, "readiness.status.sidecar.istio.io/initialDelaySeconds", "0")
+            ),
+            "periodSeconds": int(
+                _ann(annotations, "readiness.status.sidecar.istio.io/periodSeconds", "15")
+            ),
+            "timeoutSeconds": 3,
+            "failureThreshold": int(
+                _ann(annotations, "readiness.status.sidecar.istio.io/failureThreshold", "4")
+            ),
+        }
     c["securityContext"] = {
         "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
         "privileged": False,
         "readOnlyRootFilesystem": True,
-        "runAsGroup": 1337,
+        "runAsGroup": PROXY_UID,
         "runAsNonRoot": True,
-        "runAsUser": 1337,
+        "runAsUser": PROXY_UID,
     }
+    c["resources"] = istio_resources(annotations)
     c["volumeMounts"] = [
         {"mountPath": "/var/run/secrets/workload-spiffe-uds", "name": "workload-socket"},
         {"mountPath": "/var/run/secrets/credential-uds", "name": "credential-socket"},
@@ -224,20 +434,252 @@ def istio_proxy_container(image: str, pod: dict[str, Any], native: bool) -> dict
     return _container_defaults(c)
 
 
-def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
-    """Istio's sidecar injector (istio/istio `pkg/kube/inject/webhook.go: inject`,
-    `inject.go: injectRequired`, `reorderPod`; template
-    `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`).
+# -- post-processing (webhook.go) ----------------------------------------------------------
 
-    - skips hostNetwork pods and the kube-system/kube-public namespaces;
-    - `sidecar.istio.io/inject` (label, else annotation) other than y/yes/true/on opts out;
-    - a pod that already carries `sidecar.istio.io/status` is left as it is
-      (the patch is a diff, and re-injection diffs to nothing);
-    - `istio-init` goes FIRST among init containers, then (native mode) the
-      `istio-proxy` sidecar, then the user's init containers in their order;
-      in classic mode `istio-proxy` is appended to `containers`;
-    - volumes, labels and annotations (`sidecar.istio.io/status`) as the template.
-    Settings: `native` (ENABLE_NATIVE_SIDECARS), `image`.
+#: List fields strategic merge patch merges by key (`k8s.io/api/core/v1` patchMergeKey).
+_MERGE_KEYS = {"env": "name", "ports": "containerPort", "volumeMounts": "mountPath"}
+
+
+def merge_container(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """A strategic merge of one container over another (`applyContainer`):
+    maps merge, keyed lists merge by key, other values are replaced."""
+    out = copy.deepcopy(base)
+    for k, v in overlay.items():
+        if k in _MERGE_KEYS and isinstance(v, list) and isinstance(out.get(k), list):
+            key = _MERGE_KEYS[k]
+            items = out[k]
+            for item in v:
+                at = next(
+                    (
+                        i
+                        for i, x in enumerate(items)
+                        if isinstance(x, dict) and x.get(key) == item.get(key)
+                    ),
+                    None,
+                )
+                if at is None:
+                    items.append(copy.deepcopy(item))
+                else:
+                    items[at] = {**items[at], **item}
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge_maps(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        out[k] = (
+            _merge_maps(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        )
+    return out
+
+
+#: Go's field order of `corev1.Container` and `corev1.SecurityContext` (for the
+#: `proxy.istio.io/overrides` annotation, which is `json.Marshal` output).
+_GO_CONTAINER_ORDER = (
+    "name image command args workingDir ports envFrom env resources resizePolicy restartPolicy "
+    "volumeMounts volumeDevices livenessProbe readinessProbe startupProbe lifecycle "
+    "terminationMessagePath terminationMessagePolicy imagePullPolicy securityContext stdin "
+    "stdinOnce tty"
+).split()
+_GO_SECURITY_ORDER = (
+    "capabilities privileged seLinuxOptions windowsOptions runAsUser runAsGroup runAsNonRoot "
+    "readOnlyRootFilesystem allowPrivilegeEscalation procMount seccompProfile appArmorProfile"
+).split()
+
+
+def _go_order(d: dict[str, Any], order: list[str]) -> dict[str, Any]:
+    return {k: d[k] for k in sorted(d, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def _as_written(c: dict[str, Any]) -> dict[str, Any]:
+    """A user's container as they wrote it: the API server's defaults removed
+    (upstream's goldens are rendered from undefaulted pods), `resources` always
+    present (a Go struct, not a pointer), `image: auto` dropped."""
+    out = copy.deepcopy(c)
+    if out.get("terminationMessagePath") == "/dev/termination-log":
+        out.pop("terminationMessagePath")
+    if out.get("terminationMessagePolicy") == "File":
+        out.pop("terminationMessagePolicy")
+    if out.get("imagePullPolicy") == image_pull_policy_default(out.get("image")):
+        out.pop("imagePullPolicy")
+    if out.get("image") in ("auto", ""):
+        out.pop("image")
+    out.setdefault("resources", {})
+    if isinstance(out.get("securityContext"), dict):
+        out["securityContext"] = _go_order(out["securityContext"], _GO_SECURITY_ORDER)
+    return _go_order(out, _GO_CONTAINER_ORDER)
+
+
+_PROBER_DEFAULTS = {"path": "/", "scheme": "HTTP"}
+
+
+def _prober(handler: Any, timeout: Any = None) -> dict[str, Any] | None:
+    """`kubeProbeToInternalProber`: the httpGet/tcpSocket/grpc action and the timeout,
+    without the API server's defaults (see the module docstring)."""
+    if not isinstance(handler, dict):
+        return None
+    for kind in ("httpGet", "tcpSocket", "grpc"):
+        action = handler.get(kind)
+        if isinstance(action, dict):
+            action = {
+                k: v
+                for k, v in action.items()
+                if not (kind == "httpGet" and _PROBER_DEFAULTS.get(k) == v)
+            }
+            out: dict[str, Any] = {kind: action}
+            if timeout not in (None, 0, 1):
+                out["timeoutSeconds"] = timeout
+            return out
+    return None
+
+
+def dump_app_probers(pod: dict[str, Any], status_port: int) -> dict[str, Any]:
+    """`app_probe.go: DumpAppProbers`: every container's probes and lifecycle hooks,
+    keyed by the agent URL that will serve them, named ports resolved."""
+    out: dict[str, Any] = {}
+    spec = _spec(pod)
+    for c in _list(spec, "initContainers") + _list(spec, "containers"):
+        if not isinstance(c, dict) or c.get("name") == "istio-proxy":
+            continue
+        name = c.get("name")
+        ports = {
+            p.get("name"): p.get("containerPort") for p in c.get("ports") or [] if p.get("name")
+        }
+        entries: list[tuple[str, dict[str, Any] | None]] = []
+        for probe, url in (
+            ("readinessProbe", f"/app-health/{name}/readyz"),
+            ("livenessProbe", f"/app-health/{name}/livez"),
+            ("startupProbe", f"/app-health/{name}/startupz"),
+        ):
+            p = c.get(probe)
+            entries.append(
+                (url, _prober(p, p.get("timeoutSeconds")) if isinstance(p, dict) else None)
+            )
+        lifecycle = c.get("lifecycle") if isinstance(c.get("lifecycle"), dict) else {}
+        entries.append((f"/app-lifecycle/{name}/prestopz", _prober(lifecycle.get("preStop"))))
+        entries.append((f"/app-lifecycle/{name}/poststartz", _prober(lifecycle.get("postStart"))))
+        for url, prober in entries:
+            if prober is None:
+                continue
+            if "grpc" not in prober:
+                action = prober.get("httpGet") or prober.get("tcpSocket")
+                port = action.get("port")
+                if isinstance(port, str):
+                    if port not in ports:
+                        continue
+                    action["port"] = ports[port]
+                elif port == status_port:
+                    continue
+            out[url] = prober
+    return out
+
+
+def _rewrite_handler(handler: Any, url: str, port: int, probe: bool) -> Any:
+    """`convertAppProber` / `convertAppLifecycleHandler`: point it at the agent."""
+    if not isinstance(handler, dict):
+        return handler
+    kinds = ("httpGet", "tcpSocket", "grpc") if probe else ("httpGet", "tcpSocket")
+    kind = next((k for k in kinds if isinstance(handler.get(k), dict)), None)
+    if kind is None:
+        return handler
+    out = copy.deepcopy(handler)
+    if kind == "httpGet":
+        action = out["httpGet"]
+        if action.get("scheme") == "HTTPS":
+            action["scheme"] = "HTTP"
+    else:
+        out.pop(kind)
+        action = out["httpGet"] = {}
+    action["port"] = port
+    action["path"] = url
+    return out
+
+
+def rewrite_app_probes(pod: dict[str, Any], status_port: int) -> None:
+    """`patchRewriteProbe`: every non-proxy container's probes and hooks to the agent."""
+    spec = _spec(pod)
+    for c in _list(spec, "containers") + _list(spec, "initContainers"):
+        if not isinstance(c, dict) or c.get("name") == "istio-proxy":
+            continue
+        name = c.get("name")
+        for probe, suffix in (
+            ("readinessProbe", "readyz"),
+            ("livenessProbe", "livez"),
+            ("startupProbe", "startupz"),
+        ):
+            if isinstance(c.get(probe), dict):
+                c[probe] = _rewrite_handler(
+                    c[probe], f"/app-health/{name}/{suffix}", status_port, True
+                )
+        lifecycle = c.get("lifecycle")
+        if isinstance(lifecycle, dict):
+            for hook, suffix in (("preStop", "prestopz"), ("postStart", "poststartz")):
+                if isinstance(lifecycle.get(hook), dict):
+                    lifecycle[hook] = _rewrite_handler(
+                        lifecycle[hook], f"/app-lifecycle/{name}/{suffix}", status_port, False
+                    )
+
+
+def _move(items: list[dict[str, Any]], name: str, first: bool) -> list[dict[str, Any]]:
+    """`modifyContainers` with MoveFirst / MoveLast."""
+    match = [c for c in items if c.get("name") == name]
+    rest = [c for c in items if c.get("name") != name]
+    if not match:
+        return rest
+    return match[-1:] + rest if first else rest + match[-1:]
+
+
+def reorder(spec: dict[str, Any], hold: bool) -> None:
+    """`webhook.go: reorderPod`."""
+    spec["containers"] = _move(_list(spec, "containers"), "istio-proxy", first=hold)
+    inits = _list(spec, "initContainers")
+    if "istio-proxy" in _names(inits):
+        # native sidecar: {istio-init | istio-validation} => proxy => the rest
+        for name in ("enable-core-dump", "istio-proxy", "istio-validation", "istio-init"):
+            inits = _move(inits, name, first=True)
+    else:
+        # "we want iptables setup last so we do not blackhole init containers"
+        inits = _move(inits, "istio-validation", first=True)
+        inits = _move(inits, "istio-init", first=False)
+        inits = _move(inits, "enable-core-dump", first=False)
+    spec["initContainers"] = inits
+
+
+def _canonical_name(labels: dict[str, str], fallback: str) -> str:
+    name = (
+        labels.get("service.istio.io/canonical-name")
+        or labels.get("app.kubernetes.io/name")
+        or labels.get("app")
+        or fallback
+    )
+    return name[:63].removesuffix("-")
+
+
+def _workload_name(pod: dict[str, Any]) -> str:
+    """`kube.GetDeployMetaFromPod`: the controlling owner's name (a ReplicaSet's
+    Deployment by its pod-template-hash), else the pod's name."""
+    meta = _meta(pod)
+    for ref in meta.get("ownerReferences") or []:
+        if isinstance(ref, dict) and ref.get("controller") and isinstance(ref.get("name"), str):
+            name = ref["name"]
+            if ref.get("kind") == "ReplicaSet":
+                h = _labels(pod).get("pod-template-hash")
+                if h and name.endswith("-" + h):
+                    name = name[: -len(h) - 1]
+            return name
+    return str(meta.get("name") or meta.get("generateName") or "")
+
+
+def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
+    """Istio's sidecar injector (`webhook.go: inject` → `injectPod`), see the module docstring.
+
+    Settings: `mode` (classic | native | cni; default: the version's),
+    `version` (1.26 | 1.27), `kubernetesVersion` (of the nodes, for 1.27's
+    auto mode), `holdApplicationUntilProxyStarts` (mesh-wide), `image`.
     """
     pod = _pod_of(request)
     spec, meta = _spec(pod), _meta(pod)
@@ -253,21 +695,80 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if "sidecar.istio.io/status" in annotations:
         return Verdict(note="already injected (sidecar.istio.io/status is set): nothing to change")
 
-    image = str(ctx.settings.get("image") or f"docker.io/istio/proxyv2:{ISTIO_VERSION}")
+    settings = ctx.settings
+    version = str(settings.get("version") or ISTIO_VERSION)
+    mode = resolve_mode(settings)
+    image = str(settings.get("image") or f"docker.io/istio/proxyv2:{version}")
     native_ann = annotations.get("sidecar.istio.io/nativeSidecar")
-    native = (native_ann != "false") if native_ann else bool(ctx.settings.get("native"))
+    native = native_ann == "true" if native_ann in ("true", "false") else mode == "native"
+    cni = mode == "cni"
+    hold = bool(_proxy_config(annotations).get("holdApplicationUntilProxyStarts")) or bool(
+        settings.get("holdApplicationUntilProxyStarts")
+    )
+    intercept_none = annotations.get("sidecar.istio.io/interceptionMode") == "NONE"
+    status_port = int(_ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT)) or 0)
 
     out = copy.deepcopy(pod)
     o_meta = out.setdefault("metadata", {})
     o_spec = out.setdefault("spec", {})
-    user_inits = [c for c in _list(spec, "initContainers") if isinstance(c, dict)]
-    apps = [c for c in _list(spec, "containers") if isinstance(c, dict)]
-    app_names = [n for n in _names(apps) if n != "istio-proxy"]
-    proxy = istio_proxy_container(image, pod, native)
-    inits = [istio_init_container(image)] + ([proxy] if native else []) + user_inits
-    o_spec["initContainers"] = inits
-    if not native:
-        o_spec["containers"] = apps + [proxy]
+    inits = [copy.deepcopy(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
+    apps = [copy.deepcopy(c) for c in _list(spec, "containers") if isinstance(c, dict)]
+    user_proxy = next((c for c in apps + inits if c.get("name") == "istio-proxy"), None)
+    if native and user_proxy is not None and user_proxy in apps:
+        # RunTemplate: with native sidecars a user's istio-proxy moves to initContainers.
+        apps = [c for c in apps if c is not user_proxy]
+        inits = inits + [user_proxy]
+
+    # The template, merged over the pod (strategic merge: containers by name).
+    template_inits: list[dict[str, Any]] = []
+    if not (intercept_none and not native):
+        if not intercept_none:
+            template_inits.append(istio_init_container(image, annotations, cni=cni))
+    proxy = istio_proxy_container(image, pod, native, annotations, hold)
+    if native:
+        template_inits.append(proxy)
+    template_apps = [] if native else [proxy]
+
+    def merged(
+        current: list[dict[str, Any]], injected: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        result = list(current)
+        for c in injected:
+            at = next((i for i, x in enumerate(result) if x.get("name") == c["name"]), None)
+            if at is None:
+                result.append(c)
+            else:
+                # reapplyOverwrittenContainers: the user's container wins, field by field.
+                over = copy.deepcopy(result[at])
+                if over.get("image") == "auto":
+                    over.pop("image")
+                result[at] = merge_container(c, over)
+        return result
+
+    o_spec["initContainers"] = merged(inits, template_inits)
+    o_spec["containers"] = merged(apps, template_apps)
+
+    overrides: dict[str, Any] = {}
+    if user_proxy is not None:
+        key = "initContainers" if native else "containers"
+        overrides[key] = [_as_written(user_proxy)]
+        # adjustInitContainerUser: the proxy's uid replaces istio-init's "-u".
+        uid = (user_proxy.get("securityContext") or {}).get("runAsUser")
+        init = next(
+            (
+                c
+                for c in o_spec["initContainers"]
+                if c.get("name") in ("istio-init", "istio-validation")
+            ),
+            None,
+        )
+        if init is not None and isinstance(uid, int) and uid != 0:
+            args = init.get("args") or []
+            if "-u" in args:
+                args[args.index("-u") + 1] = str(uid)
+            if init["name"] == "istio-validation":
+                init["securityContext"]["runAsUser"] = uid
+
     vol_names = [v["name"] for v in ISTIO_VOLUMES]
     kept = [
         v
@@ -279,34 +780,96 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     lbl = o_meta.get("labels")
     if not isinstance(lbl, dict):
         lbl = o_meta["labels"] = {}
-    lbl.setdefault("security.istio.io/tlsMode", "istio")
-    lbl.setdefault(
-        "service.istio.io/canonical-name",
-        labels.get("app.kubernetes.io/name") or labels.get("app") or str(meta.get("name") or ""),
+    lbl["security.istio.io/tlsMode"] = labels.get("security.istio.io/tlsMode") or "istio"
+    lbl["service.istio.io/canonical-name"] = _canonical_name(labels, _workload_name(pod))
+    lbl["service.istio.io/canonical-revision"] = (
+        labels.get("service.istio.io/canonical-revision")
+        or labels.get("app.kubernetes.io/version")
+        or labels.get("version")
+        or "latest"
     )
-    lbl.setdefault(
-        "service.istio.io/canonical-revision",
-        labels.get("app.kubernetes.io/version") or labels.get("version") or "latest",
-    )
-    ann = o_meta.setdefault("annotations", {})
+    ann = o_meta.get("annotations")
     if not isinstance(ann, dict):
         ann = o_meta["annotations"] = {}
     ann["istio.io/rev"] = "default"
+    app_names = [n for n in _names(apps) if n != "istio-proxy"]
     if app_names:
-        ann.setdefault("kubectl.kubernetes.io/default-container", app_names[0])
         ann.setdefault("kubectl.kubernetes.io/default-logs-container", app_names[0])
+        ann.setdefault("kubectl.kubernetes.io/default-container", app_names[0])
+    if overrides:
+        ann["proxy.istio.io/overrides"] = json.dumps(overrides, separators=(",", ":"))
+
+    sidecar = next(
+        c for c in o_spec["containers"] + o_spec["initContainers"] if c.get("name") == "istio-proxy"
+    )
+    # applyPrometheusMerge: scrape the agent, keep the app's settings in an env.
+    scrape = next(
+        (
+            v
+            for k, v in annotations.items()
+            if k.replace("/", "_").replace(".", "_") == "prometheus_io_scrape"
+        ),
+        None,
+    )
+    if (
+        _parse_bool(scrape or "true") is not False
+        and _parse_bool(annotations.get("prometheus.istio.io/merge-metrics", "true")) is not False
+    ):
+        current = {
+            k.split("/")[-1]: v for k, v in annotations.items() if k.startswith("prometheus.io/")
+        }
+        if current.get("port") != str(STATUS_PORT):
+            if current:
+                sidecar["env"].append(
+                    {
+                        "name": "ISTIO_PROMETHEUS_ANNOTATIONS",
+                        "value": json.dumps(current, separators=(",", ":")),
+                    }
+                )
+            for k in [k for k in ann if k.startswith("prometheus.io/")]:
+                ann.pop(k)
+            ann["prometheus.io/port"] = str(STATUS_PORT)
+            ann["prometheus.io/path"] = "/stats/prometheus"
+            ann["prometheus.io/scrape"] = "true"
+
+    # applyRewrite: app probes to the agent.
+    rewrite = _parse_bool(annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", ""))
+    if rewrite is not False:
+        probers = dump_app_probers(out, STATUS_PORT)
+        if probers:
+            sidecar["env"].append(
+                {
+                    "name": "ISTIO_KUBE_APP_PROBERS",
+                    "value": json.dumps(probers, separators=(",", ":"), sort_keys=True),
+                }
+            )
+        rewrite_app_probes(out, status_port)
+
     ann["sidecar.istio.io/status"] = json.dumps(
         {
-            "initContainers": ["istio-init", "istio-proxy"] if native else ["istio-init"],
-            "containers": None if native else ["istio-proxy"],
+            "initContainers": _names(template_inits) or None,
+            "containers": _names(template_apps) or None,
             "volumes": vol_names,
             "imagePullSecrets": None,
             "revision": "default",
         },
         separators=(",", ":"),
     )
-    mode = "native sidecar (init container, restartPolicy: Always)" if native else "classic sidecar"
-    return Verdict(patch=_diff_patch(pod, out), note=f"injected istio-init + istio-proxy as {mode}")
+    reorder(o_spec, hold)
+    if not o_spec["initContainers"]:
+        o_spec.pop("initContainers")
+
+    if native:
+        how = "istio-proxy as a native sidecar (init container, restartPolicy: Always) before the user's init containers"
+    elif cni:
+        how = "istio-validation FIRST (redirection by the CNI plugin), istio-proxy as the last container"
+    else:
+        how = "istio-init LAST among init containers, istio-proxy as " + (
+            "the FIRST container (holdApplicationUntilProxyStarts)"
+            if hold
+            else "the last container"
+        )
+    return Verdict(patch=_diff_patch(pod, out), note=f"injected ({mode}, Istio {version}): {how}")
 
 
 ISTIO_REGISTRATIONS = (

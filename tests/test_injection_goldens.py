@@ -1,0 +1,281 @@
+"""initlab's injectors against their projects' own golden files.
+
+44 upstream cases (tests/data/injection/cases.json, inputs beside it): Istio
+1.26.0 `pkg/kube/inject/testdata/inject/*.yaml` and their `.injected`
+goldens, Linkerd stable-2.14.10 / version-2.15 `cli/cmd/testdata` and
+proxy-injector cases, vault-k8s v1.7.0 handler and agent cases. Each case is
+admitted through initlab's chain with the webhook and settings upstream's
+test used; the admitted pod is read into field groups (init and container
+order, proxy placement, the init container's args, securityContext and
+resources, the proxy's args, ports, probes, hooks and mounts, volumes,
+annotations and labels added, rewritten app probes) and every group must
+equal upstream's.
+
+`python tests/test_injection_goldens.py` prints the field-check count.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script
+    sys.path.insert(0, str(ROOT))
+
+from initlab.admission import admit  # noqa: E402
+from initlab.api.loader import load_path  # noqa: E402
+from initlab.api.quantity import parse as parse_quantity  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "injection"
+CASES: list[dict[str, Any]] = json.loads((DATA / "cases.json").read_text())["cases"]
+
+INIT_NAMES = ("istio-init", "istio-validation", "linkerd-init", "linkerd-network-validator")
+PROXY_NAMES = ("istio-proxy", "linkerd-proxy")
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+
+
+# -- reading a pod into field groups --------------------------------------------------------
+
+
+def _cpu(q: Any) -> str:
+    """CPU in millicores, the unit upstream's values files write (`2` → `2000m`)."""
+    return f"{int(parse_quantity(str(q)).value * 1000)}m"
+
+
+def _mem(q: Any) -> str:
+    """Memory in the largest binary unit that divides it (`1073741824` → `1Gi`)."""
+    n = int(parse_quantity(str(q)).value)
+    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if n and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def _resources(res: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in ("requests", "limits"):
+        g = (res or {}).get(group) or {}
+        if g:
+            out[group] = {
+                k: (_cpu(v) if k == "cpu" else _mem(v) if k == "memory" else str(v))
+                for k, v in g.items()
+            }
+    return out
+
+
+_PROBE_ZERO = {
+    "initialDelaySeconds": 0,
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
+
+
+def _probe(p: Any) -> Any:
+    """A probe as the API server stores it: defaults filled, zero values shown."""
+    if not isinstance(p, dict):
+        return p
+    out = {**_PROBE_ZERO, **p}
+    if isinstance(out.get("httpGet"), dict):
+        out["httpGet"] = {"path": "/", "scheme": "HTTP", **out["httpGet"]}
+    return out
+
+
+def _mounts(c: dict[str, Any]) -> list[str]:
+    return sorted(
+        f"{m['name']}:{m['mountPath']}" + (":ro" if m.get("readOnly") else "")
+        for m in c.get("volumeMounts") or []
+    )
+
+
+def _volume_kind(v: dict[str, Any]) -> str:
+    kinds = [k for k in v if k != "name"]
+    if not kinds:
+        return "emptyDir"
+    kind = kinds[0]
+    if kind == "emptyDir" and (v[kind] or {}).get("medium"):
+        return f"emptyDir({v[kind]['medium']})"
+    return kind
+
+
+def _added(before: dict[str, str], after: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in after.items():
+        if before.get(k) == v:
+            continue
+        out[k] = json.loads(v) if k == "sidecar.istio.io/status" else v
+    return out
+
+
+def _find(items: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any] | None:
+    return next((c for c in items if c.get("name") in names), None)
+
+
+def field_groups(case: dict[str, Any], result: Any, original: dict[str, Any]) -> dict[str, Any]:
+    """The admitted pod read into the groups `expected` names."""
+    pod = result.pod
+    spec = pod.get("spec", {})
+    inits: list[dict[str, Any]] = spec.get("initContainers") or []
+    apps: list[dict[str, Any]] = spec.get("containers") or []
+    patched = any(p["patch"] for p in result.patches)
+    if not result.allowed:
+        decision = f"denied: {result.message}"
+    else:
+        decision = "injected" if patched else "not injected"
+    g: dict[str, Any] = {"decision": decision}
+    g["init order"] = [c["name"] for c in inits]
+    g["container order"] = [c["name"] for c in apps]
+
+    init = _find(inits, INIT_NAMES)
+    proxy = _find(inits, PROXY_NAMES) or _find(apps, PROXY_NAMES)
+    where = "initContainers" if proxy is not None and proxy in inits else "containers"
+    g["proxy placement"] = (
+        None if proxy is None else {"list": where, "restartPolicy": proxy.get("restartPolicy")}
+    )
+    g["init args"] = (
+        None
+        if init is None
+        else {"name": init["name"], "args": init.get("args"), "command": init.get("command")}
+    )
+    g["init securityContext"] = None if init is None else init.get("securityContext")
+    g["init resources"] = None if init is None else _resources(init.get("resources"))
+    g["proxy args"] = None if proxy is None else proxy.get("args")
+    g["proxy ports"] = None if proxy is None else proxy.get("ports") or []
+    g["proxy securityContext"] = None if proxy is None else proxy.get("securityContext")
+    g["proxy resources"] = None if proxy is None else _resources(proxy.get("resources"))
+    g["proxy probes"] = None if proxy is None else {p: _probe(proxy.get(p)) for p in PROBES}
+    g["proxy lifecycle"] = None if proxy is None else proxy.get("lifecycle")
+    g["proxy volumeMounts"] = None if proxy is None else _mounts(proxy)
+
+    before = {v["name"] for v in original.get("spec", {}).get("volumes") or []}
+    g["volumes added"] = sorted(
+        f"{v['name']}: {_volume_kind(v)}"
+        for v in spec.get("volumes") or []
+        if v["name"] not in before
+    )
+    meta, ometa = pod.get("metadata", {}), original.get("metadata", {})
+    g["annotations added"] = _added(ometa.get("annotations") or {}, meta.get("annotations") or {})
+    g["labels added"] = _added(ometa.get("labels") or {}, meta.get("labels") or {})
+
+    hooks: dict[str, Any] = {}
+    for c in inits + apps:
+        if c.get("name") in PROXY_NAMES:
+            continue
+        found = {
+            k: _probe(c[k]) if k in PROBES else c[k] for k in (*PROBES, "lifecycle") if c.get(k)
+        }
+        if found:
+            hooks[c["name"]] = found
+    if proxy is not None:
+        for env in proxy.get("env") or []:
+            if env.get("name") == "ISTIO_KUBE_APP_PROBERS":
+                hooks["(istio-proxy env ISTIO_KUBE_APP_PROBERS)"] = json.loads(env["value"])
+    g["app probes and hooks"] = hooks
+
+    ops = [p for call in result.patches for p in call["patch"]]
+    g["patch ops (outside /spec/volumes)"] = [
+        [p["op"], p["path"]] for p in ops if not p["path"].startswith("/spec/volumes")
+    ]
+    agent = _find(inits, ("vault-agent-init",))
+    if agent is not None:
+        g["agent-init command and args"] = {"command": agent["command"], "args": agent["args"]}
+        g["agent-init resources"] = _resources(agent.get("resources"))
+        g["agent-init volumeMounts"] = _mounts(agent)
+    return g
+
+
+# -- running a case ------------------------------------------------------------------------
+
+
+def case_pod(case: dict[str, Any]) -> dict[str, Any]:
+    """The case's input as initlab loads it, with the case's edits applied."""
+    manifest = load_path(DATA / case["input"])
+    pod = copy.deepcopy(manifest.pod)
+    meta = pod.setdefault("metadata", {})
+    edits = case.get("edits") or {}
+    if "annotations" in edits:
+        meta["annotations"] = {**(meta.get("annotations") or {}), **edits["annotations"]}
+    if "apiVersion" in edits:
+        pod["apiVersion"] = edits["apiVersion"]
+    if "metadata.name" in edits:
+        meta["name"] = edits["metadata.name"]
+    if "volumes" in edits:
+        pod["spec"]["volumes"] = (pod["spec"].get("volumes") or []) + edits["volumes"]
+    if case.get("namespace"):
+        meta["namespace"] = case["namespace"]
+    return pod
+
+
+def run_case(case: dict[str, Any]) -> dict[str, Any]:
+    pod = case_pod(case)
+    result = admit(pod, [case["webhook"]], case["namespace_labels"])
+    return field_groups(case, result, result.original)
+
+
+def group_matches(name: str, expected: Any, got: Any) -> bool:
+    """Equal, with two allowances upstream's goldens need: a value `*` in expected
+    annotations or labels matches any value (versions, hashes), and a denial
+    matches when the message contains the quoted text."""
+    if name == "decision" and isinstance(expected, str) and expected.startswith("denied"):
+        text = expected.split("'")[1]
+        return isinstance(got, str) and got.startswith("denied") and text in got
+    if name in ("annotations added", "labels added") and isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return False
+        return all(v == "*" or got[k] == v for k, v in expected.items())
+    return bool(expected == got)
+
+
+def score() -> tuple[int, int, list[str]]:
+    ok = total = 0
+    misses: list[str] = []
+    for case in CASES:
+        got = run_case(case)
+        for name, expected in case["expected"].items():
+            total += 1
+            if group_matches(name, expected, got.get(name)):
+                ok += 1
+            else:
+                misses.append(f"{case['id']}: {name}")
+    return ok, total, misses
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_injector_matches_upstream_golden(case: dict[str, Any]) -> None:
+    """Every field group of the admitted pod equals upstream's golden."""
+    got = run_case(case)
+    wrong = {
+        name: {"expected": expected, "got": got.get(name)}
+        for name, expected in case["expected"].items()
+        if not group_matches(name, expected, got.get(name))
+    }
+    assert wrong == {}
+
+
+def test_group_matching_can_fail() -> None:
+    """The comparison is not vacuous: a changed arg or a missing label is a miss."""
+    case = next(c for c in CASES if c["id"] == "istio/hello")
+    got = run_case(case)
+    bad_args = copy.deepcopy(got["init args"])
+    bad_args["args"][2] = "15002"
+    assert not group_matches("init args", case["expected"]["init args"], bad_args)
+    labels = dict(got["labels added"])
+    labels.pop("security.istio.io/tlsMode")
+    assert not group_matches("labels added", case["expected"]["labels added"], labels)
+
+
+if __name__ == "__main__":
+    ok, total, misses = score()
+    for m in misses:
+        print("miss:", m)
+    print(f"{ok}/{total} field checks match upstream's goldens")
