@@ -499,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--webhook",
         metavar="NAME",
         action="append",
-        help="a built-in webhook (repeatable, in order): istio, istio-native, linkerd, "
+        help="a built-in webhook (repeatable, in order): istio, istio-native, istio-cni, linkerd, "
         "vault, kyverno-add-init, kyverno-require-resources",
     )
     sp.add_argument(

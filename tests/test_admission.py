@@ -399,15 +399,51 @@ def test_linkerd_appends_linkerd_init_and_puts_the_proxy_first(pod):
 
 
 def test_linkerd_native_sidecar_annotation(pod):
-    """With proxy-enable-native-sidecar the proxy follows linkerd-init as a restartable init container."""
+    """2.15 native sidecar: linkerd-init at index 0, the proxy (restartable) at 1, then the user's."""
     ann = {
         "linkerd.io/inject": "enabled",
         "config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
     }
     result = admit(_ann(pod, **ann), ["linkerd"])
-    assert _inits(result) == ["migrate", "seed", "linkerd-init", "linkerd-proxy"]
+    assert _inits(result) == ["linkerd-init", "linkerd-proxy", "migrate", "seed"]
     assert _init(result, "linkerd-proxy")["restartPolicy"] == "Always"
     assert _containers(result) == ["app"]
+
+
+def test_linkerd_cni_mode_adds_the_network_validator_instead_of_linkerd_init(pod):
+    """With linkerd-cni: linkerd-network-validator (no capabilities) where linkerd-init was."""
+    hook = WebhookConfig("linkerd", settings={"mode": "cni"})
+    result = admit(_ann(pod, **{"linkerd.io/inject": "enabled"}), [hook])
+    assert _inits(result) == ["migrate", "seed", "linkerd-network-validator"]
+    v = _init(result, "linkerd-network-validator")
+    assert v["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert "linkerd-proxy-init-xtables-lock" not in {
+        vol["name"] for vol in result.pod["spec"]["volumes"]
+    }
+
+
+def test_linkerd_2_14_knows_no_native_sidecar(pod):
+    """The native-sidecar annotation arrived in 2.15: 2.14 injects the classic way."""
+    ann = {
+        "linkerd.io/inject": "enabled",
+        "config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+    }
+    hook = WebhookConfig("linkerd", settings={"version": "2.14"})
+    result = admit(_ann(pod, **ann), [hook])
+    assert _inits(result) == ["migrate", "seed", "linkerd-init"]
+    assert _containers(result) == ["linkerd-proxy", "app"]
+
+
+def test_linkerd_skip_ports_become_proxy_init_args(pod):
+    """config.linkerd.io/skip-{inbound,outbound}-ports replace the defaults in linkerd-init's args."""
+    ann = {
+        "linkerd.io/inject": "enabled",
+        "config.linkerd.io/skip-inbound-ports": "22",
+        "config.linkerd.io/skip-outbound-ports": "5432",
+    }
+    args = _init(admit(_ann(pod, **ann), ["linkerd"]), "linkerd-init")["args"]
+    assert args[args.index("--inbound-ports-to-ignore") + 1] == "4190,4191,22"
+    assert args[args.index("--outbound-ports-to-ignore") + 1] == "5432"
 
 
 def test_linkerd_namespace_annotation_and_pod_opt_out(pod):
@@ -489,6 +525,57 @@ def test_vault_without_a_role_is_denied_whatever_the_failure_policy(pod):
         'admission webhook "vault.hashicorp.com" denied the request: '
         "error validating agent configuration: no Vault role found"
     )
+
+
+def test_vault_refuses_system_namespaces(pod):
+    """vault-k8s refuses kube-system and kube-public, in its own words."""
+    p = _vault(pod)
+    p["metadata"]["namespace"] = "kube-system"
+    result = admit(p, ["vault"])
+    assert not result.allowed
+    assert result.message.endswith(
+        "error with request namespace: cannot inject into system namespaces: kube-system"
+    )
+
+
+def test_vault_configmap_needs_no_role(pod):
+    """With agent-configmap the agent's config comes from the ConfigMap: no role needed."""
+    p = _vault(pod, **{"vault.hashicorp.com/agent-configmap": "agent-config"})
+    del p["metadata"]["annotations"]["vault.hashicorp.com/role"]
+    result = admit(p, ["vault"])
+    assert result.allowed, result.message
+    agent = _init(result, "vault-agent-init")
+    assert agent["args"] == [
+        "touch /home/vault/.vault-token && vault agent -config=/vault/configs/config-init.hcl"
+    ]
+    assert {"name": "vault-config", "mountPath": "/vault/configs", "readOnly": True} in agent[
+        "volumeMounts"
+    ]
+
+
+def test_vault_unreadable_inject_annotation_is_denied(pod):
+    """agent-inject is read with Go's ParseBool: "yes" is an error, and the pod is refused."""
+    p = _vault(pod)
+    p["metadata"]["annotations"]["vault.hashicorp.com/agent-inject"] = "yes"
+    result = admit(p, ["vault"])
+    assert not result.allowed
+    assert 'strconv.ParseBool: parsing "yes": invalid syntax' in result.message
+
+
+def test_vault_agents_share_the_service_account_token_read_only(pod):
+    """The first container's ServiceAccount token mount is mounted read-only into the agents."""
+    p = _vault(pod)
+    p["spec"]["volumes"] = [{"name": "kube-api-access", "emptyDir": {}}]
+    p["spec"]["containers"][0]["volumeMounts"] = [
+        {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    ]
+    result = admit(p, ["vault"])
+    agent = _init(result, "vault-agent-init")
+    assert {
+        "name": "kube-api-access",
+        "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+        "readOnly": True,
+    } in agent["volumeMounts"]
 
 
 def test_vault_is_idempotent(pod):

@@ -88,6 +88,14 @@ def _probe(p: Any) -> Any:
     return out
 
 
+def _security(sc: Any) -> Any:
+    """A securityContext with its capability lists as sets (sorted): order carries no meaning."""
+    if not isinstance(sc, dict) or not isinstance(sc.get("capabilities"), dict):
+        return sc
+    caps = {k: sorted(v) for k, v in sc["capabilities"].items()}
+    return {**sc, "capabilities": caps}
+
+
 def _mounts(c: dict[str, Any]) -> list[str]:
     return sorted(
         f"{m['name']}:{m['mountPath']}" + (":ro" if m.get("readOnly") else "")
@@ -144,11 +152,11 @@ def field_groups(case: dict[str, Any], result: Any, original: dict[str, Any]) ->
         if init is None
         else {"name": init["name"], "args": init.get("args"), "command": init.get("command")}
     )
-    g["init securityContext"] = None if init is None else init.get("securityContext")
+    g["init securityContext"] = None if init is None else _security(init.get("securityContext"))
     g["init resources"] = None if init is None else _resources(init.get("resources"))
     g["proxy args"] = None if proxy is None else proxy.get("args")
     g["proxy ports"] = None if proxy is None else proxy.get("ports") or []
-    g["proxy securityContext"] = None if proxy is None else proxy.get("securityContext")
+    g["proxy securityContext"] = None if proxy is None else _security(proxy.get("securityContext"))
     g["proxy resources"] = None if proxy is None else _resources(proxy.get("resources"))
     g["proxy probes"] = None if proxy is None else {p: _probe(proxy.get(p)) for p in PROBES}
     g["proxy lifecycle"] = None if proxy is None else proxy.get("lifecycle")

@@ -93,7 +93,7 @@ def test_mutate_echoes_uid_and_returns_a_base64_json_patch(server):
     ops = json.loads(base64.b64decode(resp["patch"]))
     admitted = jsonpatch.apply_patch(pod, ops)
     names = [c["name"] for c in admitted["spec"]["initContainers"]]
-    assert names == ["istio-init", "migrate", "wait-for-db"]
+    assert names == ["migrate", "istio-init", "wait-for-db"]  # classic Istio: istio-init last
 
 
 def test_per_webhook_path_runs_only_that_webhook(server):

@@ -149,6 +149,26 @@ def _pod_of(request: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(obj) if isinstance(obj, dict) else {}
 
 
+def workload_owner(pod: dict[str, Any]) -> tuple[str, str] | None:
+    """The workload that controls the pod, as `(Kind, name)`: its controller
+    ownerReference, a ReplicaSet resolved to its Deployment by the
+    `pod-template-hash` suffix (Istio's `kube.GetDeployMetaFromPod`; Linkerd asks
+    the API server, initlab has none). None for a bare pod."""
+    meta = _meta(pod)
+    refs = meta.get("ownerReferences")
+    for ref in refs if isinstance(refs, list) else []:
+        if not (isinstance(ref, dict) and ref.get("controller") is True):
+            continue
+        kind, name = ref.get("kind"), ref.get("name")
+        if not (isinstance(kind, str) and isinstance(name, str)):
+            continue
+        h = _labels(pod).get("pod-template-hash")
+        if kind == "ReplicaSet" and h and name.endswith("-" + h):
+            return "Deployment", name[: -len(h) - 1]
+        return kind, name
+    return None
+
+
 def _ptr(*parts: str | int) -> str:
     """A JSON Pointer (RFC 6901): `~` → `~0`, `/` → `~1`."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

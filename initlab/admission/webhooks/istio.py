@@ -78,6 +78,7 @@ from initlab.admission.webhooks.base import (
     _names,
     _pod_of,
     _spec,
+    workload_owner,
 )
 from initlab.api.loader import image_pull_policy_default
 
@@ -660,17 +661,11 @@ def _canonical_name(labels: dict[str, str], fallback: str) -> str:
 
 
 def _workload_name(pod: dict[str, Any]) -> str:
-    """`kube.GetDeployMetaFromPod`: the controlling owner's name (a ReplicaSet's
-    Deployment by its pod-template-hash), else the pod's name."""
+    """`kube.GetDeployMetaFromPod`: the controlling workload's name, else the pod's."""
+    owner = workload_owner(pod)
+    if owner is not None:
+        return owner[1]
     meta = _meta(pod)
-    for ref in meta.get("ownerReferences") or []:
-        if isinstance(ref, dict) and ref.get("controller") and isinstance(ref.get("name"), str):
-            name = ref["name"]
-            if ref.get("kind") == "ReplicaSet":
-                h = _labels(pod).get("pod-template-hash")
-                if h and name.endswith("-" + h):
-                    name = name[: -len(h) - 1]
-            return name
     return str(meta.get("name") or meta.get("generateName") or "")
 
 

@@ -1,4 +1,37 @@
-"""The Vault Agent injector."""
+"""The Vault Agent injector, after hashicorp/vault-k8s v1.7.0.
+
+Sources (hashicorp/vault-k8s, tag v1.7.0): `agent-inject/handler.go`
+(`Mutate`: the system-namespace refusal), `agent-inject/agent/agent.go`
+(`ShouldInject`, `Validate`, `Patch`, `serviceaccount`),
+`agent/container_init_sidecar.go`, `agent/container_sidecar.go`,
+`agent/container_volume.go`, `agent/patch.go`. Checked against
+`agent-inject/handler_test.go` `TestHandlerHandle` and
+`agent/container_sidecar_test.go` (tests/test_injection_goldens.py).
+
+- `vault.hashicorp.com/agent-inject` is read with Go's `ParseBool`: absent or
+  false → nothing; unreadable → denied. `agent-inject-status: injected` → done.
+- The namespaces kube-system and kube-public are refused: "error with
+  request namespace: cannot inject into system namespaces: <ns>".
+- Validation: a Vault role (`vault.hashicorp.com/role`) is required unless
+  `agent-configmap` names a ConfigMap holding the agent's own config.
+- `vault-agent-init` (pre-populate, `exit_after_auth`) is APPENDED to the init
+  containers, or with `agent-init-first: "true"` the list is removed and
+  re-added with the agent first; `vault-agent` is appended to containers
+  unless `agent-pre-populate-only: "true"`; `agent-pre-populate: "false"`
+  drops the init container. The `vault-secrets` emptyDir (Memory) is mounted
+  at /vault/secrets in the selected app containers and every user init container.
+- The agents mount the ServiceAccount token the first container mounts
+  (a mount path containing "serviceaccount"), read-only.
+
+Where initlab differs: the image is `hashicorp/vault:<version>`; the env list
+is the essential part; when the pod mounts no ServiceAccount token (in a
+cluster the ServiceAccount admission plugin adds one before any webhook runs;
+initlab does not model that plugin) the agents go without it, unless
+`automountServiceAccountToken: false` says there will be none (then denied,
+as upstream). Upstream's `addVolumes` creates `/spec/volumes` anew on each
+call when the pod had no volumes, which only works because real pods always
+have the token volume; initlab creates it once.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +53,24 @@ from initlab.admission.webhooks.base import (
 )
 
 VAULT_VERSION = "1.20.1"
-
-# -- Vault ------------------------------------------------------------------------------
+VAULT_K8S_VERSION = "v1.7.0"
 
 VAULT_PREFIX = "vault.hashicorp.com/"
+#: `handler.go: kubeSystemNamespaces`.
+VAULT_SYSTEM_NAMESPACES = ("kube-system", "kube-public")
+DEFAULT_ARG = (
+    "echo ${VAULT_CONFIG?} | base64 -d > /home/vault/config.json && "
+    "vault agent -config=/home/vault/config.json"
+)
+
+
+def _go_parse_bool(value: str) -> bool | None:
+    """Go's `strconv.ParseBool` (what `parseutil.ParseBool` does with a string)."""
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
 
 
 def _vault_config(role: str, secrets: dict[str, str], exit_after_auth: bool) -> str:
@@ -60,32 +107,59 @@ def _vault_config(role: str, secrets: dict[str, str], exit_after_auth: bool) -> 
     return base64.b64encode(json.dumps(cfg, separators=(",", ":")).encode()).decode()
 
 
+def _service_account_mount(pod: dict[str, Any]) -> dict[str, Any] | None:
+    """`agent.go: serviceaccount`: the first container mount whose path contains
+    "serviceaccount", mounted read-only into the agents."""
+    for c in _list(_spec(pod), "containers"):
+        for m in (c.get("volumeMounts") if isinstance(c, dict) else None) or []:
+            if isinstance(m, dict) and "serviceaccount" in str(m.get("mountPath", "")):
+                return {"name": m.get("name"), "mountPath": m.get("mountPath"), "readOnly": True}
+    return None
+
+
 def vault_agent_container(
-    name: str, home: str, role: str, secrets: dict[str, str], init: bool
+    name: str,
+    home: str,
+    role: str,
+    secrets: dict[str, str],
+    init: bool,
+    *,
+    sa_mount: dict[str, Any] | None = None,
+    configmap: str = "",
+    tls_secret: str = "",
 ) -> dict[str, Any]:
-    """`vault-agent-init` / `vault-agent` (vault-k8s `container_init_sidecar.go`,
-    `container_sidecar.go`): default resources 250m/64Mi requests, 500m/128Mi
-    limits; uid 100, gid 1000, read-only root; secrets rendered into /vault/secrets."""
+    """`vault-agent-init` / `vault-agent` (`ContainerInitSidecar`, `ContainerSidecar`):
+    default resources 250m/64Mi requests, 500m/128Mi limits; uid 100, gid 1000,
+    read-only root; the token home, the ServiceAccount token, /vault/secrets
+    (and the ConfigMap and TLS secret when given) mounted in upstream's order."""
+    home_mount = {"name": home, "mountPath": "/home/vault"}
+    mounts: list[dict[str, Any]] = [home_mount]
+    if sa_mount:
+        mounts = [home_mount, dict(sa_mount)] if init else [dict(sa_mount), home_mount]
+    mounts.append({"name": "vault-secrets", "mountPath": "/vault/secrets"})
+    arg = DEFAULT_ARG
+    if configmap:
+        mounts.append({"name": "vault-config", "mountPath": "/vault/configs", "readOnly": True})
+        config_file = "config-init.hcl" if init else "config.hcl"
+        arg = f"touch /home/vault/.vault-token && vault agent -config=/vault/configs/{config_file}"
+    if tls_secret:
+        mounts.append({"name": "vault-tls-secrets", "mountPath": "/vault/tls", "readOnly": True})
+    env: list[dict[str, Any]] = [
+        {"name": "NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "VAULT_LOG_LEVEL", "value": "info"},
+        {"name": "VAULT_LOG_FORMAT", "value": "standard"},
+    ]
+    if not configmap:
+        env.append({"name": "VAULT_CONFIG", "value": _vault_config(role, secrets, init)})
     return _container_defaults(
         {
             "name": name,
             "image": f"hashicorp/vault:{VAULT_VERSION}",
             "command": ["/bin/sh", "-ec"],
-            "args": [
-                "echo ${VAULT_CONFIG?} | base64 -d > /home/vault/config.json && "
-                "vault agent -config=/home/vault/config.json"
-            ],
-            "env": [
-                {
-                    "name": "NAMESPACE",
-                    "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
-                },
-                {"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
-                {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
-                {"name": "VAULT_LOG_LEVEL", "value": "info"},
-                {"name": "VAULT_LOG_FORMAT", "value": "standard"},
-                {"name": "VAULT_CONFIG", "value": _vault_config(role, secrets, init)},
-            ],
+            "args": [arg],
+            "env": env,
             "resources": {
                 "limits": {"cpu": "500m", "memory": "128Mi"},
                 "requests": {"cpu": "250m", "memory": "64Mi"},
@@ -98,50 +172,69 @@ def vault_agent_container(
                 "runAsNonRoot": True,
                 "runAsUser": 100,
             },
-            "volumeMounts": [
-                {"name": home, "mountPath": "/home/vault"},
-                {"name": "vault-secrets", "mountPath": "/vault/secrets"},
-            ],
+            "volumeMounts": mounts,
         }
     )
 
 
 def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
-    """The Vault Agent injector (hashicorp/vault-k8s `agent-inject/handler.go: Mutate`,
-    `agent-inject/agent/agent.go: Patch`, `annotations.go`).
-
-    `vault.hashicorp.com/agent-inject: "true"` asks for it;
-    `agent-inject-status: injected` means done (idempotent). A missing
-    `vault.hashicorp.com/role` is refused ("error validating agent
-    configuration: no Vault role found"). `vault-agent-init` (pre-populate,
-    `exit_after_auth`) is APPENDED to the init containers, or with
-    `agent-init-first: "true"` the list is removed and re-added with the agent
-    first; `vault-agent` is appended to containers unless
-    `agent-pre-populate-only: "true"`. The `vault-secrets` emptyDir (Memory)
-    is mounted at /vault/secrets in every app container and the user's init
-    containers. Like vault-k8s, the patch is built op by op.
-    """
+    """The Vault Agent injector (`handler.go: Mutate` → `agent.go: Patch`), see the
+    module docstring. Like vault-k8s, the patch is built op by op."""
     pod = _pod_of(request)
     spec, meta = _spec(pod), _meta(pod)
     ann = _annotations(pod)
-    if ann.get(VAULT_PREFIX + "agent-inject", "").lower() not in ("true", "1", "t"):
-        return Verdict(note='not injected: vault.hashicorp.com/agent-inject is not "true"')
+    raw = ann.get(VAULT_PREFIX + "agent-inject")
+    if raw is None:
+        return Verdict(note="not injected: no vault.hashicorp.com/agent-inject annotation")
+    inject = _go_parse_bool(raw)
+    if inject is None:
+        return Verdict(
+            allowed=False,
+            message=f'error checking if should inject agent: strconv.ParseBool: parsing "{raw}": '
+            "invalid syntax",
+        )
+    if not inject:
+        return Verdict(note=f'not injected: vault.hashicorp.com/agent-inject is "{raw}"')
+    phase = (pod.get("status") or {}).get("phase") if isinstance(pod.get("status"), dict) else None
+    if phase not in (None, "", "Pending"):
+        return Verdict(note=f"not injected: the pod is {phase} (too late)")
     if ann.get(VAULT_PREFIX + "agent-inject-status", "") == "injected":
         return Verdict(note="already injected (agent-inject-status: injected): nothing to change")
+    namespace = str(request.get("namespace") or meta.get("namespace") or "")
+    if namespace in VAULT_SYSTEM_NAMESPACES:
+        return Verdict(
+            allowed=False,
+            message="error with request namespace: cannot inject into system namespaces: "
+            + namespace,
+        )
+    if not namespace:
+        return Verdict(
+            allowed=False,
+            message="error validating agent configuration: namespace missing from request",
+        )
+    sa_mount = _service_account_mount(pod)
+    if sa_mount is None and spec.get("automountServiceAccountToken") is False:
+        return Verdict(
+            allowed=False,
+            message="error validating agent configuration: no service account token volume "
+            "name, mount path or token path found",
+        )
     role = ann.get(VAULT_PREFIX + "role", "")
-    if not role:
+    configmap = ann.get(VAULT_PREFIX + "agent-configmap", "")
+    if not role and not configmap:
         return Verdict(
             allowed=False,
             message="error validating agent configuration: no Vault role found",
         )
+    tls_secret = ann.get(VAULT_PREFIX + "tls-secret", "")
     secrets = {
         k[len(VAULT_PREFIX + "agent-inject-secret-") :]: v
         for k, v in ann.items()
         if k.startswith(VAULT_PREFIX + "agent-inject-secret-")
     }
-    init_first = ann.get(VAULT_PREFIX + "agent-init-first", "").lower() == "true"
-    pre_populate = ann.get(VAULT_PREFIX + "agent-pre-populate", "true").lower() != "false"
-    only = ann.get(VAULT_PREFIX + "agent-pre-populate-only", "").lower() == "true"
+    init_first = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-init-first", "")) is True
+    pre_populate = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate", "")) is not False
+    only = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate-only", "")) is True
     selected = ann.get(VAULT_PREFIX + "agent-inject-containers", "")
     wanted = [s.strip() for s in selected.split(",") if s.strip()] if selected else None
 
@@ -149,8 +242,8 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     mount = {"name": "vault-secrets", "mountPath": "/vault/secrets"}
 
     def add_items(current: list[Any], items: list[Any], path: str) -> None:
-        """vault-k8s `patch.go: addVolumes/addContainers/addVolumeMounts`: create the
-        list with the first item if it is empty, then append with `-`."""
+        """`patch.go: addVolumes/addContainers/addVolumeMounts`: create the list with
+        the first item if it is empty, then append with `-`."""
         first = not current
         for item in items:
             if first:
@@ -159,53 +252,66 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             else:
                 ops.append({"op": "add", "path": path + "/-", "value": item})
 
-    volumes = [{"name": "vault-secrets", "emptyDir": {"medium": "Memory"}}]
+    volumes: list[dict[str, Any]] = []
     if pre_populate:
         volumes.append({"name": "home-init", "emptyDir": {"medium": "Memory"}})
     if not only:
         volumes.append({"name": "home-sidecar", "emptyDir": {"medium": "Memory"}})
+    volumes.append({"name": "vault-secrets", "emptyDir": {"medium": "Memory"}})
+    if configmap:
+        volumes.append({"name": "vault-config", "configMap": {"name": configmap}})
+    if tls_secret:
+        volumes.append({"name": "vault-tls-secrets", "secret": {"secretName": tls_secret}})
     add_items(_list(spec, "volumes"), volumes, "/spec/volumes")
     containers = _list(spec, "containers")
     for i, c in enumerate(containers):
         if isinstance(c, dict) and (wanted is None or c.get("name") in wanted):
             mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else []
             add_items(mounts, [dict(mount)], f"/spec/containers/{i}/volumeMounts")
-    inits = [c for c in _list(spec, "initContainers")]
+    agent_args = {"sa_mount": sa_mount, "configmap": configmap, "tls_secret": tls_secret}
+    inits = list(_list(spec, "initContainers"))
     if pre_populate:
-        agent = vault_agent_container("vault-agent-init", "home-init", role, secrets, True)
+        agent = vault_agent_container(
+            "vault-agent-init", "home-init", role, secrets, True, **agent_args
+        )
         if init_first:
             if inits:
                 ops.append({"op": "remove", "path": "/spec/initContainers"})
-            ordered = [agent] + inits
+            ordered = [agent, *inits]
             add_items([], ordered, "/spec/initContainers")
         else:
             add_items(inits, [agent], "/spec/initContainers")
-            ordered = inits + [agent]
+            ordered = [*inits, agent]
         for i, c in enumerate(ordered):
             if not isinstance(c, dict) or c.get("name") == "vault-agent-init":
                 continue
             mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else []
             add_items(mounts, [dict(mount)], f"/spec/initContainers/{i}/volumeMounts")
     if not only:
-        sidecar = vault_agent_container("vault-agent", "home-sidecar", role, secrets, False)
+        sidecar = vault_agent_container(
+            "vault-agent", "home-sidecar", role, secrets, False, **agent_args
+        )
         add_items(containers, [sidecar], "/spec/containers")
-    if not isinstance(meta.get("annotations"), dict):
-        ops.append({"op": "add", "path": "/metadata/annotations", "value": {}})
-    ops.append(
-        {
-            "op": "add",
-            "path": _ptr("metadata", "annotations", VAULT_PREFIX + "agent-inject-status"),
-            "value": "injected",
-        }
-    )
+    status = {VAULT_PREFIX + "agent-inject-status": "injected"}
+    if not isinstance(meta.get("annotations"), dict) or not meta.get("annotations"):
+        ops.append({"op": "add", "path": "/metadata/annotations", "value": status})
+    else:
+        for k, v in status.items():
+            ops.append({"op": "add", "path": _ptr("metadata", "annotations", k), "value": v})
     where = "first" if init_first else "last"
     listed = ", ".join(f"{k} ← {v}" for k, v in secrets.items()) or "none"
-    return Verdict(
-        patch=ops,
-        note=f"injected vault-agent-init ({where} init container)"
-        + ("" if only else " + vault-agent sidecar")
-        + f"; secrets: {listed}",
-    )
+    parts = []
+    if pre_populate:
+        parts.append(f"vault-agent-init ({where} init container)")
+    if not only:
+        parts.append("the vault-agent sidecar")
+    note = "injected " + " + ".join(parts) + f"; secrets: {listed}"
+    if sa_mount is None:
+        note += (
+            "; no ServiceAccount token mount to share (a cluster's ServiceAccount admission "
+            "plugin adds one first)"
+        )
+    return Verdict(patch=ops, note=note)
 
 
 VAULT_REGISTRATIONS = (
