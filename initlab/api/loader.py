@@ -67,8 +67,8 @@ import os
 import re
 import stat
 import struct
-import uuid
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
