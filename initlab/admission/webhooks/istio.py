@@ -264,6 +264,39 @@ def iptables_args(
     return args
 
 
+def cni_annotations(annotations: dict[str, str]) -> dict[str, str]:
+    """With CNI (`pilot.cni.enabled`) the template writes the redirection settings into
+    pod annotations, where the istio-cni plugin reads them when it sets up the pod's network."""
+    status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
+    out = {
+        "sidecar.istio.io/interceptionMode": _ann(
+            annotations, "sidecar.istio.io/interceptionMode", "REDIRECT"
+        )
+    }
+    include = _ann(annotations, "traffic.sidecar.istio.io/includeOutboundIPRanges", "*")
+    if include:
+        out["traffic.sidecar.istio.io/includeOutboundIPRanges"] = include
+    exclude = _ann(annotations, "traffic.sidecar.istio.io/excludeOutboundIPRanges", "")
+    if exclude:
+        out["traffic.sidecar.istio.io/excludeOutboundIPRanges"] = exclude
+    out["traffic.sidecar.istio.io/includeInboundPorts"] = _ann(
+        annotations, "traffic.sidecar.istio.io/includeInboundPorts", "*"
+    )
+    out["traffic.sidecar.istio.io/excludeInboundPorts"] = exclude_inbound_port(
+        status_port, _ann(annotations, "traffic.sidecar.istio.io/excludeInboundPorts", "")
+    )
+    for key in (
+        "traffic.sidecar.istio.io/includeOutboundPorts",
+        "traffic.sidecar.istio.io/excludeOutboundPorts",
+        "traffic.sidecar.istio.io/kubevirtInterfaces",
+        "istio.io/reroute-virtual-interfaces",
+        "traffic.sidecar.istio.io/excludeInterfaces",
+    ):
+        if annotations.get(key):
+            out[key] = annotations[key]
+    return out
+
+
 def istio_init_container(
     image: str, annotations: dict[str, str] | None = None, cni: bool = False
 ) -> dict[str, Any]:
@@ -334,7 +367,6 @@ def istio_proxy_container(
     `holdApplicationUntilProxyStarts` it gets the postStart `pilot-agent wait`.
     """
     annotations = annotations if annotations is not None else _annotations(pod)
-    meta = _meta(pod)
     apps = [n for n in _names(_list(_spec(pod), "containers")) if n != "istio-proxy"]
     status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
     mode = _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT")
@@ -385,7 +417,7 @@ def istio_proxy_container(
         {"name": "ISTIO_META_CLUSTER_ID", "value": "Kubernetes"},
         {"name": "ISTIO_META_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
         {"name": "ISTIO_META_INTERCEPTION_MODE", "value": mode},
-        {"name": "ISTIO_META_WORKLOAD_NAME", "value": str(meta.get("name") or "")},
+        {"name": "ISTIO_META_WORKLOAD_NAME", "value": _workload_name(pod)},
         {"name": "ISTIO_META_MESH_ID", "value": "cluster.local"},
         {"name": "TRUST_DOMAIN", "value": "cluster.local"},
     ]
@@ -674,7 +706,8 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
 
     Settings: `mode` (classic | native | cni; default: the version's),
     `version` (1.26 | 1.27), `kubernetesVersion` (of the nodes, for 1.27's
-    auto mode), `holdApplicationUntilProxyStarts` (mesh-wide), `image`.
+    auto mode), `holdApplicationUntilProxyStarts` (mesh-wide), `network`
+    (values.global.network), `image`.
     """
     pod = _pod_of(request)
     spec, meta = _spec(pod), _meta(pod)
@@ -763,6 +796,9 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
                 args[args.index("-u") + 1] = str(uid)
             if init["name"] == "istio-validation":
                 init["securityContext"]["runAsUser"] = uid
+        gid = (user_proxy.get("securityContext") or {}).get("runAsGroup")
+        if init is not None and init["name"] == "istio-validation" and isinstance(gid, int):
+            init["securityContext"]["runAsGroup"] = gid
 
     vol_names = [v["name"] for v in ISTIO_VOLUMES]
     kept = [
@@ -783,6 +819,10 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         or labels.get("version")
         or "latest"
     )
+    network = str(settings.get("network") or "")
+    if network:
+        # applyMetadata: values.global.network labels the pod (and the proxy's env).
+        lbl["topology.istio.io/network"] = labels.get("topology.istio.io/network") or network
     ann = o_meta.get("annotations")
     if not isinstance(ann, dict):
         ann = o_meta["annotations"] = {}
@@ -793,6 +833,8 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         ann.setdefault("kubectl.kubernetes.io/default-container", app_names[0])
     if overrides:
         ann["proxy.istio.io/overrides"] = json.dumps(overrides, separators=(",", ":"))
+    if cni:
+        ann.update(cni_annotations(annotations))
 
     sidecar = next(
         c for c in o_spec["containers"] + o_spec["initContainers"] if c.get("name") == "istio-proxy"
