@@ -121,3 +121,27 @@ def test_file_numbers_are_chapter_numbers():
         for c in part["chapters"]
     ]
     assert [int(f.split("/")[-1][:2]) for f in numbered] == list(range(1, len(numbered) + 1))
+
+
+PHONE_COLUMN_PX = 358  # the text column of a chapter page on a 390 px phone
+
+
+def test_diagrams_have_a_title_a_description_and_phone_sized_text():
+    """Every book diagram names itself for screen readers, and its text is ≥ 10 px on a phone."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    diagrams = [
+        p for p in sorted((ROOT / "book" / "images").glob("*.svg")) if p.name != "favicon.svg"
+    ]
+    assert len(diagrams) >= 5
+    for path in diagrams:
+        root = ET.parse(path).getroot()
+        assert root.find("s:title", ns) is not None and root.find("s:desc", ns) is not None, (
+            path.name
+        )
+        width = float(root.get("viewBox").split()[2])
+        scale = min(1.0, PHONE_COLUMN_PX / width)
+        sizes = [float(m) for m in re.findall(r"font-size:\s*([\d.]+)px", path.read_text())]
+        assert sizes and min(sizes) * scale >= 10, (path.name, min(sizes) * scale)

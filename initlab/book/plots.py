@@ -527,7 +527,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     )
     handles.append(Line2D([], [], marker="|", color="#444444", ls="none", label="Normal event"))
     fig.legend(
-        handles=handles, loc="outside lower center", ncol=4, fontsize=TEXT_MIN, frameon=False
+        handles=handles, loc="outside lower center", ncol=3, fontsize=TEXT_MIN, frameon=False
     )
     return fig
 
