@@ -37,6 +37,10 @@ scenario format (YAML or JSON; a bare Pod manifest works too):
   kubelet:                  # optional; KubeletConfiguration's names
     crashLoopBackOff: {maxContainerRestartPeriod: 60s}   # cap 1-300 s (default 300 s)
     featureGates: {ReduceDefaultCrashLoopBackOffDecay: true}   # 1 s initial, 60 s cap
+  namespace:                # optional; the pod is admitted there first (as initlab admit)
+    labels: {pod-security.kubernetes.io/enforce: baseline}
+    limitRanges: [{metadata: {name: defaults}, spec: {limits: [...]}}]
+    resourceQuotas: [{metadata: {name: compute}, spec: {hard: {...}}, status: {used: {...}}}]
 
 behaviour keys, per attempt:
   run: N | "forever"        seconds (or "5s", "2m") before the container exits

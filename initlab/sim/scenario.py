@@ -94,6 +94,7 @@ SCENARIO_KEYS = {
     "events",
     "kubelet",
     "kubernetesVersion",
+    "namespace",
 }
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$")
@@ -292,6 +293,8 @@ def _from_mapping(
             raise InputError("must be a Pod manifest (a mapping)", "pod")
         docs = [raw if "kind" in raw else {"apiVersion": "v1", "kind": "Pod", **raw}]
         pod = _valid_pod_from_docs(docs, label)
+    if doc.get("namespace") is not None:
+        pod = _admitted(pod, doc["namespace"])
 
     spec = pod.get("spec") or {}
     inits = [c for c in spec.get("initContainers") or [] if isinstance(c, dict)]
@@ -363,6 +366,15 @@ def _from_mapping(
         reduced_decay=reduced_decay,
         kubernetes_version=version,
     )
+
+
+def _admitted(pod: dict[str, Any], raw: Any) -> dict[str, Any]:
+    """The pod as the API server stores it in the scenario's `namespace:` (its LimitRanges,
+    PodSecurity labels and ResourceQuotas); refused → AdmissionRefused (exit 1)."""
+    from initlab.admission.chain import admit_or_raise
+    from initlab.admission.controllers.namespace import from_block
+
+    return admit_or_raise(pod, from_block(raw, "namespace")).pod
 
 
 def _kubelet_config(raw: Any, version: str = DEFAULT_VERSION) -> tuple[float | None, bool]:

@@ -1,0 +1,392 @@
+"""The built-in admission plugins in the chain: order, reinvocation, reports, CLI and scenarios."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from initlab.admission import Namespace, Registration, Verdict, Webhook, admit
+from initlab.admission.controllers import namespace as ns_model
+from initlab.cli import main
+from initlab.errors import InputError, InvalidError
+from initlab.kubectl import render_admission
+from initlab.sim.scenario import load_scenario
+
+APP = {
+    "name": "app",
+    "image": "nginx:1.27",
+    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+}
+LIMIT_RANGE = ns_model.limit_range(
+    {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "defaults"},
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "default": {"cpu": "500m", "memory": "256Mi"},
+                    "defaultRequest": {"cpu": "200m", "memory": "128Mi"},
+                }
+            ]
+        },
+    }
+)
+
+
+def _pod(*inits: dict[str, Any], app: dict[str, Any] = APP) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"initContainers": list(inits), "containers": [app]},
+    }
+
+
+def _injector(policy: str = "Never") -> Webhook:
+    """A webhook that injects an init container `agent` with no resources (once)."""
+
+    def handler(request: dict[str, Any], ctx: Any) -> Verdict:
+        inits = request["object"]["spec"].get("initContainers") or []
+        if any(c.get("name") == "agent" for c in inits):
+            return Verdict()
+        op = {"op": "add", "path": "/spec/initContainers/0" if inits else "/spec/initContainers"}
+        agent = {"name": "agent", "image": "example.com/agent:1"}
+        op["value"] = agent if inits else [agent]
+        return Verdict(patch=[op])
+
+    reg = Registration(name="agent.example.com", reinvocation_policy=policy)
+    return Webhook("agent", "mutating", handler, (reg,))
+
+
+def _steps(result: Any) -> list[tuple[str, str, int]]:
+    return [(getattr(s, "plugin", ""), getattr(s, "name", s.plugin), s.round) for s in result.log]
+
+
+def test_limit_ranger_defaults_reach_an_init_container_a_webhook_injected_after_it_ran():
+    """reinvocation.go re-runs the in-tree plugins: LimitRanger's second run defaults `agent`."""
+    result = admit(_pod(), [_injector()], namespace=Namespace(limit_ranges=[LIMIT_RANGE]))
+    assert result.allowed
+    agent = result.pod["spec"]["initContainers"][0]
+    assert agent["resources"] == {
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+        "requests": {"cpu": "200m", "memory": "128Mi"},
+    }
+    assert [(s.plugin, s.round) for s in result.log] == [
+        ("LimitRanger", 0),
+        ("MutatingAdmissionWebhook", 0),
+        ("LimitRanger", 1),
+        ("LimitRanger", 0),
+    ]
+    assert result.pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
+        "LimitRanger plugin set: cpu, memory request for init container agent; "
+        "cpu, memory limit for init container agent"
+    )
+
+
+def test_no_webhook_change_means_no_second_limit_ranger_run():
+    """Without a webhook changing the pod there is no reinvocation: LimitRanger admits once."""
+    result = admit(_pod(), [], namespace=Namespace(limit_ranges=[LIMIT_RANGE]))
+    assert [(s.plugin, s.type, s.round) for s in result.log] == [
+        ("LimitRanger", "mutating", 0),
+        ("LimitRanger", "validating", 0),
+    ]
+    assert result.pod["spec"]["containers"][0]["resources"]["limits"] == {
+        "cpu": "500m",
+        "memory": "256Mi",
+    }
+
+
+def test_if_needed_webhook_is_reinvoked_when_limit_ranger_changes_the_pod_on_reinvocation():
+    """`IsOutputChangedSinceLastWebhookInvocation`: LimitRanger's round-1 change marks IfNeeded webhooks."""
+    with_lr = admit(
+        _pod(), [_injector("IfNeeded")], namespace=Namespace(limit_ranges=[LIMIT_RANGE])
+    )
+    without = admit(_pod(), [_injector("IfNeeded")])
+    assert [c.round for c in with_lr.calls] == [0, 1]
+    assert [c.round for c in without.calls] == [0]
+
+
+def _full_namespace(used_cpu: str = "0") -> Namespace:
+    return Namespace(
+        labels={"pod-security.kubernetes.io/enforce": "baseline"},
+        limit_ranges=[LIMIT_RANGE],
+        resource_quotas=[
+            ns_model.resource_quota(
+                {
+                    "kind": "ResourceQuota",
+                    "metadata": {"name": "compute"},
+                    "spec": {"hard": {"requests.cpu": "1"}},
+                    "status": {"used": {"requests.cpu": used_cpu}},
+                }
+            )
+        ],
+    )
+
+
+def _validator() -> Webhook:
+    reg = Registration(name="check.example.com")
+    return Webhook("check", "validating", lambda request, ctx: Verdict(), (reg,))
+
+
+def test_decisions_are_logged_in_the_api_servers_plugin_order():
+    """LimitRanger, webhooks, LimitRanger again, LimitRanger's bounds, PodSecurity, validating webhooks, ResourceQuota."""
+    result = admit(_pod(), [_injector(), _validator()], namespace=_full_namespace())
+    assert result.allowed
+    assert [(s.plugin, s.type, s.round) for s in result.log] == [
+        ("LimitRanger", "mutating", 0),
+        ("MutatingAdmissionWebhook", "mutating", 0),
+        ("LimitRanger", "mutating", 1),
+        ("LimitRanger", "validating", 0),
+        ("PodSecurity", "validating", 0),
+        ("ValidatingAdmissionWebhook", "validating", 0),
+        ("ResourceQuota", "validating", 0),
+    ]
+    log = result.to_json()["log"]
+    assert [e["plugin"] for e in log] == [s.plugin for s in result.log]
+    # the agent LimitRanger defaulted (200m) outweighs the app (100m): the pod is charged 200m
+    assert log[-1]["charges"][0]["requested"] == {"requests.cpu": "200m"}
+
+
+def test_quota_is_not_charged_when_pod_security_refuses_the_pod():
+    """The chain stops at the first validating error: ResourceQuota never sees a refused pod."""
+    istio_init = {
+        "name": "istio-init",
+        "image": "docker.io/istio/proxyv2:1.26.0",
+        "securityContext": {"capabilities": {"add": ["NET_ADMIN", "NET_RAW"]}},
+    }
+    result = admit(_pod(istio_init), [_validator()], namespace=_full_namespace())
+    assert not result.allowed
+    assert [s.plugin for s in result.log][-1] == "PodSecurity"
+    assert not any(s.plugin == "ValidatingAdmissionWebhook" for s in result.log)
+
+
+def test_quota_refusal_is_the_last_word_with_upstreams_message():
+    """`exceeded quota: compute, requested: requests.cpu=200m, used: requests.cpu=900m, limited: requests.cpu=1`."""
+    result = admit(_pod(), [_injector()], namespace=_full_namespace("900m"))
+    assert result.message == (
+        'pods "web" is forbidden: exceeded quota: compute, requested: requests.cpu=200m, '
+        "used: requests.cpu=900m, limited: requests.cpu=1"
+    )
+    text = render_admission(result)
+    assert text.splitlines()[-1] == "Error from server (Forbidden): " + result.message
+
+
+def test_report_text_lists_each_built_in_decision_in_order():
+    """The text report heads each plugin's lines with `[type] Plugin (built-in admission plugin)`."""
+    result = admit(_pod(), [_injector()], namespace=_full_namespace())
+    heads = [line for line in render_admission(result).splitlines() if line.startswith("[")]
+    assert heads == [
+        "[mutating] LimitRanger (built-in admission plugin)",
+        "[mutating] agent.example.com (agent)",
+        "[mutating] LimitRanger (built-in admission plugin) — run again on reinvocation "
+        "(a webhook changed the pod)",
+        "[validating] LimitRanger (built-in admission plugin)",
+        "[validating] PodSecurity (built-in admission plugin)",
+        "[validating] ResourceQuota (built-in admission plugin)",
+    ]
+
+
+def test_limit_range_bounds_refuse_an_init_container_over_the_max():
+    """`type: Container` max applies to init containers: `maximum cpu usage per Container is 1, but limit is 2`."""
+    bounded = ns_model.limit_range(
+        {
+            "kind": "LimitRange",
+            "metadata": {"name": "bounds"},
+            "spec": {"limits": [{"type": "Container", "max": {"cpu": "1"}}]},
+        }
+    )
+    heavy = {"name": "migrate", "image": "m", "resources": {"limits": {"cpu": "2"}}}
+    result = admit(_pod(heavy), [], namespace=Namespace(limit_ranges=[bounded]))
+    assert result.message == (
+        'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
+    )
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, name: str, obj: Any) -> str:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(obj))
+    return str(path)
+
+
+def test_cli_admit_charges_quota_for_the_effective_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """`initlab admit --quota`: the app asks 100m, the init container 250m; quota charges 250m and refuses."""
+    migrate = {
+        "name": "migrate",
+        "image": "m",
+        "resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "250m"}},
+    }
+    pod = _write(tmp_path, "pod.yaml", _pod(migrate))
+    quota = _write(
+        tmp_path,
+        "quota.yaml",
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "compute"},
+            "spec": {"hard": {"requests.cpu": "1"}},
+            "status": {"used": {"requests.cpu": "800m"}},
+        },
+    )
+    rc = main(["admit", pod, "--quota", quota, "-o", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    assert out["message"] == (
+        'pods "web" is forbidden: exceeded quota: compute, requested: requests.cpu=250m, '
+        "used: requests.cpu=800m, limited: requests.cpu=1"
+    )
+
+
+def test_cli_admit_states_the_assumed_usage_of_a_quota_without_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A quota file without status.used: usage 0 is assumed and said in a `# assumed:` line."""
+    pod = _write(tmp_path, "pod.yaml", _pod())
+    quota = _write(
+        tmp_path,
+        "q.yaml",
+        {"kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "5"}}},
+    )
+    assert main(["admit", pod, "--quota", quota]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "# assumed: ResourceQuota q has no status.used: assumed 0 for pods"
+
+
+@pytest.mark.parametrize(
+    ("flag", "content", "code", "message"),
+    [
+        (
+            "--limitrange",
+            {
+                "kind": "LimitRange",
+                "metadata": {"name": "x"},
+                "spec": {"limits": [{"type": "Container", "max": {"cpu": "lots"}}]},
+            },
+            1,
+            'spec.limits[0].max[cpu]: Invalid value: "lots": quantities must match the regular expression',
+        ),
+        (
+            "--limitrange",
+            {
+                "kind": "LimitRange",
+                "metadata": {"name": "x"},
+                "spec": {"limits": [{"type": "Node"}]},
+            },
+            1,
+            'spec.limits[0].type: Unsupported value: "Node": supported values: "Container", "PersistentVolumeClaim", "Pod"',
+        ),
+        ("--limitrange", {"kind": "ConfigMap", "metadata": {"name": "x"}}, 2, "--limitrange: "),
+        (
+            "--quota",
+            {
+                "kind": "ResourceQuota",
+                "metadata": {"name": "q"},
+                "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]},
+            },
+            2,
+            "spec.scopes: quota scopes are not modelled by initlab",
+        ),
+    ],
+)
+def test_cli_admit_refuses_bad_namespace_objects_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    flag: str,
+    content: Any,
+    code: int,
+    message: str,
+):
+    """A bad LimitRange or ResourceQuota: one line naming the field, exit 1 (invalid) or 2 (unusable)."""
+    pod = _write(tmp_path, "pod.yaml", _pod())
+    obj = _write(tmp_path, "obj.yaml", content)
+    rc = main(["admit", pod, flag, obj])
+    err = capsys.readouterr().err
+    assert rc == code
+    assert len(err.splitlines()) == 1 and err.startswith(message)
+
+
+def test_cli_admit_missing_limitrange_file_is_unusable_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A LimitRange file that does not exist: exit 2, one line."""
+    pod = _write(tmp_path, "pod.yaml", _pod())
+    rc = main(["admit", pod, "--limitrange", str(tmp_path / "nope.yaml")])
+    assert rc == 2 and len(capsys.readouterr().err.splitlines()) == 1
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+
+def test_scenario_namespace_block_admits_the_pod_before_it_runs():
+    """`namespace: {limitRanges: [...]}`: the simulated pod is the pod as LimitRanger left it."""
+    scenario = load_scenario(
+        {
+            "pod": _pod({"name": "migrate", "image": "m"}),
+            "namespace": {
+                "limitRanges": [
+                    {
+                        "metadata": {"name": "defaults"},
+                        "spec": {
+                            "limits": [{"type": "Container", "defaultRequest": {"cpu": "150m"}}]
+                        },
+                    }
+                ]
+            },
+        }
+    )
+    migrate = scenario.pod["spec"]["initContainers"][0]
+    assert migrate["resources"]["requests"] == {"cpu": "150m"}
+
+
+def test_scenario_refused_by_pod_security_fails_with_kubectls_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A scenario whose pod the namespace refuses: `initlab simulate` prints kubectl's error, exit 1."""
+    istio_init = {
+        "name": "istio-init",
+        "image": "docker.io/istio/proxyv2:1.26.0",
+        "securityContext": {"capabilities": {"add": ["NET_ADMIN", "NET_RAW"]}},
+    }
+    path = _write(
+        tmp_path,
+        "s.yaml",
+        {
+            "pod": _pod(istio_init),
+            "namespace": {"labels": {"pod-security.kubernetes.io/enforce": "baseline"}},
+        },
+    )
+    rc = main(["simulate", path])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert err.splitlines() == [
+        'Error from server (Forbidden): pods "web" is forbidden: violates PodSecurity '
+        '"baseline:latest": non-default capabilities (container "istio-init" must not include '
+        '"NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("block", "error", "field"),
+    [
+        ("labels", InputError, "namespace"),
+        ({"limits": []}, InputError, "namespace.limits"),
+        ({"limitRanges": {"a": 1}}, InputError, "namespace.limitRanges"),
+        ({"labels": {"pod-security.kubernetes.io/enforce": "strict"}}, InvalidError, ""),
+    ],
+)
+def test_scenario_bad_namespace_block_is_a_clean_error(block: Any, error: type, field: str):
+    """A bad `namespace:` block raises InputError with its field path, or InvalidError for bad labels."""
+    with pytest.raises(error) as e:
+        load_scenario({"pod": _pod(), "namespace": block})
+    if field:
+        assert e.value.field == field
