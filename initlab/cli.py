@@ -293,7 +293,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
 
     manifest = _load_valid(args.file)
     namespace = ns.load(_labels(args.namespace_label), args.limitrange, args.quota)
-    result = admit(manifest.pod, args.webhook or [], namespace=namespace)
+    result = admit(manifest.pod, _webhook_configs(args), namespace=namespace)
     if args.output == "json":
         _emit_json(result.to_json())
     else:
@@ -301,6 +301,22 @@ def cmd_admit(args: argparse.Namespace) -> int:
             print(f"# assumed: {note}")
         print(render_admission(result, manifest.pod), end="")
     return 0 if result.allowed else 1
+
+
+def _webhook_configs(args: argparse.Namespace) -> list[Any]:
+    """--webhook names, with their --webhook-setting WEBHOOK.KEY=VALUE applied."""
+    from initlab.admission import WebhookConfig
+    from initlab.admission.webhooks import parse_setting
+
+    settings: dict[str, dict[str, Any]] = {}
+    for text in args.webhook_setting or []:
+        hook, key, value = parse_setting(text)
+        settings.setdefault(hook, {})[key] = value
+    names = list(args.webhook or [])
+    unused = sorted(set(settings) - set(names))
+    if unused:
+        raise InputError(f"no --webhook {unused[0]} to apply the setting to", "--webhook-setting")
+    return [WebhookConfig(n, settings=settings[n]) if n in settings else n for n in names]
 
 
 def _labels(pairs: list[str] | None) -> dict[str, str]:
@@ -505,6 +521,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="a built-in webhook (repeatable, in order): istio, istio-native, istio-cni, linkerd, "
         "vault, kyverno-add-init, kyverno-require-resources",
+    )
+    sp.add_argument(
+        "--webhook-setting",
+        metavar="WEBHOOK.KEY=VALUE",
+        action="append",
+        help="a setting of a named webhook (repeatable), e.g. istio.version=1.27.0, "
+        "istio.mode=classic|native|cni, istio.kubernetesVersion=1.33, "
+        "istio.holdApplicationUntilProxyStarts=true, linkerd.version=2.14, "
+        "linkerd.mode=classic|native|cni",
     )
     sp.add_argument(
         "--namespace-label",

@@ -1168,3 +1168,45 @@ def test_istio_init_rerun_after_sandbox_recreation_is_stuck():
     assert istio_init["name"] == "istio-init"
     assert istio_init["lastState"]["terminated"]["exitCode"] == 1
     assert istio_init["restartCount"] >= 3
+
+
+# -- webhook settings on the command line -------------------------------------------------------
+
+
+def _admit_cli(capsys, *extra: str) -> tuple[int, str, str]:
+    from initlab.cli import main
+
+    path = ROOT / "tests" / "data" / "injection" / "istio" / "multi-init.yaml"
+    code = main(["admit", str(path), "--namespace-label", "istio-injection=enabled", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_webhook_setting_selects_istio_1_27_native_default(capsys):
+    """--webhook-setting istio.version=1.27.0: native sidecars, the 1.27 default on 1.35 nodes."""
+    code, out, _ = _admit_cli(
+        capsys, "--webhook", "istio", "--webhook-setting", "istio.version=1.27.0", "-o", "json"
+    )
+    assert code == 0
+    inits = [c["name"] for c in json.loads(out)["pod"]["spec"]["initContainers"]]
+    assert inits == ["istio-init", "istio-proxy", "init-one", "init-two"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("istio.version=1.25.0", "Istio 1.25.0 is not modelled (initlab models 1.26, 1.27)"),
+        ("istio.mode=tproxy", 'Unsupported value: "tproxy"'),
+        ("linkerd.version=2.13", "Linkerd 2.13 is not modelled"),
+        ("istio.colour=blue", 'webhook "istio" has no setting "colour"'),
+        ("istio", "expected WEBHOOK.KEY=VALUE"),
+    ],
+)
+def test_cli_webhook_setting_refuses_what_initlab_does_not_model(capsys, setting, message):
+    """An unmodelled version or unknown setting is refused in one line, exit 2."""
+    code, _, err = _admit_cli(
+        capsys, "--webhook", "istio", "--webhook", "linkerd", "--webhook-setting", setting
+    )
+    assert code == 2
+    assert err.startswith("--webhook-setting: ") and message in err
+    assert err.count("\n") == 1

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from initlab.admission.webhooks.base import (
     Context,
     Handler,
@@ -19,7 +21,13 @@ from initlab.admission.webhooks.base import (
     answer,
     to_response,
 )
-from initlab.admission.webhooks.istio import ISTIO_REGISTRATIONS, ISTIO_VERSION, istio_inject
+from initlab.admission.webhooks.istio import (
+    ISTIO_MODES,
+    ISTIO_REGISTRATIONS,
+    ISTIO_VERSION,
+    ISTIO_VERSIONS,
+    istio_inject,
+)
 from initlab.admission.webhooks.kyverno import (
     KYVERNO_MUTATE_REGISTRATIONS,
     KYVERNO_VALIDATE_REGISTRATIONS,
@@ -27,16 +35,21 @@ from initlab.admission.webhooks.kyverno import (
     kyverno_require_resources,
 )
 from initlab.admission.webhooks.linkerd import (
+    LINKERD_MODES,
     LINKERD_REGISTRATIONS,
     LINKERD_VERSION,
+    LINKERD_VERSIONS,
     linkerd_inject,
 )
 from initlab.admission.webhooks.vault import VAULT_REGISTRATIONS, VAULT_VERSION, vault_inject
+from initlab.api.versions import parse_version
+from initlab.errors import InputError
 
 __all__ = [
     "ISTIO_VERSION",
     "LINKERD_VERSION",
     "VAULT_VERSION",
+    "SETTINGS",
     "WEBHOOKS",
     "Context",
     "Handler",
@@ -44,6 +57,7 @@ __all__ = [
     "Verdict",
     "Webhook",
     "answer",
+    "parse_setting",
     "to_response",
 ]
 
@@ -55,9 +69,10 @@ WEBHOOKS: dict[str, Webhook] = {
         type="mutating",
         handler=istio_inject,
         registrations=ISTIO_REGISTRATIONS,
-        settings={"version": ISTIO_VERSION, "mode": "classic"},
-        summary="Istio 1.26 sidecar injector, classic mode: istio-init last among init "
-        "containers, istio-proxy the last container",
+        settings={"version": ISTIO_VERSION},
+        summary="Istio sidecar injector in its version's default mode (1.26: classic, "
+        "istio-init last among init containers, istio-proxy the last container; from 1.27 "
+        "native on Kubernetes >= 1.33)",
         source="istio/istio 1.26.0 pkg/kube/inject; istio-discovery/files/injection-template.yaml",
     ),
     "istio-native": Webhook(
@@ -115,3 +130,89 @@ WEBHOOKS: dict[str, Webhook] = {
         source="kyverno/policies best-practices/require-requests-limits",
     ),
 }
+
+
+# -- settings --------------------------------------------------------------------------------
+
+_BOOL = {"true": True, "false": False}
+
+
+def _istio_version(value: str) -> str:
+    minor = ".".join(value.lstrip("v").split(".")[:2])
+    if minor not in ISTIO_VERSIONS:
+        raise ValueError(
+            f"Istio {value} is not modelled (initlab models {', '.join(ISTIO_VERSIONS)})"
+        )
+    return value
+
+
+def _linkerd_version(value: str) -> str:
+    key = value.removeprefix("stable-").removeprefix("version-")
+    key = ".".join(key.split(".")[:2])
+    if key not in LINKERD_VERSIONS:
+        known = ", ".join(LINKERD_VERSIONS)
+        raise ValueError(f"Linkerd {value} is not modelled (initlab models {known})")
+    return key
+
+
+def _kubernetes_version(value: str) -> str:
+    try:
+        return parse_version(value, "--webhook-setting")
+    except InputError as e:
+        raise ValueError(e.message) from None
+
+
+def _choice(options: tuple[str, ...]) -> Any:
+    def check(value: str) -> str:
+        if value not in options:
+            raise ValueError(
+                f'Unsupported value: "{value}": supported values: '
+                + ", ".join(f'"{o}"' for o in options)
+            )
+        return value
+
+    return check
+
+
+def _bool(value: str) -> bool:
+    if value.lower() not in _BOOL:
+        raise ValueError(f'"{value}" is not true or false')
+    return _BOOL[value.lower()]
+
+
+_ISTIO_SETTINGS: dict[str, Any] = {
+    "mode": _choice(ISTIO_MODES),
+    "version": _istio_version,
+    "kubernetesVersion": _kubernetes_version,
+    "holdApplicationUntilProxyStarts": _bool,
+    "network": str,
+    "image": str,
+}
+#: The settings each built-in webhook reads, with their parsers (for the command line).
+SETTINGS: dict[str, dict[str, Any]] = {
+    "istio": _ISTIO_SETTINGS,
+    "istio-native": _ISTIO_SETTINGS,
+    "istio-cni": _ISTIO_SETTINGS,
+    "linkerd": {"mode": _choice(LINKERD_MODES), "version": _linkerd_version},
+    "vault": {},
+    "kyverno-add-init": {"host": str, "port": str},
+    "kyverno-require-resources": {},
+}
+
+
+def parse_setting(text: str, field: str = "--webhook-setting") -> tuple[str, str, Any]:
+    """`WEBHOOK.KEY=VALUE` → (webhook, key, parsed value), or an InputError naming the field."""
+    target, sep, value = text.partition("=")
+    hook, dot, key = target.partition(".")
+    if not sep or not dot or not hook or not key:
+        raise InputError(f'expected WEBHOOK.KEY=VALUE, got "{text}"', field)
+    if hook not in SETTINGS:
+        raise InputError(f'unknown webhook "{hook}" (built-in: {", ".join(SETTINGS)})', field)
+    parsers = SETTINGS[hook]
+    if key not in parsers:
+        known = ", ".join(parsers) or "none"
+        raise InputError(f'webhook "{hook}" has no setting "{key}" (settings: {known})', field)
+    try:
+        return hook, key, parsers[key](value)
+    except ValueError as e:
+        raise InputError(str(e), field) from None

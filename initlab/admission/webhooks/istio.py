@@ -35,7 +35,7 @@ Which mode is the default depends on Istio's version (setting `version`):
 `pilot/pkg/features/experimental.go`). From 1.27.0 it defaults to `auto`
 (`pilot/pkg/features/pilot.go`), and `DetectNativeSidecar` (`webhook.go`)
 turns native on when the nodes' kubelets are Kubernetes 1.33 or newer
-(setting `kubernetesVersion`).
+(setting `kubernetesVersion`; default: the newest release initlab models).
 
 Also as upstream: app HTTP/TCP/gRPC probes and lifecycle hooks are rewritten
 to the agent on the status port (15020) with the originals in the proxy's
@@ -80,6 +80,7 @@ from initlab.admission.webhooks.base import (
     _spec,
     workload_owner,
 )
+from initlab.api import versions
 from initlab.api.loader import image_pull_policy_default
 
 ISTIO_VERSION = "1.26.0"
@@ -133,8 +134,8 @@ def resolve_mode(settings: dict[str, Any] | Any) -> str:
         return "native"
     version = str(settings.get("version") or ISTIO_VERSION)
     if _minor(version) >= _minor(NATIVE_AUTO_SINCE):
-        kube = settings.get("kubernetesVersion")
-        if kube is None or _minor(str(kube)) >= NATIVE_AUTO_MIN_KUBERNETES:
+        kube = str(settings.get("kubernetesVersion") or versions.DEFAULT)
+        if _minor(kube) >= NATIVE_AUTO_MIN_KUBERNETES:
             return "native"
     return "classic"
 
