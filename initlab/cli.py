@@ -364,7 +364,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.events:
         more, elabel = _read_docs(args.events)
         events += split_input([pod, *more], elabel)[1]
-    ex = explain(pod, events, _time_arg("--now", args.now))
+    from initlab.api.versions import DEFAULT, parse_version
+
+    version = DEFAULT
+    if args.kubernetes_version:
+        version = parse_version(args.kubernetes_version, "--kubernetes-version")
+    ex = explain(pod, events, _time_arg("--now", args.now), version)
     if args.output == "json":
         _emit_json(ex.to_json())
     else:
@@ -571,6 +576,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--now",
         metavar="TIME",
         help="the moment to explain (RFC 3339); default: the newest time in the input",
+    )
+    sp.add_argument(
+        "--kubernetes-version",
+        metavar="1.NN",
+        help="the cluster's Kubernetes release (the phase rules differ; default: the newest modelled)",
     )
     out(sp)
     sp.set_defaults(func=cmd_explain)

@@ -217,3 +217,32 @@ def test_events_from_a_list_are_read_beside_the_pod(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["decidedBy"] == "init-myservice"
     assert data["next"]["action"] == "wait"
+
+
+@pytest.mark.parametrize("version,phase", [("1.31", "Running"), ("1.33", "Pending")])
+def test_the_reboot_note_and_phase_follow_the_named_release(version, phase):
+    """After a reboot the pod is Pending while init re-runs from 1.32 on; explain says which."""
+    import yaml
+
+    scenario = yaml.safe_load(open(example("admission-istio-init-rerun")))
+    scenario["kubernetesVersion"] = version
+    result = initlab.simulate(scenario)
+    snap, pod = next(  # istio-init runs again, 2 s after the sandbox was re-created at 61 s
+        (s, p) for s, p in zip(result.timeline, result.pods, strict=True) if s["t"] == 63
+    )
+    ex = explain(pod, now=EPOCH + timedelta(seconds=snap["t"]), version=version)
+    assert ex.phase == phase
+    assert ("Pending from 1.32 on" in ex.next["note"]) == (version == "1.31")
+    assert "note: the kubelet of Kubernetes" not in ex.phase_why
+    other = "1.33" if version == "1.31" else "1.31"
+    assert "is the cluster another release" in explain(pod, version=other).phase_why
+
+
+def test_explain_refuses_a_release_it_does_not_model(tmp_path, capsys):
+    """--kubernetes-version 1.20 is a one-line error, exit 2."""
+    result = initlab.simulate(example("flaky-migration-never"))
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(result.pods[-1]))
+    assert main(["explain", str(path), "--kubernetes-version", "1.20"]) == 2
+    err = capsys.readouterr().err
+    assert "not modelled" in err and err.count("\n") == 1

@@ -26,6 +26,8 @@ from typing import Any
 
 from initlab.api.pod import as_dict, as_list, is_restartable_init_container, metadata, spec, status
 from initlab.api.printers import PodRow, Step, parse_time, print_pod, render_table
+from initlab.api.versions import DEFAULT as DEFAULT_VERSION
+from initlab.api.versions import PHASE_PENDING_WHILE_REGULAR_INIT_RUNS, holds
 from initlab.errors import InputError
 from initlab.kubelet.backoff import (
     CRASH_LOOP_RESET,
@@ -56,6 +58,7 @@ class Explanation:
 
     name: str
     namespace: str
+    version: str
     now: datetime
     row: PodRow
     steps: list[Step]
@@ -71,6 +74,7 @@ class Explanation:
         return {
             "name": self.name,
             "namespace": self.namespace,
+            "kubernetesVersion": self.version,
             "now": _rfc3339(self.now),
             "ready": self.row.ready,
             "status": self.row.status,
@@ -166,9 +170,12 @@ def _state(s: dict[str, Any], key: str = "state") -> tuple[str, dict[str, Any]]:
 
 
 def explain(
-    pod: dict[str, Any], events: list[dict[str, Any]] | None = None, now: datetime | None = None
+    pod: dict[str, Any],
+    events: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+    version: str = DEFAULT_VERSION,
 ) -> Explanation:
-    """Explain a pod's status as its cluster reported it."""
+    """Explain a pod's status as its cluster (running Kubernetes `version`) reported it."""
     events = events or []
     if now is None:
         stamps: list[datetime] = []
@@ -186,6 +193,7 @@ def explain(
     ex = Explanation(
         name=str(meta.get("name", "")),
         namespace=str(meta.get("namespace", "default")),
+        version=version,
         now=now,
         row=row,
         steps=steps,
@@ -194,18 +202,24 @@ def explain(
         phase_why="",
         conditions=[],
     )
-    ex.phase_why = _phase_why(pod, inits, apps, ex.phase)
+    ex.phase_why = _phase_why(pod, inits, apps, ex.phase, version)
     ex.conditions = _conditions(st)
     _next_and_advice(ex, pod, inits, apps, events)
     return ex
 
 
 def _phase_why(
-    pod: dict[str, Any], inits: list[dict[str, Any]], apps: list[dict[str, Any]], phase: str
+    pod: dict[str, Any],
+    inits: list[dict[str, Any]],
+    apps: list[dict[str, Any]],
+    phase: str,
+    version: str,
 ) -> str:
-    """The kubelet's `getPhase` reasoning for this pod, and whether it agrees with the report."""
+    """The kubelet's `getPhase` (at `version`) for this pod, and whether it agrees with the report."""
     policy = str(spec(pod).get("restartPolicy") or "Always")
-    expected = get_phase(pod, inits, apps, pod_is_terminal=phase in ("Succeeded", "Failed"))
+    expected = get_phase(
+        pod, inits, apps, pod_is_terminal=phase in ("Succeeded", "Failed"), version=version
+    )
     reason = str(status(pod).get("reason") or "")
     if reason == "DeadlineExceeded":
         why = (
@@ -237,8 +251,9 @@ def _phase_why(
         why = "the kubelet has not reported this pod yet"
     if expected != phase and reason != "DeadlineExceeded" and phase:
         why += (
-            f"; note: initlab's getPhase gives {expected} for these statuses — the report may be "
-            "from an older Kubernetes (the phase rules changed in 1.32 and 1.33) or a moment in between"
+            f"; note: the kubelet of Kubernetes {version} gives {expected} for these statuses — "
+            "is the cluster another release (the phase rules changed in 1.32 and 1.33, "
+            "--kubernetes-version), or was the pod read between two status updates?"
         )
     return why
 
@@ -312,8 +327,13 @@ def _next_and_advice(
         ex.next["note"] = (
             f"init container {c} runs again although the pod had initialized: the pod sandbox "
             "was re-created (a node reboot, or the sandbox was lost), and every init container "
-            "re-runs. STATUS keeps reading the app containers while Initialized stays True. Since "
-            "Kubernetes 1.32 the phase is Pending while a regular init container re-runs."
+            "re-runs. STATUS keeps reading the app containers while Initialized stays True. "
+            + (
+                "Since Kubernetes 1.32 the phase is Pending while a regular init container re-runs."
+                if holds(PHASE_PENDING_WHILE_REGULAR_INIT_RUNS, ex.version)
+                else f"In Kubernetes {ex.version} the phase stays Running meanwhile "
+                "(Pending from 1.32 on)."
+            )
         )
         ex.chapters.append(_chapter("restarts"))
     if which == "waiting" and reason == "CrashLoopBackOff":
@@ -432,7 +452,10 @@ def _crash_loop_next(ex: Explanation, s: dict[str, Any], c: str, now: datetime) 
 
 def render_explanation(ex: Explanation) -> str:
     """What a person reads: the row, the walk, phase, conditions, what happens next."""
-    lines = [f"Pod {ex.namespace}/{ex.name}, as of {_rfc3339(ex.now)}", ""]
+    lines = [
+        f"Pod {ex.namespace}/{ex.name}, as of {_rfc3339(ex.now)} (Kubernetes {ex.version})",
+        "",
+    ]
     lines += render_table([ex.row]).splitlines()
     lines += [
         "",
