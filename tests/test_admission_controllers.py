@@ -390,3 +390,63 @@ def test_scenario_bad_namespace_block_is_a_clean_error(block: Any, error: type, 
         load_scenario({"pod": _pod(), "namespace": block})
     if field:
         assert e.value.field == field
+
+
+# -- the book's three stories, on the shipped real-cluster manifests -----------------------------
+
+MANIFESTS = Path(__file__).resolve().parent.parent / "notebooks" / "manifests"
+
+
+def _admit_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    rc = main(["admit", *argv, "-o", "json"])
+    return rc, json.loads(capsys.readouterr().out)
+
+
+def test_story_istio_init_is_refused_in_a_baseline_namespace(capsys: pytest.CaptureFixture[str]):
+    """10-podsecurity-istio-init.yaml: the classic injection is refused for NET_ADMIN and NET_RAW."""
+    rc, out = _admit_json(
+        capsys,
+        str(MANIFESTS / "10-podsecurity-istio-init.yaml"),
+        "--webhook",
+        "istio",
+        "--namespace-label",
+        "istio-injection=enabled",
+        "--namespace-label",
+        "pod-security.kubernetes.io/enforce=baseline",
+        "--namespace-label",
+        "pod-security.kubernetes.io/enforce-version=v1.33",
+    )
+    assert rc == 1
+    assert out["message"] == (
+        'pods "web" is forbidden: violates PodSecurity "baseline:v1.33": non-default capabilities '
+        '(container "istio-init" must not include "NET_ADMIN", "NET_RAW" in '
+        "securityContext.capabilities.add)"
+    )
+
+
+def test_story_limit_range_fills_the_init_container(capsys: pytest.CaptureFixture[str]):
+    """10-limitrange-init-defaults.yaml: migrate gets 200m/128Mi requests, 500m/256Mi limits."""
+    path = str(MANIFESTS / "10-limitrange-init-defaults.yaml")
+    rc, out = _admit_json(capsys, path, "--limitrange", path)
+    assert rc == 0
+    migrate = out["pod"]["spec"]["initContainers"][0]
+    assert migrate["resources"] == {
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+        "requests": {"cpu": "200m", "memory": "128Mi"},
+    }
+    assert out["pod"]["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
+        "LimitRanger plugin set: cpu, memory request for init container migrate; "
+        "cpu, memory limit for init container migrate"
+    )
+
+
+def test_story_quota_charges_250m_for_an_app_asking_100m(capsys: pytest.CaptureFixture[str]):
+    """10-quota-effective-request.yaml: `exceeded quota: compute, requested: cpu=250m, ...`."""
+    path = str(MANIFESTS / "10-quota-effective-request.yaml")
+    rc, out = _admit_json(capsys, path, "--quota", path)
+    assert rc == 1
+    assert out["message"] == (
+        'pods "web" is forbidden: exceeded quota: compute, requested: cpu=250m, used: cpu=0, '
+        "limited: cpu=200m"
+    )
+    assert out["log"][-1]["usage"]["requests.cpu"] == "250m"

@@ -252,3 +252,134 @@ def test_user_namespace_relaxes_run_as_user_from_v1_35():
     v34 = psa.run_as_user_1_23(pod["metadata"], pod["spec"])
     v35 = psa.run_as_user_1_35(pod["metadata"], pod["spec"])
     assert (v34.allowed, v35.allowed) == (False, True)
+
+
+# -- policy/*_test.go cases that involve init containers (v0.36.2) ---------------------------
+
+
+def test_unconfined_apparmor_on_an_init_container_is_forbidden():
+    """`TestCheckAppArmor_Forbidden` "unconfined init container": the init container is named."""
+    s = {
+        "securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}},
+        "containers": [{"name": "foo"}],
+        "initContainers": [
+            {"name": "bar", "securityContext": {"appArmorProfile": {"type": "Unconfined"}}}
+        ],
+    }
+    result = psa.app_armor_profile_1_0({}, s)
+    assert (result.allowed, result.reason, result.detail) == (
+        False,
+        "forbidden AppArmor profile",
+        'container "bar" must not set AppArmor profile type to "Unconfined"',
+    )
+
+
+def _probe(kind: str, host: str) -> dict:
+    return {kind: {"host": host, "port": 80}}
+
+
+HOST_PROBES = {
+    "valid pod with unset hosts": (
+        {
+            "containers": [
+                {
+                    "name": "a",
+                    "livenessProbe": {"httpGet": {"port": 80}},
+                    "readinessProbe": {"tcpSocket": {"port": 80}},
+                    "lifecycle": {"postStart": {"httpGet": {"port": 80}}},
+                }
+            ]
+        },
+        "",
+    ),
+    "invalid pod with local host IP as probe host": (
+        {
+            "containers": [
+                {
+                    "name": "a",
+                    "livenessProbe": _probe("httpGet", "127.0.0.1"),
+                    "readinessProbe": _probe("tcpSocket", "::1"),
+                    "startupProbe": _probe("httpGet", "localhost"),
+                }
+            ]
+        },
+        'container "a" uses probe or lifecycle hosts "127.0.0.1", "::1", "localhost"',
+    ),
+    "invalid httpget host in liveness probe": (
+        {"containers": [{"name": "a", "livenessProbe": _probe("httpGet", "invalid.host")}]},
+        'container "a" uses probe or lifecycle host "invalid.host"',
+    ),
+    "invalid tcpsocket host in readiness probe": (
+        {"containers": [{"name": "b", "readinessProbe": _probe("tcpSocket", "invalid.host")}]},
+        'container "b" uses probe or lifecycle host "invalid.host"',
+    ),
+    "invalid httpget host in startup probe": (
+        {"containers": [{"name": "c", "startupProbe": _probe("httpGet", "invalid.host")}]},
+        'container "c" uses probe or lifecycle host "invalid.host"',
+    ),
+    "invalid poststart tcpsocket host": (
+        {
+            "containers": [
+                {"name": "d", "lifecycle": {"postStart": _probe("tcpSocket", "invalid.host")}}
+            ]
+        },
+        'container "d" uses probe or lifecycle host "invalid.host"',
+    ),
+    "invalid prestop httpget host": (
+        {
+            "containers": [
+                {"name": "e", "lifecycle": {"preStop": _probe("httpGet", "another.invalid.host")}}
+            ]
+        },
+        'container "e" uses probe or lifecycle host "another.invalid.host"',
+    ),
+    "multiple containers with multiple invalid hosts": (
+        {
+            "containers": [
+                {"name": "valid"},
+                {"name": "invalid1", "livenessProbe": _probe("httpGet", "a.com")},
+                {
+                    "name": "invalid2",
+                    "lifecycle": {"preStop": _probe("tcpSocket", "b.com")},
+                    "startupProbe": _probe("httpGet", "a.com"),
+                },
+            ]
+        },
+        'containers "invalid1", "invalid2" use probe or lifecycle hosts "a.com", "b.com"',
+    ),
+    "invalid ipv4 host in probe": (
+        {"containers": [{"name": "a", "livenessProbe": _probe("httpGet", "8.8.8.8")}]},
+        'container "a" uses probe or lifecycle host "8.8.8.8"',
+    ),
+    "invalid ipv6 host in probe": (
+        {
+            "containers": [
+                {"name": "a", "livenessProbe": _probe("tcpSocket", "2001:4860:4860::8888")}
+            ]
+        },
+        'container "a" uses probe or lifecycle host "2001:4860:4860::8888"',
+    ),
+    "invalid host in initcontainer": (
+        {
+            "initContainers": [
+                {"name": "init", "livenessProbe": _probe("httpGet", "invalid.init.host")}
+            ]
+        },
+        'container "init" uses probe or lifecycle host "invalid.init.host"',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HOST_PROBES)
+def test_probe_and_lifecycle_hosts_are_forbidden_from_v1_34(name: str):
+    """`TestHostProbesAndHostLifecycle`: reason `probe or lifecycle host` and upstream's detail."""
+    s, detail = HOST_PROBES[name]
+    result = psa.host_probes_and_host_lifecycle_1_34({}, s)
+    if not detail:
+        assert result.allowed
+    else:
+        assert (result.allowed, result.reason, result.detail) == (
+            False,
+            "probe or lifecycle host",
+            detail,
+        )
