@@ -359,6 +359,7 @@ def istio_proxy_container(
     native: bool,
     annotations: dict[str, str] | None = None,
     hold: bool = False,
+    network: str = "",
 ) -> dict[str, Any]:
     """`istio-proxy` (Envoy + pilot-agent), from the same injection template.
 
@@ -368,6 +369,7 @@ def istio_proxy_container(
     `holdApplicationUntilProxyStarts` it gets the postStart `pilot-agent wait`.
     """
     annotations = annotations if annotations is not None else _annotations(pod)
+    meta = _meta(pod)
     apps = [n for n in _names(_list(_spec(pod), "containers")) if n != "istio-proxy"]
     status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
     mode = _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT")
@@ -422,6 +424,23 @@ def istio_proxy_container(
         {"name": "ISTIO_META_MESH_ID", "value": "cluster.local"},
         {"name": "TRUST_DOMAIN", "value": "cluster.local"},
     ]
+    owner = workload_owner(pod)
+    if owner is not None:
+        ref = next(
+            r
+            for r in meta.get("ownerReferences") or []
+            if isinstance(r, dict) and r.get("controller")
+        )
+        api = str(ref.get("apiVersion") or "v1")
+        ns = str(meta.get("namespace") or "default")
+        env.append(
+            {
+                "name": "ISTIO_META_OWNER",
+                "value": f"kubernetes://apis/{api}/namespaces/{ns}/{owner[0].lower()}s/{owner[1]}",
+            }
+        )
+    if network:
+        env.append({"name": "ISTIO_META_NETWORK", "value": network})
     c["env"] = env
     if status_port != "0":
         ready = {"httpGet": {"path": "/healthz/ready", "port": 15021}}
@@ -753,7 +772,9 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if not (intercept_none and not native):
         if not intercept_none:
             template_inits.append(istio_init_container(image, annotations, cni=cni))
-    proxy = istio_proxy_container(image, pod, native, annotations, hold)
+    proxy = istio_proxy_container(
+        image, pod, native, annotations, hold, str(settings.get("network") or "")
+    )
     if native:
         template_inits.append(proxy)
     template_apps = [] if native else [proxy]
