@@ -240,10 +240,13 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from initlab.api.versions import parse_version
-    from initlab.kubectl import render_describe, render_logs, render_trace
+    from initlab.kubectl import kubectl_logs, render_describe, render_trace
+    from initlab.kubectl.events import kubectl_version_for
     from initlab.sim.scenario import load_scenario
     from initlab.sim.simulator import simulate
 
+    if args.kubectl_version is not None:
+        kubectl_version_for(args.kubectl_version)  # a bad version is an input error before the run
     version = None
     if args.kubernetes_version is not None:
         version = parse_version(args.kubernetes_version, "--kubernetes-version")
@@ -262,10 +265,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 }
             )
         return 0
-    if args.logs:
-        print(render_logs(result, args.logs, at, previous=args.previous), end="")
-    elif args.describe or at is not None:
-        print(render_describe(result, result.final["t"] if at is None else at), end="")
+    if args.logs is not None:
+        # `kubectl logs`: the text on stdout; "Defaulted container" and errors on stderr, exit 1
+        out = kubectl_logs(result, args.logs or None, at, previous=args.previous)
+        sys.stdout.write(out.stdout)
+        sys.stderr.write(out.stderr)
+        return out.exit_code
+    if args.describe or at is not None:
+        t = result.final["t"] if at is None else at
+        kubectl = kubectl_version_for(args.kubectl_version or result.kubernetes_version)
+        print(render_describe(result, t, kubectl), end="")
     else:
         print(_assumed_header(scenario) + render_trace(result), end="")
     return 0
@@ -497,7 +506,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--at", metavar="T", help="show the pod at this time (describe)")
     sp.add_argument("--describe", action="store_true", help="`kubectl describe pod` output")
-    sp.add_argument("--logs", metavar="CONTAINER", help="`kubectl logs POD -c CONTAINER`")
+    sp.add_argument(
+        "--logs",
+        metavar="CONTAINER",
+        nargs="?",
+        const="",
+        help="`kubectl logs POD -c CONTAINER`; without CONTAINER, kubectl's default container",
+    )
+    sp.add_argument(
+        "--kubectl-version",
+        metavar="X.Y",
+        help="lay describe out as this kubectl does (1.32 to 1.35; default: the Kubernetes "
+        "version simulated, within that range)",
+    )
     sp.add_argument(
         "--previous", action="store_true", help="with --logs: the previous terminated run"
     )

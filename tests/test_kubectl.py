@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+import pytest
+
 from initlab import simulate
+from initlab.cli import main
 from initlab.kubectl import render_describe, render_logs
 
 EXAMPLES = str(Path(__file__).resolve().parent.parent / "examples") + "/"
@@ -76,7 +80,71 @@ def test_a_failed_create_prints_only_its_error():
 
 
 def test_describe_shows_limits_and_requests_of_each_container():
-    """describeContainerResources: the OOM-killed init container's 64Mi limit is on screen."""
+    """describeResources: the 64Mi limit is on screen; `memory:` shares its tabwriter column
+    block with `Environment:` below it, so its value sits two spaces past that label."""
     text = render_describe(simulate(EXAMPLES + "oom-init.yaml"), 60)
     block = text[text.index("    Restart Count:") :].splitlines()[1:5]
-    assert block == ["    Limits:", "      memory:  64Mi", "    Requests:", "      memory:  64Mi"]
+    assert block == [
+        "    Limits:",
+        "      memory:  64Mi",
+        "    Requests:",
+        "      memory:     64Mi",
+    ]
+
+
+DESCRIBE_GOLDEN = [
+    ("myapp-pod", "30"),
+    ("flaky-migration-always", "18"),
+    ("sidecar-mesh-proxy", None),
+    ("oom-init", "60"),
+    ("job-log-shipper", None),
+]
+
+
+@pytest.mark.parametrize(("name", "at"), DESCRIBE_GOLDEN, ids=[n for n, _ in DESCRIBE_GOLDEN])
+def test_describe_golden_through_the_cli(name, at, capsys):
+    """`initlab simulate NAME.yaml --describe [--at T]` prints exactly examples/NAME.describe.out."""
+    args = ["simulate", EXAMPLES + f"{name}.yaml", "--describe"]
+    if at is not None:
+        args += ["--at", at]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    golden = Path(EXAMPLES) / f"{name}.describe.out"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out)
+    assert out == golden.read_text()
+
+
+def test_logs_of_a_waiting_container_is_kubectls_bad_request(capsys):
+    """`--logs` of a container that has not started: BadRequest on stderr, nothing on stdout, exit 1."""
+    code = main(
+        ["simulate", EXAMPLES + "myapp-pod.yaml", "--logs", "myapp-container", "--at", "10"]
+    )
+    out = capsys.readouterr()
+    assert (code, out.out) == (1, "")
+    assert out.err == (
+        'Error from server (BadRequest): container "myapp-container" in pod "myapp-pod" '
+        "is waiting to start: PodInitializing\n"
+    )
+
+
+def test_logs_without_a_container_names_the_default_on_stderr(capsys):
+    """Without -c, kubectl picks the first app container and says so on stderr."""
+    code = main(["simulate", EXAMPLES + "myapp-pod.yaml", "--logs"])
+    out = capsys.readouterr()
+    assert (code, out.out) == (0, "The app is running!\n")
+    assert out.err == (
+        'Defaulted container "myapp-container" out of: myapp-container, '
+        "init-myservice (init), init-mydb (init)\n"
+    )
+
+
+def test_logs_of_an_unknown_container_is_kubectls_own_error(capsys):
+    """kubectl refuses a container the pod does not have before asking the server."""
+    code = main(["simulate", EXAMPLES + "myapp-pod.yaml", "--logs", "nope"])
+    out = capsys.readouterr()
+    assert (code, out.out, out.err) == (
+        1,
+        "",
+        "error: container nope is not valid for pod myapp-pod\n",
+    )

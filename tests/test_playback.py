@@ -307,7 +307,7 @@ def _examples() -> list:
 def test_scenario_document_round_trips_every_example(path):
     """scenario_document(load_scenario(f)) simulates to the same trace as the file itself."""
     from initlab.book.live import scenario_yaml
-    from initlab.kubectl.render import render_trace
+    from initlab.kubectl import render_trace
     from initlab.sim.scenario import load_scenario
 
     text = scenario_yaml(load_scenario(path))
@@ -369,4 +369,4 @@ def test_run_json_restart_policy_never_fails_the_pod():
     text = path.read_text().replace("restartPolicy: Always", "restartPolicy: Never")
     data = json.loads(run_json(text))["data"]
     assert data["snaps"][-1][6] == "Init:Error"
-    assert "Status:           Failed" in data["strings"][data["snaps"][-1][3]]
+    assert "Status:       Failed" in data["strings"][data["snaps"][-1][3]]

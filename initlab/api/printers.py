@@ -36,6 +36,9 @@ __all__ = [
     "print_pod",
     "render_table",
     "tabwrite",
+    "TabWriter",
+    "escape_terminal",
+    "table_cell",
     "is_restartable_init_container",
     "has_pod_ready_condition",
     "is_pod_initialized_condition_true",
@@ -128,7 +131,7 @@ def _to_ns(seconds: float | int | timedelta) -> int | None:
     return round(seconds * _NS_PER_SECOND)
 
 
-def human_duration(seconds: float) -> str:
+def human_duration(seconds: float | timedelta) -> str:
     """apimachinery `duration.HumanDuration`: "70s", "3m10s", "70m", "2d1h", "367d", "2y1d".
 
     ~2-3 significant figures. Anything down to -1.999 s prints "0s" (clock
@@ -168,7 +171,7 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
-def short_human_duration(seconds: float) -> str:
+def short_human_duration(seconds: float | timedelta) -> str:
     """apimachinery `duration.ShortHumanDuration`: one unit only ("59s", "1m", "23h", "1y").
 
     Not used by `printPod` (its AGE uses `HumanDuration`); kept for other
@@ -581,28 +584,125 @@ def print_pod(
 # --------------------------------------------------------------------------- table
 
 
-def tabwrite(lines: list[list[str]]) -> str:
-    """Go `text/tabwriter` as kubectl configures it (minwidth 6, padding 3, spaces).
+class TabWriter:
+    """A line-by-line port of Go's `text/tabwriter.Writer` (go/src/text/tabwriter/tabwriter.go).
 
-    Every cell but the last of a line is a column cell, padded to
-    max(minwidth, widest cell + padding); the last cell is printed as is.
+    Text is cut into cells at `\\t` (and `\\v`); a column's width is the widest
+    cell of a *column block* (consecutive lines that have a cell in that
+    column) plus `padding`, at least `minwidth`; the last cell of a line is
+    never padded. A line with no tab flushes the buffer, so it ends every
+    block (`Write`: `ncells == 1`). Flags 0, pad with spaces; the Escape
+    character and HTML filtering are not used by kubectl and not ported.
+    kubectl uses two settings: `describe`'s `tabbedString` (0, 8, 2) and
+    cli-runtime's `GetNewTabWriter` (6, 4, 3).
     """
-    widths: list[int] = []
-    for cells in lines:
-        for j, cell in enumerate(cells[:-1]):
-            w = max(TABWRITER_MIN_WIDTH, len(cell) + TABWRITER_PADDING)
-            if j == len(widths):
-                widths.append(w)
-            elif w > widths[j]:
-                widths[j] = w
-    out = []
-    for cells in lines:
-        parts = [cell.ljust(widths[j]) for j, cell in enumerate(cells[:-1])]
-        out.append("".join(parts) + (cells[-1] if cells else ""))
-    return "\n".join(out)
+
+    def __init__(self, minwidth: int = 0, tabwidth: int = 8, padding: int = 2) -> None:
+        self.minwidth = minwidth
+        self.tabwidth = tabwidth
+        self.padding = padding
+        self._out: list[str] = []
+        self._cell = ""
+        self._lines: list[list[tuple[str, bool]]] = [[]]
+        self._widths: list[int] = []
+
+    def write(self, text: str) -> None:
+        """`Writer.Write`: split into cells; a line with a single cell flushes."""
+        start = 0
+        for i, ch in enumerate(text):
+            if ch in "\t\v\n\f":
+                self._cell += text[start:i]
+                start = i + 1
+                line = self._lines[-1]
+                line.append((self._cell, ch == "\t"))
+                self._cell = ""
+                if ch in "\n\f":
+                    self._lines.append([])
+                    if ch == "\f" or len(line) == 1:
+                        self._flush()
+        self._cell += text[start:]
+
+    def flush(self) -> str:
+        """`Writer.Flush`: format what is buffered; returns everything written so far."""
+        self._flush()
+        out = "".join(self._out)
+        self._out = []
+        return out
+
+    def _flush(self) -> None:
+        if self._cell:
+            self._lines[-1].append((self._cell, False))
+            self._cell = ""
+        self._format(0, len(self._lines))
+        self._lines = [[]]
+        self._widths = []
+
+    def _write_lines(self, line0: int, line1: int) -> None:
+        out = self._out
+        for i in range(line0, line1):
+            line = self._lines[i]
+            for j, (text, _htab) in enumerate(line):
+                out.append(text)
+                if j < len(self._widths):
+                    out.append(" " * (self._widths[j] - len(text)))
+            if i + 1 != len(self._lines):
+                out.append("\n")
+
+    def _format(self, line0: int, line1: int) -> None:
+        column = len(self._widths)
+        this = line0
+        while this < line1:
+            if column >= len(self._lines[this]) - 1:
+                this += 1
+                continue
+            self._write_lines(line0, this)
+            line0 = this
+            width = self.minwidth
+            while this < line1:
+                line = self._lines[this]
+                if column >= len(line) - 1:
+                    break
+                width = max(width, len(line[column][0]) + self.padding)
+                this += 1
+            self._widths.append(width)
+            self._format(line0, this)
+            self._widths.pop()
+            line0 = this
+        self._write_lines(line0, line1)
+
+
+#: cli-runtime `pkg/printers/terminal.go` `terminalEscaper` (kubectl >= 1.23, issue #101695):
+#: ESC becomes `^[` and carriage return `\\r`; nothing else is touched.
+_TERMINAL_ESCAPES = {"\x1b": "^[", "\r": "\\r"}
+_TERMINAL_RE = re.compile("[\x1b\r]")
+
+
+def escape_terminal(text: str) -> str:
+    """cli-runtime `printers.EscapeTerminal`: what kubectl writes for untrusted text."""
+    return _TERMINAL_RE.sub(lambda m: _TERMINAL_ESCAPES[m.group()], text)
+
+
+def table_cell(value: str) -> str:
+    """cli-runtime `tableprinter.go` `printRows`: a string cell is cut at its first `\\f`, `\\n`
+    or `\\r` (then "..." is appended) and written through `WriteEscaped`."""
+    cut = re.search("[\f\n\r]", value)
+    if cut is None:
+        return escape_terminal(value)
+    return escape_terminal(value[: cut.start()]) + "..."
+
+
+def tabwrite(lines: list[list[str]]) -> str:
+    """The cells through cli-runtime's `GetNewTabWriter` (minwidth 6, tabwidth 4, padding 3).
+
+    Cells are joined with tabs and written as kubectl's table printer writes
+    them, so a tab inside a cell starts a new column there too.
+    """
+    tw = TabWriter(TABWRITER_MIN_WIDTH, 4, TABWRITER_PADDING)
+    tw.write("".join("\t".join(cells) + "\n" for cells in lines))
+    return tw.flush().removesuffix("\n")
 
 
 def render_table(rows: list[PodRow], wide: bool = False) -> str:
     """The `kubectl get pod` table (header + one line per row), without a trailing newline."""
     header = list(HEADERS) + (list(WIDE_HEADERS) if wide else [])
-    return tabwrite([header] + [row.cells(wide) for row in rows])
+    return tabwrite([header] + [[table_cell(c) for c in row.cells(wide)] for row in rows])

@@ -1,0 +1,45 @@
+"""`kubectl get pod -w` of a simulated run, and the CLI's default trace.
+
+Every row is `initlab.api.printers.print_pod` applied to the simulated Pod
+object at that instant, so READY/STATUS/RESTARTS/AGE are by construction
+what kubectl prints (`pkg/printers/internalversion/printers.go` `printPod`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from initlab.api.printers import HEADERS, print_pod, table_cell, tabwrite
+from initlab.kubectl.describe import render_events
+from initlab.kubelet.status import EPOCH
+
+
+def _now(t: float) -> datetime:
+    return EPOCH + timedelta(seconds=t)
+
+
+def _fmt_t(t: float) -> int | float:
+    return int(t) if float(t).is_integer() else t
+
+
+def render_watch(result: Any) -> str:
+    """`kubectl get pod -w`: the header, then one line per observed change."""
+    lines = [list(HEADERS)]
+    for snap, pod in zip(result.timeline, result.pods, strict=True):
+        lines.append([table_cell(c) for c in print_pod(pod, _now(snap["t"])).cells()])
+    return tabwrite(lines) + "\n"
+
+
+def render_trace(result: Any) -> str:
+    """The CLI's default output: the `get -w` trace, then the describe Events at the end."""
+    out = render_watch(result)
+    out += "\n" + render_events(result, result.end)
+    if result.capped:
+        out += (
+            f"\n# stopped at {_fmt_t(result.end)}s: the pod had not settled "
+            "(set `until:` to simulate longer)\n"
+        )
+    elif getattr(result, "deleted_at", None) is not None:
+        out += f"\n# pod deleted at {_fmt_t(result.deleted_at)}s\n"
+    return out
