@@ -1,12 +1,23 @@
-"""Webhook server throughput on loopback, against a bare http.server in the same run.
+"""The TLS webhook server under 50 concurrent clients, against a bare http.server in the same run.
 
-Both servers run in this process on 127.0.0.1 (ephemeral ports); a bounded
-client loop (a fixed number of requests, one keep-alive-free connection each,
-two client threads) sends AdmissionReview requests to `/mutate` (Istio
-injection: decode, admit, JSONPatch, encode) and the same bytes to a bare
-handler that only reads the body and answers `{}`. The ratio says what
-admission costs per request, whatever the machine. Traffic never leaves
-loopback and the run stops by itself.
+Both servers run in this process on 127.0.0.1 (ephemeral ports) with the same
+throwaway TLS certificate (the API server only calls webhooks over TLS):
+
+- **webhook**: `initlab webhook serve`'s server answering `/mutate` (Istio
+  injection: decode, admit, JSONPatch, encode), handshake in each
+  connection's thread, backlog `SOMAXCONN`;
+- **bare**: the stdlib's `ThreadingHTTPServer` with its listening socket
+  wrapped in TLS, as the `ssl` docs show, answering `{}` after reading the
+  body: the baseline any Python server starts from (handshake in the accept
+  loop, backlog 5).
+
+A separate process (its own interpreter, so client and server do not share
+a GIL) runs `CLIENTS` threads; each opens a new TLS connection per request
+(the harshest case: a handshake every time) and sends `PER_CLIENT` requests.
+Reported per server: requests/s, p50 and p99 latency (connect + handshake +
+request + response), and resets (connections refused, reset or dropped).
+The ratios (webhook / bare) say what admission costs, whatever the machine.
+Traffic never leaves loopback and the run stops by itself.
 
 Run: `python -m benchmarks webhook`.
 """
@@ -17,15 +28,21 @@ import contextlib
 import http.client
 import io
 import json
+import multiprocessing
+import shutil
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from initlab.admission import make_server
 
-REQUESTS = 400
-CLIENTS = 2
+CLIENTS = 50
+PER_CLIENT = 20
 
 REVIEW = {
     "apiVersion": "admission.k8s.io/v1",
@@ -51,6 +68,8 @@ REVIEW = {
 
 
 class _Bare(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = b"{}"
@@ -64,25 +83,48 @@ class _Bare(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(server: ThreadingHTTPServer) -> int:
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server.server_address[1]
+def _certificate(directory: Path) -> tuple[str, str]:
+    cert, key = directory / "tls.crt", directory / "tls.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "1", "-keyout", str(key), "-out", str(cert),
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
 
 
-def _load(port: int, path: str, body: bytes) -> float:
-    """Requests per second for REQUESTS requests from CLIENTS threads."""
-    per_client = REQUESTS // CLIENTS
-    failures: list[int] = []
+def _client_load(port: int, path: str, body: bytes, cafile: str, out: Any) -> None:
+    """In a child process: CLIENTS threads, PER_CLIENT requests each, a new connection each."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    latencies: list[float] = []
+    resets: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
 
     def client() -> None:
-        for _ in range(per_client):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                failures.append(response.status)
-            conn.close()
+        start.wait()
+        for _ in range(PER_CLIENT):
+            t0 = time.perf_counter()
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
+            try:
+                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                problem = "" if ok else f"HTTP {response.status}"
+            except (OSError, http.client.HTTPException) as e:
+                problem = type(e).__name__
+            finally:
+                conn.close()
+            with lock:
+                if problem:
+                    resets.append(problem)
+                else:
+                    latencies.append(time.perf_counter() - t0)
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
     t0 = time.perf_counter()
@@ -90,35 +132,87 @@ def _load(port: int, path: str, body: bytes) -> float:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed: {failures[:3]}")
-    return per_client * CLIENTS / elapsed
+    out.put({"elapsed": time.perf_counter() - t0, "latencies": latencies, "resets": resets})
+
+
+def _measure(port: int, path: str, body: bytes, cafile: str) -> dict[str, Any]:
+    mp = multiprocessing.get_context("spawn")
+    queue = mp.Queue()
+    proc = mp.Process(target=_client_load, args=(port, path, body, cafile, queue))
+    proc.start()
+    result = queue.get(timeout=600)
+    proc.join(60)
+    lat = sorted(result["latencies"])
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+    return {
+        "rps": len(lat) / result["elapsed"],
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "resets": len(result["resets"]),
+        "reset_kinds": sorted(set(result["resets"])),
+    }
+
+
+def _serve(server: ThreadingHTTPServer) -> int:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def _row(label: str, a: float | int, b: float | int, c: float | int) -> str:
+    fmt = "{:>16.1f}" if isinstance(a, float) else "{:>16}"
+    return f"{label:<16}" + "".join(fmt.format(x) for x in (a, b, c))
 
 
 def main() -> dict[str, Any]:
-    """Measure both servers, print a small table, return the figures."""
-    body = json.dumps(REVIEW).encode()
-    webhook = make_server(["istio"], "127.0.0.1", 0)
-    bare = ThreadingHTTPServer(("127.0.0.1", 0), _Bare)
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):  # the server's access log
-            webhook_rps = _load(_serve(webhook), "/mutate", body)
-        bare_rps = _load(_serve(bare), "/", body)
-    finally:
-        for server in (webhook, bare):
-            server.shutdown()
-            server.server_close()
+    """Measure the webhook (two workloads) and the bare server, print a table, return figures."""
+    if shutil.which("openssl") is None:
+        raise RuntimeError("bench_webhook needs the openssl command for a test certificate")
+    create = json.dumps(REVIEW).encode()
+    # The same review as an UPDATE, which the injector allows untouched: the server's own cost.
+    update = json.dumps({**REVIEW, "request": {**REVIEW["request"], "operation": "UPDATE"}})
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = _certificate(Path(tmp))
+        webhook = make_server(["istio"], "127.0.0.1", 0, cert, key)
+        bare = ThreadingHTTPServer(("127.0.0.1", 0), _Bare)
+        bare.daemon_threads = True
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        bare.socket = ctx.wrap_socket(bare.socket, server_side=True)
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):  # the servers' access logs
+                port = _serve(webhook)
+                served = _measure(port, "/mutate", update.encode(), cert)
+                injected = _measure(port, "/mutate", create, cert)
+                b = _measure(_serve(bare), "/", create, cert)
+        finally:
+            for server in (webhook, bare):
+                server.shutdown()
+                server.server_close()
+
+    def rounded(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: round(v, 1) if isinstance(v, float) else v for k, v in d.items()}
+
     out = {
-        "webhook_rps": round(webhook_rps),
-        "bare_rps": round(bare_rps),
-        "bare_over_webhook": round(bare_rps / webhook_rps, 2),
-        "requests": REQUESTS,
+        "clients": CLIENTS,
+        "requests": CLIENTS * PER_CLIENT,
+        "webhook_update": rounded(served),
+        "webhook_create_istio": rounded(injected),
+        "bare": rounded(b),
+        "p99_update_over_bare": round(served["p99_ms"] / b["p99_ms"], 2),
+        "p99_create_over_bare": round(injected["p99_ms"] / b["p99_ms"], 2),
     }
-    print(f"{'measure':<40}{'value':>12}")
-    print(f"{'webhook /mutate (istio), requests/s':<40}{webhook_rps:>12.0f}")
-    print(f"{'bare http.server, requests/s':<40}{bare_rps:>12.0f}")
-    print(f"{'bare / webhook (cost of admission)':<40}{out['bare_over_webhook']:>12.2f}")
+    print(f"{CLIENTS} concurrent TLS clients, {CLIENTS * PER_CLIENT} requests, a connection each")
+    print(f"{'':<16}{'webhook UPDATE':>16}{'webhook CREATE':>16}{'bare server':>16}")
+    for key, label in (("rps", "requests/s"), ("p50_ms", "p50 ms"), ("p99_ms", "p99 ms")):
+        print(_row(label, served[key], injected[key], b[key]))
+    print(_row("resets", served["resets"], injected["resets"], b["resets"]))
+    print(
+        f"p99 over bare: UPDATE (the server) {out['p99_update_over_bare']:.2f}, "
+        f"CREATE (Istio injection) {out['p99_create_over_bare']:.2f}"
+    )
     return out
 
 

@@ -6,6 +6,7 @@ import base64
 import http.client
 import json
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import jsonpatch
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from initlab.admission import make_server
 from initlab.admission.review import make_request
@@ -235,3 +238,200 @@ def test_a_port_in_use_is_a_clear_input_error():
             make_server(["istio"], "127.0.0.1", port)
     finally:
         busy.server_close()
+
+
+# -- availability: one idle socket stalls nobody ---------------------------------------------
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[str, str]:
+    """A throwaway self-signed certificate for 127.0.0.1."""
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_an_idle_connection_does_not_block_other_clients_or_the_probe(tls_files):
+    """A TCP connection that never sends a ClientHello leaves /healthz and /mutate answering."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key, handshake_timeout=3)
+    thread = _start(srv)
+    port = srv.server_address[1]
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        for path in ("/healthz", "/mutate"):
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=2)
+            if path == "/healthz":
+                conn.request("GET", path)
+            else:
+                body = json.dumps(_review(_pod()))
+                conn.request("POST", path, body, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            assert resp.status == 200, path
+            resp.read()
+            conn.close()
+        # The server gives up on the silent clients by itself: it closes them (EOF).
+        idle[0].settimeout(10)
+        assert idle[0].recv(1) == b""
+    finally:
+        for s in idle:
+            s.close()
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_the_listen_backlog_is_fit_for_a_server():
+    """The backlog is the system's maximum, not socketserver's 5."""
+    srv = make_server(["istio"], port=0)
+    try:
+        assert srv.request_queue_size == socket.SOMAXCONN >= 128
+    finally:
+        srv.server_close()
+
+
+# -- every request answered properly --------------------------------------------------------
+
+
+def _raw(server, data: bytes, timeout: float = 5) -> bytes:
+    """Send raw bytes, return everything the server sends back before closing."""
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["-1", "1e3", "0x10", " 12 3", "\u0661\u0662", "²", "9" * 5000, "99999999999999999999"],
+    ids=[
+        "negative",
+        "float",
+        "hex",
+        "spaces",
+        "arabic-digits",
+        "superscript",
+        "5000-digits",
+        "over-int64",
+    ],
+)
+def test_a_bad_content_length_gets_400_and_no_traceback(server, capfd, length):
+    """A Content-Length that is not a plain number gets 400 and one log line, no traceback."""
+    head = f"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    reply = _raw(server, head.encode("utf-8") + b"{}")
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b"bad Content-Length" in reply
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_two_different_content_lengths_get_400(server):
+    """Conflicting Content-Length headers are refused (request smuggling)."""
+    head = b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+    assert _raw(server, head).startswith(b"HTTP/1.1 400 ")
+
+
+def test_a_body_shorter_than_its_content_length_gets_400_after_the_read_timeout():
+    """A client that announces 100 bytes and sends 2 is answered 400 once the read times out."""
+    srv = make_server(["istio"], "127.0.0.1", 0, read_timeout=0.5)
+    thread = _start(srv)
+    try:
+        head = b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}"
+        reply = _raw(srv, head)
+        assert reply.startswith(b"HTTP/1.1 400 ") and b"body shorter than" in reply
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_the_request_log_escapes_control_characters(server, capfd):
+    """An escape sequence in the request line is logged escaped, on one line."""
+    _raw(server, b"GET /\x1b[31mred\x85 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    err = capfd.readouterr().err
+    assert "\x1b" not in err and "\x85" not in err
+    assert "\\u001b[31mred\\u0085" in err
+
+
+@pytest.mark.parametrize("operation", ["DELETE", "UPDATE", "CONNECT"])
+def test_operations_an_injector_ignores_are_allowed_without_a_patch(server, operation):
+    """Injectors act on CREATE only: DELETE (no object), UPDATE and CONNECT pass unpatched."""
+    review = _review(_pod())
+    review["request"]["operation"] = operation
+    if operation == "DELETE":
+        review["request"]["oldObject"], review["request"]["object"] = (
+            review["request"]["object"],
+            None,
+        )
+    status, out = _post_json(server, "/mutate", review)
+    assert status == 200
+    assert out["response"] == {"uid": review["request"]["uid"], "allowed": True}
+
+
+def test_validating_webhooks_allow_a_delete(server):
+    """A DELETE carries no new object: the validating webhooks allow it."""
+    review = _review(_pod())
+    review["request"].update(operation="DELETE", oldObject=review["request"]["object"], object=None)
+    status, out = _post_json(server, "/validate", review)
+    assert (status, out["response"]["allowed"]) == (200, True)
+
+
+def test_an_unknown_operation_gets_400(server):
+    """An operation the API server never sends is a bad request."""
+    review = _review(_pod())
+    review["request"]["operation"] = "PATCH"
+    status, out = _post_json(server, "/mutate", review)
+    assert status == 400 and "request.operation" in out["error"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+POD_PATHS = [
+    ("metadata", "labels"),
+    ("metadata", "annotations"),
+    ("metadata", "name"),
+    ("spec", "initContainers"),
+    ("spec", "containers"),
+    ("spec", "volumes"),
+    ("spec", "containers", 0, "resources"),
+    ("spec", "containers", 0, "image"),
+    ("spec", "initContainers", 0, "restartPolicy"),
+]
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.sampled_from(POD_PATHS), json_values, st.sampled_from(["/mutate", "/validate"]))
+def test_malformed_objects_get_400_or_a_denial_never_500(server, path, value, route):
+    """Whatever a field of the pod holds, the answer is 200 (allowed or denied) or 400."""
+    pod = _pod(**{"sidecar.istio.io/inject": "true"})
+    node = pod
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    status, data = _post(server, route, json.dumps(_review(pod)).encode())
+    assert status in (200, 400), data
+    out = json.loads(data)
+    assert ("response" in out) if status == 200 else ("error" in out)

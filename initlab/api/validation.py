@@ -73,6 +73,7 @@ from initlab.errors import (
 __all__ = [
     "UPSTREAM_UNIT_TEST_OPTIONS",
     "ValidationOptions",
+    "decoding_errors",
     "default_pod_spec",
     "is_dns1123_label",
     "is_dns1123_subdomain",
@@ -1493,6 +1494,15 @@ def _spec_at(pod: dict[str, Any], spec_path: str) -> Any:
             return pod.get("spec")
         node = node[part]
     return node
+
+
+def decoding_errors(pod: Any) -> list[FieldError]:
+    """The errors that make the API server refuse the object while decoding it.
+
+    Wrongly typed fields (`must be of type ...`): the real server never
+    defaults, admits or validates such an object, so neither should a webhook.
+    """
+    return [e for e in validate_pod(pod) if e.detail.startswith("must be of type")]
 
 
 def validate_pod(
