@@ -141,7 +141,7 @@ def _list(spec: dict[str, Any], key: str) -> list[Any]:
 
 
 def _names(items: list[Any]) -> list[str]:
-    return [c.get("name") for c in items if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    return [c["name"] for c in items if isinstance(c, dict) and isinstance(c.get("name"), str)]
 
 
 def _pod_of(request: dict[str, Any]) -> dict[str, Any]:

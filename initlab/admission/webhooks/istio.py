@@ -612,14 +612,14 @@ def dump_app_probers(pod: dict[str, Any], status_port: int) -> dict[str, Any]:
             entries.append(
                 (url, _prober(p, p.get("timeoutSeconds")) if isinstance(p, dict) else None)
             )
-        lifecycle = c.get("lifecycle") if isinstance(c.get("lifecycle"), dict) else {}
+        lifecycle: dict[str, Any] = c["lifecycle"] if isinstance(c.get("lifecycle"), dict) else {}
         entries.append((f"/app-lifecycle/{name}/prestopz", _prober(lifecycle.get("preStop"))))
         entries.append((f"/app-lifecycle/{name}/poststartz", _prober(lifecycle.get("postStart"))))
         for url, prober in entries:
             if prober is None:
                 continue
-            if "grpc" not in prober:
-                action = prober.get("httpGet") or prober.get("tcpSocket")
+            action = prober.get("httpGet") or prober.get("tcpSocket")
+            if isinstance(action, dict):
                 port = action.get("port")
                 if isinstance(port, str):
                     if port not in ports:

@@ -266,13 +266,19 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     containers = _list(spec, "containers")
     for i, c in enumerate(containers):
         if isinstance(c, dict) and (wanted is None or c.get("name") in wanted):
-            mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else []
+            mounts: list[Any] = c["volumeMounts"] if isinstance(c.get("volumeMounts"), list) else []
             add_items(mounts, [dict(mount)], f"/spec/containers/{i}/volumeMounts")
-    agent_args = {"sa_mount": sa_mount, "configmap": configmap, "tls_secret": tls_secret}
     inits = list(_list(spec, "initContainers"))
     if pre_populate:
         agent = vault_agent_container(
-            "vault-agent-init", "home-init", role, secrets, True, **agent_args
+            "vault-agent-init",
+            "home-init",
+            role,
+            secrets,
+            True,
+            sa_mount=sa_mount,
+            configmap=configmap,
+            tls_secret=tls_secret,
         )
         if init_first:
             if inits:
@@ -285,11 +291,20 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         for i, c in enumerate(ordered):
             if not isinstance(c, dict) or c.get("name") == "vault-agent-init":
                 continue
-            mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else []
-            add_items(mounts, [dict(mount)], f"/spec/initContainers/{i}/volumeMounts")
+            init_mounts: list[Any] = (
+                c["volumeMounts"] if isinstance(c.get("volumeMounts"), list) else []
+            )
+            add_items(init_mounts, [dict(mount)], f"/spec/initContainers/{i}/volumeMounts")
     if not only:
         sidecar = vault_agent_container(
-            "vault-agent", "home-sidecar", role, secrets, False, **agent_args
+            "vault-agent",
+            "home-sidecar",
+            role,
+            secrets,
+            False,
+            sa_mount=sa_mount,
+            configmap=configmap,
+            tls_secret=tls_secret,
         )
         add_items(containers, [sidecar], "/spec/containers")
     status = {VAULT_PREFIX + "agent-inject-status": "injected"}
