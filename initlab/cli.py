@@ -304,7 +304,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
     namespace = ns.load(_labels(args.namespace_label), args.limitrange, args.quota)
     result = admit(manifest.pod, _webhook_configs(args), namespace=namespace)
     if args.output == "json":
-        _emit_json(result.to_json())
+        _emit_json({**result.to_json(), "assumed": namespace.assumed})
     else:
         for note in namespace.assumed:
             print(f"# assumed: {note}")

@@ -450,3 +450,29 @@ def test_story_quota_charges_250m_for_an_app_asking_100m(capsys: pytest.CaptureF
         "limited: cpu=200m"
     )
     assert out["log"][-1]["usage"]["requests.cpu"] == "250m"
+
+
+def test_limit_range_with_only_a_default_limit_makes_the_pod_guaranteed():
+    """`default` alone: the stored LimitRange's defaultRequest copies it, so requests = limits everywhere."""
+    from initlab.api.resources import qos_class
+
+    pod = _pod(
+        {"name": "migrate", "image": "m"},
+        app={
+            "name": "app",
+            "image": "nginx",
+            "resources": {"limits": {"cpu": "100m", "memory": "64Mi"}},
+        },
+    )
+    only_default = ns_model.limit_range(
+        {
+            "kind": "LimitRange",
+            "metadata": {"name": "x"},
+            "spec": {
+                "limits": [{"type": "Container", "default": {"cpu": "100m", "memory": "64Mi"}}]
+            },
+        }
+    )
+    before = admit(pod)
+    after = admit(pod, namespace=Namespace(limit_ranges=[only_default]))
+    assert (qos_class(before.pod), qos_class(after.pod)) == ("Burstable", "Guaranteed")
