@@ -383,3 +383,19 @@ def test_probe_and_lifecycle_hosts_are_forbidden_from_v1_34(name: str):
             "probe or lifecycle host",
             detail,
         )
+
+
+def test_forbidden_annotation_values_are_quoted_so_the_message_stays_one_line():
+    """Annotation values are printed as Go's `%q` does: a newline in one is `\\n`, not a line break."""
+    pod = _pod(containers=[APP])
+    pod["metadata"]["annotations"] = {
+        "container.apparmor.security.beta.kubernetes.io/app": "unconfined\nEVIL"
+    }
+    ns = Namespace(labels={"pod-security.kubernetes.io/enforce": "baseline"})
+    result = admit(pod, namespace=ns)
+    assert "\n" not in result.message
+    # joinQuote wraps without escaping; the value itself is %q-quoted
+    assert result.message.endswith(
+        "annotation must not set AppArmor profile type to "
+        '"container.apparmor.security.beta.kubernetes.io/app="unconfined\\nEVIL"")'
+    )

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,7 +82,7 @@ from initlab.admission.webhooks import (
 )
 from initlab.api.defaults import apply_defaults
 from initlab.api.pod import metadata
-from initlab.errors import InitlabError, InputError
+from initlab.errors import InitlabError, InputError, one_line
 
 #: What a configured webhook does when called, for teaching failures.
 BEHAVIORS = ("respond", "timeout", "unreachable", "bad-uid")
@@ -396,7 +397,7 @@ class AdmissionRefused(InitlabError):
         status = result.status or {}
         reason = status.get("reason")
         text = f"Error from server ({reason}): " if reason else "Error from server: "
-        super().__init__(text + result.message)
+        super().__init__(one_line(text + result.message))
         self.result = result
 
 
@@ -773,7 +774,7 @@ class _Chain:
 
 def admit(
     pod: dict[str, Any],
-    webhooks: list[str] | list[WebhookConfig] | list[Any] = (),  # type: ignore[assignment]
+    webhooks: Sequence[str | WebhookConfig | Webhook] = (),
     namespace_labels: dict[str, str] | None = None,
     *,
     namespace: Namespace | None = None,

@@ -28,6 +28,7 @@ newest version is used, as on a v1.36 API server with default configuration).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,6 +97,11 @@ class Check:
 def _join_quote(items: list[str]) -> str:
     """`joinQuote`: `"a", "b"`."""
     return '"' + '", "'.join(items) + '"' if items else ""
+
+
+def _go_quote(value: Any) -> str:
+    """Go's `%q` for a string (control characters escaped, so a message stays one line)."""
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _pluralize(singular: str, plural: str, count: int) -> str:
@@ -200,7 +206,7 @@ def app_armor_profile_1_0(meta: dict[str, Any], s: dict[str, Any]) -> CheckResul
         v = str(v)
         ok = not v or v == "runtime/default" or v.startswith("localhost/")
         if str(k).startswith(_APPARMOR_ANNOTATION_PREFIX) and not ok:
-            forbidden.append(f'{k}="{v}"')
+            forbidden.append(f"{k}={_go_quote(v)}")
     values = sorted(bad_values)
     if forbidden:
         values += sorted(forbidden)
@@ -594,11 +600,13 @@ def seccomp_profile_baseline_1_0(meta: dict[str, Any], s: dict[str, Any]) -> Che
 
     forbidden: set[str] = set()
     if _SECCOMP_POD_ANNOTATION in annotations and not valid(annotations[_SECCOMP_POD_ANNOTATION]):
-        forbidden.add(f'{_SECCOMP_POD_ANNOTATION}="{annotations[_SECCOMP_POD_ANNOTATION]}"')
+        forbidden.add(
+            f"{_SECCOMP_POD_ANNOTATION}={_go_quote(annotations[_SECCOMP_POD_ANNOTATION])}"
+        )
     for c in _containers(s):
         key = _SECCOMP_CONTAINER_PREFIX + _name(c)
         if key in annotations and not valid(annotations[key]):
-            forbidden.add(f'{key}="{annotations[key]}"')
+            forbidden.add(f"{key}={_go_quote(annotations[key])}")
     if forbidden:
         return CheckResult(
             False,
