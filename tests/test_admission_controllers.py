@@ -476,3 +476,42 @@ def test_limit_range_with_only_a_default_limit_makes_the_pod_guaranteed():
     before = admit(pod)
     after = admit(pod, namespace=Namespace(limit_ranges=[only_default]))
     assert (qos_class(before.pod), qos_class(after.pod)) == ("Burstable", "Guaranteed")
+
+
+def test_a_change_on_reinvocation_reinvokes_a_later_if_needed_webhook_in_the_same_round():
+    """`RequireReinvokingPreviouslyInvokedPlugins` in round 1 marks IfNeeded webhooks called after the last change."""
+
+    def a(request: dict[str, Any], ctx: Any) -> Verdict:
+        labels = request["object"]["metadata"].get("labels") or {}
+        if "a" not in labels:
+            return Verdict(
+                patch=[{"op": "add", "path": "/metadata/labels", "value": {"a": "1", **labels}}]
+            )
+        if "b" in labels and "a-saw-b" not in labels:
+            return Verdict(
+                patch=[{"op": "add", "path": "/metadata/labels/a-saw-b", "value": "yes"}]
+            )
+        return Verdict()
+
+    def b(request: dict[str, Any], ctx: Any) -> Verdict:
+        labels = request["object"]["metadata"].get("labels") or {}
+        if "b" not in labels:
+            return Verdict(patch=[{"op": "add", "path": "/metadata/labels/b", "value": "2"}])
+        return Verdict()
+
+    hooks = [
+        Webhook(
+            n,
+            "mutating",
+            h,
+            (Registration(name=f"{n}.example.com", reinvocation_policy="IfNeeded"),),
+        )
+        for n, h in (("a", a), ("b", b))
+    ]
+    result = admit(_pod(), hooks)
+    assert [(c.webhook, c.round, c.changed) for c in result.calls] == [
+        ("a", 0, True),
+        ("b", 0, True),
+        ("a", 1, True),
+        ("b", 1, False),
+    ]

@@ -935,7 +935,7 @@ def _parse_version(value: str) -> tuple[Version, str]:
     if value == "latest":
         return LATEST, ""
     m = _VERSION_RE.match(value)
-    if not m or len(m.group(1)) > 9:
+    if not m or int(m.group(1)) > 2**63 - 1:  # strconv.Atoi overflows
         return LATEST, 'must be "latest" or "v1.x"'
     return (1, int(m.group(1))), ""
 
