@@ -9,9 +9,12 @@ test used; the admitted pod is read into field groups (init and container
 order, proxy placement, the init container's args, securityContext and
 resources, the proxy's args, ports, probes, hooks and mounts, volumes,
 annotations and labels added, rewritten app probes) and every group must
-equal upstream's.
+equal upstream's. Beyond those cases, 57 more Istio goldens (every input its
+`inject_test.go` runs with default settings) and 5 goldens with other settings
+(Istio CNI, mesh-wide hold, Linkerd CNI) are compared group by group with
+the golden file itself.
 
-`python tests/test_injection_goldens.py` prints the field-check count.
+`python tests/test_injection_goldens.py` prints the field-check count of the 44 cases.
 """
 
 from __future__ import annotations
@@ -307,9 +310,14 @@ _ANY_VALUE = ("linkerd.io/created-by", "linkerd.io/proxy-version", "linkerd.io/t
 
 
 def _golden_groups(golden: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
-    admitted = SimpleNamespace(
-        pod=golden, patches=[{"patch": [{"op": "add", "path": "/"}]}], allowed=True, message=""
-    )
+    def shape(pod: dict[str, Any]) -> Any:
+        spec, meta = pod.get("spec", {}), pod.get("metadata", {})
+        names = [c["name"] for k in ("initContainers", "containers") for c in spec.get(k) or []]
+        return names, meta.get("annotations") or {}, meta.get("labels") or {}
+
+    changed = shape(golden) != shape(original)
+    patch = [{"op": "add", "path": "/"}] if changed else []
+    admitted = SimpleNamespace(pod=golden, patches=[{"patch": patch}], allowed=True, message="")
     g = field_groups({}, admitted, original)
     g.pop("patch ops (outside /spec/volumes)")
     for k in _ANY_VALUE:
@@ -334,6 +342,38 @@ def test_injector_matches_upstream_golden_file(entry: tuple[Any, ...]) -> None:
         name: {"expected": value, "got": got.get(name)}
         for name, value in expected.items()
         if not group_matches(name, value, got.get(name))
+    }
+    assert wrong == {}
+
+
+ISTIO_DEFAULT_GOLDENS: list[str] = json.loads((DATA / "cases.json").read_text())[
+    "istio_default_goldens"
+]["inputs"]
+
+
+def _lowercase_name(pod: dict[str, Any]) -> dict[str, Any]:
+    """Upstream names two Deployments `statusPort`, which the API server refuses: lowercased."""
+    meta = pod["metadata"]
+    meta["name"] = meta["name"].lower()
+    for ref in meta.get("ownerReferences") or []:
+        ref["name"] = ref["name"].lower()
+    return pod
+
+
+@pytest.mark.parametrize("name", ISTIO_DEFAULT_GOLDENS)
+def test_istio_default_golden(name: str) -> None:
+    """Istio 1.26.0's golden for each input its inject_test.go runs with default settings:
+    every field group of the admitted pod equals the golden's (injected or left alone)."""
+    pod = _lowercase_name(copy.deepcopy(load_path(DATA / "istio" / name).pod))
+    hook = WebhookConfig("istio", namespace_selector=None, object_selector=None)
+    result = admit(pod, [hook])
+    golden = _lowercase_name(load_path(DATA / "istio" / f"{name}.injected").pod)
+    expected = _golden_groups(golden, result.original)
+    got = field_groups({}, result, result.original)
+    wrong = {
+        k: {"expected": v, "got": got.get(k)}
+        for k, v in expected.items()
+        if not group_matches(k, v, got.get(k))
     }
     assert wrong == {}
 

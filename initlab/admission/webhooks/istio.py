@@ -82,6 +82,7 @@ from initlab.admission.webhooks.base import (
 )
 from initlab.api import versions
 from initlab.api.loader import image_pull_policy_default
+from initlab.api.quantity import parse as parse_quantity
 
 ISTIO_VERSION = "1.26.0"
 #: Istio minor versions initlab models, and each one's default mode.
@@ -484,7 +485,20 @@ def istio_proxy_container(
         {"mountPath": "/var/run/secrets/tokens", "name": "istio-token"},
         {"mountPath": "/etc/istio/pod", "name": "istio-podinfo"},
     ]
+    for name, mount in sorted(_json_map(annotations, "sidecar.istio.io/userVolumeMount").items()):
+        if isinstance(mount, dict):
+            c["volumeMounts"].append({"name": name, **mount})
     return _container_defaults(c)
+
+
+def _json_map(annotations: dict[str, str], key: str) -> dict[str, Any]:
+    """A JSON-object annotation (`sidecar.istio.io/userVolume`...); {} if absent or not an object.
+    Upstream refuses an unreadable one (`validateAnnotations`); initlab ignores it."""
+    try:
+        doc = json.loads(annotations.get(key) or "{}")
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 # -- post-processing (webhook.go) ----------------------------------------------------------
@@ -532,26 +546,78 @@ def _merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 #: Go's field order of `corev1.Container` and `corev1.SecurityContext` (for the
 #: `proxy.istio.io/overrides` annotation, which is `json.Marshal` output).
-_GO_CONTAINER_ORDER = (
-    "name image command args workingDir ports envFrom env resources resizePolicy restartPolicy "
-    "volumeMounts volumeDevices livenessProbe readinessProbe startupProbe lifecycle "
-    "terminationMessagePath terminationMessagePolicy imagePullPolicy securityContext stdin "
-    "stdinOnce tty"
-).split()
-_GO_SECURITY_ORDER = (
-    "capabilities privileged seLinuxOptions windowsOptions runAsUser runAsGroup runAsNonRoot "
-    "readOnlyRootFilesystem allowPrivilegeEscalation procMount seccompProfile appArmorProfile"
-).split()
+#: Go's field order of the `k8s.io/api/core/v1` types in a container (the
+#: `proxy.istio.io/overrides` annotation is `json.Marshal` output).
+_GO_ORDER: dict[str, list[str]] = {
+    "container": (
+        "name image command args workingDir ports envFrom env resources resizePolicy "
+        "restartPolicy volumeMounts volumeDevices livenessProbe readinessProbe startupProbe "
+        "lifecycle terminationMessagePath terminationMessagePolicy imagePullPolicy "
+        "securityContext stdin stdinOnce tty"
+    ).split(),
+    "securityContext": (
+        "capabilities privileged seLinuxOptions windowsOptions runAsUser runAsGroup runAsNonRoot "
+        "readOnlyRootFilesystem allowPrivilegeEscalation procMount seccompProfile appArmorProfile"
+    ).split(),
+    "resources": ["limits", "requests", "claims"],
+    "volumeMount": (
+        "name readOnly recursiveReadOnly mountPath subPath mountPropagation subPathExpr"
+    ).split(),
+    "port": ["name", "hostPort", "containerPort", "protocol", "hostIP"],
+    "env": ["name", "value", "valueFrom"],
+    "probe": (
+        "exec httpGet tcpSocket grpc initialDelaySeconds timeoutSeconds periodSeconds "
+        "successThreshold failureThreshold terminationGracePeriodSeconds"
+    ).split(),
+    "handler": ["exec", "httpGet", "tcpSocket", "sleep"],
+    "httpGet": ["path", "port", "host", "scheme", "httpHeaders"],
+    "lifecycle": ["postStart", "preStop", "stopSignal"],
+}
+#: The API server's probe defaults (`SetDefaults_Probe`), left out of "as written".
+_PROBE_API_DEFAULTS = {
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
 
 
-def _go_order(d: dict[str, Any], order: list[str]) -> dict[str, Any]:
+def _go_order(d: dict[str, Any], kind: str) -> dict[str, Any]:
+    order = _GO_ORDER[kind]
     return {k: d[k] for k in sorted(d, key=lambda k: order.index(k) if k in order else len(order))}
 
 
+def _handler_as_written(h: Any, kind: str) -> Any:
+    if not isinstance(h, dict):
+        return h
+    out = dict(h)
+    get = out.get("httpGet")
+    if isinstance(get, dict):
+        get = {k: v for k, v in get.items() if not (k == "scheme" and v == "HTTP")}
+        out["httpGet"] = _go_order(get, "httpGet")
+    if kind == "probe":
+        out = {k: v for k, v in out.items() if _PROBE_API_DEFAULTS.get(k) != v}
+    return _go_order(out, kind)
+
+
+def _quantities(group: Any) -> Any:
+    if not isinstance(group, dict):
+        return group
+    out = {}
+    for k, v in group.items():
+        try:
+            out[k] = str(parse_quantity(v))
+        except Exception:  # noqa: BLE001 - left as written; validation reports it
+            out[k] = v
+    return out
+
+
 def _as_written(c: dict[str, Any]) -> dict[str, Any]:
-    """A user's container as they wrote it: the API server's defaults removed
-    (upstream's goldens are rendered from undefaulted pods), `resources` always
-    present (a Go struct, not a pointer), `image: auto` dropped."""
+    """A user's container as `json.Marshal` writes it: Go's field order, canonical
+    quantities, `resources` always present (a struct, not a pointer), `image: auto`
+    dropped, and the API server's defaults left out (upstream's goldens are
+    rendered from undefaulted pods; a value the user wrote equal to a default is
+    indistinguishable and left out too)."""
     out = copy.deepcopy(c)
     if out.get("terminationMessagePath") == "/dev/termination-log":
         out.pop("terminationMessagePath")
@@ -561,10 +627,28 @@ def _as_written(c: dict[str, Any]) -> dict[str, Any]:
         out.pop("imagePullPolicy")
     if out.get("image") in ("auto", ""):
         out.pop("image")
-    out.setdefault("resources", {})
+    res = out.get("resources") if isinstance(out.get("resources"), dict) else {}
+    out["resources"] = _go_order({k: _quantities(v) for k, v in res.items()}, "resources")
     if isinstance(out.get("securityContext"), dict):
-        out["securityContext"] = _go_order(out["securityContext"], _GO_SECURITY_ORDER)
-    return _go_order(out, _GO_CONTAINER_ORDER)
+        out["securityContext"] = _go_order(out["securityContext"], "securityContext")
+    for key, kind in (("volumeMounts", "volumeMount"), ("ports", "port"), ("env", "env")):
+        if isinstance(out.get(key), list):
+            items = [_go_order(x, kind) if isinstance(x, dict) else x for x in out[key]]
+            if key == "ports":
+                items = [
+                    {k: v for k, v in x.items() if not (k == "protocol" and v == "TCP")}
+                    if isinstance(x, dict)
+                    else x
+                    for x in items
+                ]
+            out[key] = items
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        if probe in out:
+            out[probe] = _handler_as_written(out[probe], "probe")
+    if isinstance(out.get("lifecycle"), dict):
+        hooks = {k: _handler_as_written(v, "handler") for k, v in out["lifecycle"].items()}
+        out["lifecycle"] = _go_order(hooks, "lifecycle")
+    return _go_order(out, "container")
 
 
 _PROBER_DEFAULTS = {"path": "/", "scheme": "HTTP"}
@@ -798,10 +882,17 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     o_spec["initContainers"] = merged(inits, template_inits)
     o_spec["containers"] = merged(apps, template_apps)
 
+    # reapplyOverwrittenContainers records the user's versions of injected containers.
     overrides: dict[str, Any] = {}
+    for key, injected, declared in (
+        ("containers", template_apps, apps),
+        ("initContainers", template_inits, inits),
+    ):
+        names = set(_names(injected))
+        mine = [_as_written(c) for c in declared if c.get("name") in names]
+        if mine:
+            overrides[key] = mine
     if user_proxy is not None:
-        key = "initContainers" if native else "containers"
-        overrides[key] = [_as_written(user_proxy)]
         # adjustInitContainerUser: the proxy's uid replaces istio-init's "-u".
         uid = (user_proxy.get("securityContext") or {}).get("runAsUser")
         init = next(
@@ -822,13 +913,19 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         if init is not None and init["name"] == "istio-validation" and isinstance(gid, int):
             init["securityContext"]["runAsGroup"] = gid
 
-    vol_names = [v["name"] for v in ISTIO_VOLUMES]
+    # The template's volumes, then `sidecar.istio.io/userVolume`'s (sorted, as Go ranges a map).
+    injected_volumes = copy.deepcopy(ISTIO_VOLUMES) + [
+        {"name": name, **source}
+        for name, source in sorted(_json_map(annotations, "sidecar.istio.io/userVolume").items())
+        if isinstance(source, dict)
+    ]
+    vol_names = [v["name"] for v in injected_volumes]
     kept = [
         v
         for v in _list(spec, "volumes")
         if not (isinstance(v, dict) and v.get("name") in vol_names)
     ]
-    o_spec["volumes"] = kept + copy.deepcopy(ISTIO_VOLUMES)
+    o_spec["volumes"] = kept + injected_volumes
 
     lbl = o_meta.get("labels")
     if not isinstance(lbl, dict):
