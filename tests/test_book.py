@@ -38,6 +38,7 @@ def _tool(name: str) -> ModuleType:
 
 vendor_js = _tool("vendor_js")
 check_offline = _tool("check_offline")
+book_html = _tool("book_html")
 
 
 @pytest.fixture(scope="session")
@@ -89,34 +90,42 @@ def test_every_page_is_at_most_2_mb(report) -> None:
 
 
 def test_vendored_javascript_is_in_the_site(site: Path) -> None:
-    """require.js, the shim, embed-amd.js, its fonts and MathJax land under vendor/."""
+    """MathJax lands under vendor/, Pyodide and initlab's wheel under _pyodide/."""
     for entry in vendor_js.expected_files():
         assert (site / entry).is_file(), entry
-    for fonts in ("vendor/npm/@jupyter-widgets/html-manager/dist", "vendor/npm/@jupyter-widgets"):
-        assert len(list((site / fonts).glob("*.woff2"))) == 3, fonts
     assert list((site / "vendor/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    for core in ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert (site / "_pyodide" / core).is_file(), core
+    assert list((site / "_pyodide").glob("initlab-*-py3-none-any.whl"))
+    assert not (site / "vendor/requirejs").exists()
+    assert not (site / "vendor/npm/@jupyter-widgets").exists()
 
 
 def test_configured_script_urls_resolve_to_vendored_files(site: Path) -> None:
-    """mathjax_path and nb_ipywidgets_js (joined onto _static/ by Sphinx) hit real files."""
+    """mathjax_path (joined onto _static/ by Sphinx) hits a real file; no widget scripts."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
-    urls = [config["mathjax_path"], *config["nb_ipywidgets_js"]]
-    for url in urls:
-        assert "://" not in url and not url.startswith("/"), url
-        assert (site / "_static" / url).resolve().is_file(), url
+    url = config["mathjax_path"]
+    assert "://" not in url and not url.startswith("/"), url
+    assert (site / "_static" / url).resolve().is_file(), url
+    assert config["nb_ipywidgets_js"] == {}
 
 
-def test_widget_page_loads_widget_scripts_from_the_book(site: Path) -> None:
-    """A page with widget state loads require.js and embed-amd.js by relative URLs."""
-    html = (site / "notebooks/00-how-to-use.html").read_text()
-    srcs = re.findall(r'<script[^>]* src="([^"]+)"', html)
-    widget_srcs = [s for s in srcs if "vendor/" in s and "fontawesome" not in s]
-    assert [s.split("?")[0] for s in widget_srcs] == [
-        "../_static/../vendor/requirejs/require.js",
-        "../_static/../vendor/offline-widgets.js",
-        "../_static/../vendor/npm/@jupyter-widgets/html-manager/dist/embed-amd.js",
-    ]
-    assert 'type="application/vnd.jupyter.widget-state+json"' in html
+def test_no_page_shows_a_widget_or_loads_the_widget_manager(site: Path) -> None:
+    """Widget outputs and state are out of every page; the page says where the explorer runs."""
+    for path in site.glob("notebooks/*.html"):
+        html = path.read_text()
+        assert "application/vnd.jupyter.widget-view+json" not in html, path.name
+        assert "application/vnd.jupyter.widget-state+json" not in html, path.name
+        assert "require.js" not in html and "embed-amd.js" not in html, path.name
+    how_to = (site / "notebooks/00-how-to-use.html").read_text()
+    assert "initlab-widget-note" in how_to
+
+
+def test_font_awesome_is_cut_to_the_icons_the_site_uses(site: Path) -> None:
+    """The theme's 1.5 MB icon bundle keeps only used icons, and still draws them."""
+    bundle = (site / book_html.FONTAWESOME).read_text()
+    assert len(bundle) < 200_000
+    assert "magnifying-glass" in bundle and "rocketchat" not in bundle
 
 
 def test_search_page_and_index_exist(site: Path) -> None:
@@ -133,13 +142,81 @@ def test_index_redirects_to_the_front_page(site: Path) -> None:
     assert (site / "book/intro.html").is_file()
 
 
-def test_launch_and_download_buttons_are_plain_links(site: Path) -> None:
-    """Binder, Colab and JupyterHub buttons and the .ipynb download are on notebook pages."""
+def test_no_placeholder_repository_links_when_the_url_is_empty(site: Path) -> None:
+    """repository.url is empty by default: no repository, Binder, Colab or hub links at all."""
+    assert yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"] == ""
+    for path in site.glob("notebooks/*.html"):
+        html = path.read_text()
+        for placeholder in ("github.com/initlab", "mybinder.org", "colab.research", "git-pull"):
+            assert placeholder not in html, (path.name, placeholder)
     html = (site / "notebooks/00-how-to-use.html").read_text()
-    assert "https://mybinder.org/v2/gh/initlab/initlab/main" in html
-    assert "https://colab.research.google.com/github/initlab/initlab/blob/main/" in html
-    assert "hub/user-redirect/git-pull" in html
     assert "_sources/notebooks/00-how-to-use.ipynb" in html
+
+
+def test_a_repository_url_turns_the_online_buttons_on() -> None:
+    """Set repository.url, and the repository and issues buttons come back."""
+
+    class Config:
+        html_theme_options = {
+            "repository_url": "https://github.com/example/initlab",
+            "launch_buttons": {"binderhub_url": "https://mybinder.org"},
+        }
+
+    book_html._online_buttons(None, Config)
+    assert Config.html_theme_options["use_repository_button"] is True
+    assert Config.html_theme_options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+
+
+def test_an_empty_repository_url_removes_every_launch_service() -> None:
+    """No repository URL: Binder, JupyterHub and Colab are dropped (no link to nowhere)."""
+
+    class Config:
+        html_theme_options = {
+            "repository_url": "",
+            "launch_buttons": {"binderhub_url": "https://mybinder.org", "colab_url": "x"},
+        }
+
+    book_html._online_buttons(None, Config)
+    assert Config.html_theme_options["launch_buttons"] == {}
+    assert Config.html_theme_options["use_repository_button"] is False
+
+
+def test_strip_widgets_replaces_widget_outputs_with_a_note_and_drops_state() -> None:
+    """A widget-view output becomes the note; other outputs and the cell stay; state goes."""
+    nb = {
+        "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}},
+        "cells": [
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {"output_type": "stream", "text": "hi"},
+                    {
+                        "output_type": "display_data",
+                        "data": {
+                            "application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                            "text/plain": "VBox()",
+                        },
+                    },
+                ],
+            }
+        ],
+    }
+    assert book_html.strip_widgets(nb) == 1
+    outs = nb["cells"][0]["outputs"]
+    assert outs[0] == {"output_type": "stream", "text": "hi"}
+    assert "initlab-widget-note" in outs[1]["data"]["text/html"]
+    assert "widgets" not in nb["metadata"]
+
+
+def test_subset_fontawesome_keeps_used_icons_and_their_aliases() -> None:
+    """Icons are kept by name or alias; the rest are dropped; the object stays valid."""
+    js = (
+        'x={"a-b":[1,2,[],"f1","M0"],c:[1,2,[1,"search"],"f2","M1"],'
+        'd:[1,2,[],"f3",["M2","M3"]],e:[1,2,[],"f4","M4"]}'
+    )
+    out, kept, total = book_html.subset_fontawesome(js, {"a-b", "search"})
+    assert (kept, total) == (2, 4)
+    assert out == 'x={"a-b":[1,2,[],"f1","M0"],c:[1,2,[1,"search"],"f2","M1"]}'
 
 
 # --- sources ------------------------------------------------------------------
@@ -373,16 +450,15 @@ def test_vendor_folder_is_not_a_static_folder() -> None:
 
 
 @pytest.mark.browser
-def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
-    """From file://, the stored slider renders with local JS and fonts; nothing else is fetched."""
+def test_widget_page_reads_offline_from_file_with_no_widget(site: Path) -> None:
+    """From file://, 00-how-to-use loads with local files only, shows the note, no dead widget."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    external, failed, errors, requested = [], [], [], []
+    external, failed, errors = [], [], []
 
     def route(r) -> None:
         url = r.request.url
-        requested.append(url)
         if url.startswith(("file:", "data:")):
             r.continue_()
         else:
@@ -397,18 +473,15 @@ def test_widget_page_renders_offline_in_chromium(site: Path) -> None:
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto((site / "notebooks/00-how-to-use.html").as_uri())
-            page.wait_for_selector(".widget-slider", timeout=15000)
-            label = page.locator(".widget-slider .widget-label").first.inner_text()
-            page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=15000)
+            page.wait_for_load_state("load")
+            notes = page.locator(".initlab-widget-note").count()
+            widgets = page.locator(".jupyter-widgets, .widget-slider").count()
         finally:
             browser.close()
     assert external == []
     assert [u for u in failed if u not in external] == []
     assert errors == []
-    assert label == "restarts"
-    widget_fonts = [u for u in requested if re.search(r"/[0-9a-f]{20}\.woff2$", u)]
-    assert widget_fonts
-    assert all("/vendor/npm/@jupyter-widgets/" in u for u in widget_fonts)
+    assert notes >= 1 and widgets == 0
 
 
 @pytest.mark.browser

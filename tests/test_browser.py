@@ -17,6 +17,7 @@ from typing import Any
 
 import browser_support
 import pytest
+import yaml
 from browser_support import (
     ROOT,
     Watch,
@@ -242,15 +243,8 @@ def _tour_page(
         except Exception as exc:  # noqa: BLE001 - report every page, not the first failure
             out[kind].append(f"{args[-1]}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
 
-    def widgets_render(label: str) -> list[str]:
-        # Widgets render asynchronously (require.js, then embed-amd.js): wait for them.
-        views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]')
-        for k in range(views.count()):
-            views.nth(k).locator("xpath=..").locator(".jupyter-widgets").first.wait_for()
-        return []
-
     try:
-        attempt("load", widgets_render, rel)
+        page.wait_for_load_state("load")
         out["load"] += watch.problems(ALLOWED)
         watch.clear()
         for kind, selector in SELECTORS.items():
@@ -362,6 +356,170 @@ def test_screenshots_of_two_chapters(browser: Any, origin: str, site: Path) -> N
             context.close()
     assert all(p.stat().st_size > 10_000 for p in saved)
     assert len(saved) == 2, f"only {len(saved)} chapter(s) in the book: {chapters}"
+
+
+# --- live: the real initlab in the page --------------------------------------------
+
+LIVE_TIMEOUT_MS = 90_000
+
+
+def _fail_first_init(source: str) -> tuple[str, str] | None:
+    """The player's YAML with restartPolicy Never and its first init container failing
+    (with no init container: every app container failing).
+
+    Returns (new YAML, the STATUS the run must end with), or None for a source
+    that is not a Pod scenario (a workload cannot have restartPolicy Never).
+    """
+    docs = [d for d in yaml.safe_load_all(source) if d is not None]
+    if not docs or not isinstance(docs[0], dict):
+        return None
+    doc = docs[0]
+    if "pod" not in doc:
+        if doc.get("kind") != "Pod":
+            return None
+        doc = {"pod": doc}
+    spec = doc["pod"].setdefault("spec", {})
+    spec["restartPolicy"] = "Never"
+    spec.pop("activeDeadlineSeconds", None)
+    inits = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") != "Always"]
+    behavior = doc.get("behavior") or {}
+    doc["behavior"] = behavior
+    if inits:  # the first init container fails: the pod fails before any app container
+        behavior[inits[0]["name"]] = [{"run": 1, "exit": 1}]
+        status = "Init:Error"
+    else:  # no init step: every app container fails
+        for c in spec.get("containers") or []:
+            behavior[c["name"]] = [{"run": 1, "exit": 1}]
+        status = "Error"
+    doc.pop("events", None)
+    doc["until"] = 120
+    return yaml.safe_dump(doc, sort_keys=False), status
+
+
+def _edit_and_run(page: Any, player: Any, label: str) -> list[str]:
+    """Edit and run: fail the first init container under restartPolicy Never; read the result."""
+    player.locator("button.ilp-edit").click()
+    area = player.locator("textarea.ilp-yaml")
+    changed = _fail_first_init(area.input_value())
+    if changed is None:
+        return [f"{label}: its scenario is not a Pod scenario"]
+    text, want = changed
+    area.fill(text)
+    player.locator("button.ilp-run").click()
+    status = player.locator(".ilp-status")
+    page.wait_for_function(
+        "el => el.textContent.startsWith('Simulated') || el.classList.contains('ilp-error')",
+        arg=status.element_handle(),
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    if not status.inner_text().startswith("Simulated"):
+        return [f"{label}: Run said {status.inner_text()!r}"]
+    errors = []
+    player.locator("button.ilp-view[data-view=watch]").click()
+    player.locator("input.ilp-slider").fill(player.locator("input.ilp-slider").get_attribute("max"))
+    rows = player.locator("pre.ilp-events").inner_text().splitlines()[2:]
+    statuses = [r.split()[2] for r in rows if len(r.split()) > 2]
+    if not statuses or statuses[-1] != want or want not in status.inner_text():
+        errors.append(f"{label}: STATUS sequence {statuses} does not end in {want}")
+    if "Init:CrashLoopBackOff" in statuses or "CrashLoopBackOff" in statuses:
+        errors.append(f"{label}: restartPolicy Never yet a crash loop: {statuses}")
+    player.locator("button.ilp-view[data-view=describe]").click()
+    describe = player.locator("pre.ilp-events").inner_text()
+    if not re.search(r"^Status:\s+Failed$", describe, re.M):
+        errors.append(f"{label}: describe does not say Status: Failed")
+    area.fill("pod: [1")
+    player.locator("button.ilp-run").click()
+    page.wait_for_function(
+        "el => el.classList.contains('ilp-error')", arg=status.element_handle(), timeout=10_000
+    )
+    message = status.inner_text()
+    if "\n" in message.strip() or "Traceback" in message or "YAML" not in message:
+        errors.append(f"{label}: a YAML error shows {message!r}, not one line")
+    return errors
+
+
+@pytest.fixture(scope="module")
+def live_context(browser: Any) -> Iterator[Any]:
+    """One browser context for the live tests: Pyodide is fetched once and then cached."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def test_every_chapter_player_edits_and_runs_in_the_page(
+    live_context: Any, origin: str, inventory: dict[str, dict[str, int]]
+) -> None:
+    """On each chapter: Edit and run, restartPolicy Never + a failing init, STATUS ends Init:Error."""
+    problems: list[str] = []
+    chapters = [
+        rel for rel, c in inventory.items() if c["players"] and rel.startswith("notebooks/")
+    ]
+    assert chapters
+    for rel in chapters:
+        page = live_context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        watch = Watch(page, origin)
+        try:
+            page.goto(f"{origin}/{rel}")
+            players = page.locator(".initlab-player:has(button.ilp-edit)")
+            if not players.count():
+                problems.append(f"{rel}: no player with Edit and run")
+                continue
+            for k in range(players.count()):
+                source = players.nth(k).locator("textarea.ilp-yaml").input_value()
+                if _fail_first_init(source) is not None:
+                    players.nth(k).scroll_into_view_if_needed()
+                    problems += [
+                        f"{rel}: {p}"
+                        for p in _edit_and_run(page, players.nth(k), f"player {k + 1}")
+                    ]
+                    break
+            else:
+                problems.append(f"{rel}: no player has a Pod scenario to edit")
+            problems += [f"{rel}: {p}" for p in watch.problems(ALLOWED)]
+        finally:
+            page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_debug_lab_grades_a_fix_in_the_page(live_context: Any, origin: str) -> None:
+    """The debug lab: a wrong edit is "not yet", the right one passes; all simulated in the page."""
+    page = live_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(page, origin)
+    try:
+        page.goto(f"{origin}/notebooks/11-debugging.html")
+        box = page.locator("#ildl-typo-service")
+        box.locator("summary").first.click()
+        symptoms = box.locator(".ildl-get").inner_text()
+        area = box.locator("textarea")
+        manifest = area.input_value()
+        area.fill(manifest.replace("sleep 2", "sleep 5"))  # not the fix
+        box.locator("button.ildl-check").click()
+        page.wait_for_function(
+            "el => el.hasAttribute('data-passed')",
+            arg=box.element_handle(),
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        first = (box.get_attribute("data-passed"), box.locator(".ilp-status").inner_text())
+        area.fill(manifest.replace("orders-dbb", "orders-db"))
+        box.locator("button.ildl-check").click()
+        page.wait_for_function(
+            "el => el.getAttribute('data-passed') === 'true'",
+            arg=box.element_handle(),
+            timeout=10_000,
+        )
+        verdict = box.locator(".ilp-status").inner_text()
+        after = box.locator(".ildl-get").inner_text()
+    finally:
+        page.close()
+    assert "Init:0/1" in symptoms
+    assert first[0] == "false" and first[1].startswith("not yet")
+    assert verdict.startswith("Fixed: the pod is Running")
+    assert "Running" in after.splitlines()[-1]
+    assert not watch.problems(ALLOWED), "\n".join(watch.problems(ALLOWED))
 
 
 # --- the browser requirement ---------------------------------------------------------

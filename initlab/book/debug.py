@@ -360,3 +360,79 @@ def case(case_id: str) -> DebugCase:
     if case_id not in all_cases:
         raise KeyError(f"unknown case {case_id!r}; cases: {', '.join(all_cases)}")
     return all_cases[case_id]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _esc(text: Any) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def _symptom_panes(sym: dict[str, str]) -> str:
+    return "".join(
+        f'<pre class="ildl-{key}" aria-label="kubectl {key}">{_esc(sym[key])}</pre>'
+        for key in ("get", "describe", "logs")
+    )
+
+
+class Lab:
+    """The debug lab as HTML: symptoms, goal, hints, the manifest to edit, Check my fix.
+
+    In the published book the page simulates the edited manifest with the real
+    initlab (Pyodide, through `initlab.book.live.check_json`) and grades it with
+    `DebugCase.grade`; offline and from file:// it says how to serve the book.
+    `_repr_html_` makes a notebook cell ending with a Lab show it.
+    """
+
+    def __init__(self, case_ids: list[str] | None = None) -> None:
+        all_cases = cases()
+        self.ids = list(case_ids) if case_ids else list(all_cases)
+        for cid in self.ids:
+            case(cid)  # KeyError listing the ids
+        self.html = self._render()
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _render(self) -> str:
+        from initlab.book.player import _asset
+
+        parts = ['<div class="initlab-debuglab">', "<style>", _asset("player.css"), "</style>"]
+        for n, cid in enumerate(self.ids, start=1):
+            c = case(cid)
+            sym = c.symptoms()
+            hints = "".join(f"<li>{_esc(h)}</li>" for h in c.hints)
+            parts += [
+                f'<details class="ildl-case" id="ildl-{cid}" data-case="{cid}">',
+                f"<summary><b>Case {n}: {_esc(c.title)}</b></summary>",
+                f'<p class="ildl-goal"><b>Goal:</b> {_esc(c.goal)}</p>',
+                "<p>What you see (the symptoms, not the cause):</p>",
+                f'<div class="ildl-symptoms">{_symptom_panes(sym)}</div>',
+                f"<details><summary>Hints</summary><ol>{hints}</ol></details>",
+                f'<label for="ildl-{cid}-yaml">The manifest: fix it, then Check my fix '
+                "(the page simulates it with initlab)</label>",
+                f'<textarea id="ildl-{cid}-yaml" class="ilp-yaml" rows="16" spellcheck="false" '
+                f'autocomplete="off">{_esc(c.manifest)}</textarea>',
+                '<div class="ilp-editor-buttons">',
+                '<button type="button" class="ildl-check">✔ Check my fix</button>',
+                '<button type="button" class="ilp-reset">Reset</button></div>',
+                '<div class="ilp-status" role="status" aria-live="polite"></div>',
+                "</details>",
+            ]
+        parts += [
+            "<script>",
+            _asset("player.js"),
+            "\n",
+            _asset("debuglab.js"),
+            "</script>",
+            "</div>",
+        ]
+        return "".join(parts)
+
+
+def lab(*case_ids: str) -> Lab:
+    """The debug lab on these cases (all of them when none is named)."""
+    return Lab(list(case_ids) or None)

@@ -23,7 +23,14 @@ import yaml
 from initlab.errors import InitlabError
 from initlab.sim.scenario import Attempt, Scenario, load_scenario
 
-__all__ = ["scenario_document", "scenario_yaml", "source_text", "run_json", "one_line"]
+__all__ = [
+    "scenario_document",
+    "scenario_yaml",
+    "source_text",
+    "run_json",
+    "check_json",
+    "one_line",
+]
 
 #: A reader's YAML larger than this is refused before parsing (the page is not a file server).
 MAX_SOURCE_BYTES = 256 * 1024
@@ -154,3 +161,21 @@ def run_json(text: str, prefix: str = "ilp") -> str:
     if not all(math.isfinite(s[0]) for s in data["snaps"]):
         return json.dumps({"error": "the run has a non-finite time"})
     return json.dumps({"data": data, "svg": svg}, ensure_ascii=False)
+
+
+def check_json(case_id: str, text: str) -> str:
+    """Grade a learner's manifest for a debug-lab case: JSON `{"passed", "message", "symptoms"}`."""
+    from initlab.book.debug import case
+
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        return json.dumps({"passed": False, "message": f"larger than {MAX_SOURCE_BYTES} bytes"})
+    try:
+        c = case(case_id)
+        grade = c.grade(text)
+        symptoms = c.symptoms(grade.result) if grade.result is not None else None
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback
+        return json.dumps({"passed": False, "message": one_line(e)})
+    return json.dumps(
+        {"passed": grade.passed, "message": grade.message, "symptoms": symptoms},
+        ensure_ascii=False,
+    )
