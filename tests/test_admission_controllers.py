@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from initlab.admission import Namespace, Registration, Verdict, Webhook, admit
 from initlab.admission.controllers import namespace as ns_model
@@ -515,3 +517,53 @@ def test_a_change_on_reinvocation_reinvokes_a_later_if_needed_webhook_in_the_sam
         ("a", 1, True),
         ("b", 1, False),
     ]
+
+
+def test_scenario_invalid_limit_range_names_the_field_from_the_scenarios_top():
+    """An invalid quantity in `namespace.limitRanges[0]`: the error's path starts there."""
+    block = {
+        "limitRanges": [
+            {
+                "metadata": {"name": "x"},
+                "spec": {"limits": [{"type": "Container", "min": {"cpu": "lots"}}]},
+            }
+        ]
+    }
+    with pytest.raises(InvalidError) as e:
+        load_scenario({"pod": _pod(), "namespace": block})
+    assert [err.field for err in e.value.errors] == [
+        "namespace.limitRanges[0].spec.limits[0].min[cpu]"
+    ]
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(["1", "100m", "x"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(["labels", "limitRanges", "resourceQuotas", "other"])
+_ITEM = st.fixed_dictionaries(
+    {
+        "metadata": st.just({"name": "x"}),
+        "spec": st.dictionaries(st.sampled_from(["limits", "hard", "scopes"]), _JSON),
+    },
+    optional={"status": _JSON},
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(_KEYS, _JSON | st.lists(_ITEM, max_size=2), max_size=3))
+def test_arbitrary_namespace_blocks_give_a_result_or_a_clean_error(block: dict[str, Any]):
+    """Whatever the `namespace:` block holds, loading the scenario runs or raises an InitlabError."""
+    from initlab.errors import InitlabError
+
+    try:
+        load_scenario({"pod": _pod(), "namespace": block})
+    except InitlabError as e:
+        assert "\n" not in str(e)

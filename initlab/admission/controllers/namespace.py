@@ -18,7 +18,7 @@ stored as the API server stores them:
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +229,12 @@ def from_block(raw: Any, where: str = "namespace") -> Namespace:
             at = f"{where}.{key}[{i}]"
             if isinstance(obj, dict):
                 obj = {"apiVersion": "v1", "kind": kind, **obj}
-            if kind == "LimitRange":
-                ns.limit_ranges.append(limit_range(obj, at))
-            else:
-                ns.resource_quotas.append(resource_quota(obj, at, ns.assumed))
+            try:
+                if kind == "LimitRange":
+                    ns.limit_ranges.append(limit_range(obj, at))
+                else:
+                    ns.resource_quotas.append(resource_quota(obj, at, ns.assumed))
+            except InvalidError as e:  # name the field from the scenario's top
+                errors = [replace(err, field=f"{at}.{err.field}") for err in e.errors]
+                raise InvalidError(errors, e.kind, e.name) from None
     return ns
