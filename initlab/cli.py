@@ -252,7 +252,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         version = parse_version(args.kubernetes_version, "--kubernetes-version")
     until = _seconds_arg("--until", args.until)
     at = _seconds_arg("--at", args.at)
-    scenario = load_scenario(args.scenario, allow_outside_paths=args.allow_outside_paths)
+    scenario = load_scenario(
+        _scenario_source(args.scenario), allow_outside_paths=args.allow_outside_paths
+    )
     result = simulate(scenario, until=until, kubernetes_version=version)
     if args.output == "json":
         if at is not None:
@@ -278,6 +280,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         print(_assumed_header(scenario) + render_trace(result), end="")
     return 0
+
+
+def _scenario_source(arg: str) -> str:
+    """A path as given, or the file of a shipped example named so (`initlab simulate myapp-pod`)."""
+    import os
+
+    from initlab.api.loader import example_path, shipped_examples
+
+    if arg == "-" or os.path.lexists(arg):
+        return arg
+    shipped = example_path(arg)
+    if shipped is not None:
+        return str(shipped)
+    names = ", ".join(shipped_examples())
+    raise InputError(f"{arg}: no such file, nor a shipped example (shipped: {names})")
 
 
 def _assumed_header(scenario: Any) -> str:
@@ -496,7 +513,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG_SCENARIO,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sp.add_argument("scenario", metavar="SCENARIO", help="scenario file, or a Pod manifest")
+    sp.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="scenario file, a Pod manifest, - for stdin, or a shipped example's name "
+        "(e.g. myapp-pod)",
+    )
     sp.add_argument("--until", metavar="T", help="simulate this long (seconds or 5m)")
     sp.add_argument(
         "--kubernetes-version",

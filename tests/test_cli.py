@@ -454,3 +454,31 @@ def test_errors_quote_a_bounded_prefix_of_a_huge_value(capsys, write):
     code, _, err = run(capsys, "validate", write("p.yaml", text))
     assert code == 1 and len(err) < 2000
     assert '"' + "X" * 256 + '... (1000000 characters)"' in err
+
+
+def test_simulate_runs_a_shipped_example_by_name(capsys, monkeypatch, tmp_path):
+    """`initlab simulate myapp-pod` works from any directory: the example ships with initlab."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "simulate", "myapp-pod", "--until", "5")
+    assert code == 0 and out.startswith("NAME        READY   STATUS")
+
+
+def test_an_unknown_scenario_name_lists_the_shipped_examples(capsys, monkeypatch, tmp_path):
+    """A name that is neither a file nor an example says so and lists what ships."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "simulate", "no-such-example")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("no-such-example: no such file, nor a shipped example (shipped: ")
+    assert "myapp-pod" in err
+
+
+def test_every_example_file_is_a_shipped_example():
+    """Each examples/*.yaml of the repository is found by its name."""
+    from pathlib import Path
+
+    from initlab.api.loader import example_path, shipped_examples
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    assert shipped_examples() == sorted(p.stem for p in root.glob("*.yaml"))
+    assert example_path("myapp-pod") == example_path("myapp-pod.yaml") == root / "myapp-pod.yaml"
+    assert example_path("../README") is None and example_path("debug/README.md") is None

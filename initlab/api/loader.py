@@ -90,6 +90,8 @@ __all__ = [
     "Manifest",
     "apply_defaults",
     "decode_json",
+    "example_path",
+    "examples_dir",
     "find_pod",
     "image_pull_policy_default",
     "load_path",
@@ -99,6 +101,7 @@ __all__ = [
     "read_bounded",
     "read_input",
     "resolve_relative",
+    "shipped_examples",
 ]
 
 MAX_BYTES = 3 * 1024 * 1024
@@ -864,6 +867,29 @@ def _from_template(obj: dict[str, Any], kind: str, source: str, docs: list[Any])
         source=source,
         documents=docs,
     )
+
+
+def examples_dir() -> Path:
+    """Where the shipped examples are: `initlab/examples/` in an installed wheel (setup.py
+    copies them there), else the repository's own `examples/` (a source checkout)."""
+    installed = Path(__file__).resolve().parent.parent / "examples"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "examples"
+
+
+def shipped_examples() -> list[str]:
+    """The names of the shipped example scenarios (`myapp-pod`, ...), sorted."""
+    return sorted(p.stem for p in examples_dir().glob("*.yaml"))
+
+
+def example_path(name: str) -> Path | None:
+    """The file of a shipped example given by name (`myapp-pod` or `myapp-pod.yaml`), or None."""
+    stem = name.removesuffix(".yaml")
+    if not stem or "/" in stem or "\\" in stem or stem.startswith("."):
+        return None
+    path = examples_dir() / f"{stem}.yaml"
+    return path if path.is_file() else None
 
 
 def load_text(text: str | bytes, source: str = "<input>") -> Manifest:
