@@ -11,8 +11,8 @@ resources, the proxy's args, ports, probes, hooks and mounts, volumes,
 annotations and labels added, rewritten app probes) and every group must
 equal upstream's. Beyond those cases, 57 more Istio goldens (every input its
 `inject_test.go` runs with default settings) and 5 goldens with other settings
-(Istio CNI, mesh-wide hold, Linkerd CNI) are compared group by group with
-the golden file itself.
+(Istio CNI, mesh-wide hold, Linkerd CNI) and 7 Linkerd goldens with default
+values are compared group by group with the golden file itself.
 
 `python tests/test_injection_goldens.py` prints the field-check count of the 44 cases.
 """
@@ -368,6 +368,32 @@ def test_istio_default_golden(name: str) -> None:
     hook = WebhookConfig("istio", namespace_selector=None, object_selector=None)
     result = admit(pod, [hook])
     golden = _lowercase_name(load_path(DATA / "istio" / f"{name}.injected").pod)
+    expected = _golden_groups(golden, result.original)
+    got = field_groups({}, result, result.original)
+    wrong = {
+        k: {"expected": v, "got": got.get(k)}
+        for k, v in expected.items()
+        if not group_matches(k, v, got.get(k))
+    }
+    assert wrong == {}
+
+
+LINKERD_DEFAULT_GOLDENS: list[str] = json.loads((DATA / "cases.json").read_text())[
+    "linkerd_default_goldens"
+]["names"]
+
+
+@pytest.mark.parametrize("name", LINKERD_DEFAULT_GOLDENS)
+def test_linkerd_default_golden(name: str) -> None:
+    """Linkerd stable-2.14.10's goldens for manual injection with default values:
+    every field group of the admitted pod equals the golden's."""
+    pod = copy.deepcopy(load_path(DATA / "linkerd" / f"{name}.input.yml").pod)
+    pod["metadata"].setdefault("annotations", {})["linkerd.io/inject"] = "enabled"
+    hook = WebhookConfig(
+        "linkerd", settings={"version": "2.14"}, namespace_selector=None, object_selector=None
+    )
+    result = admit(pod, [hook])
+    golden = load_path(DATA / "linkerd" / f"{name}.golden.yml").pod
     expected = _golden_groups(golden, result.original)
     got = field_groups({}, result, result.original)
     wrong = {

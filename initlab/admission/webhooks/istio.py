@@ -627,7 +627,7 @@ def _as_written(c: dict[str, Any]) -> dict[str, Any]:
         out.pop("imagePullPolicy")
     if out.get("image") in ("auto", ""):
         out.pop("image")
-    res = out.get("resources") if isinstance(out.get("resources"), dict) else {}
+    res: dict[str, Any] = out["resources"] if isinstance(out.get("resources"), dict) else {}
     out["resources"] = _go_order({k: _quantities(v) for k, v in res.items()}, "resources")
     if isinstance(out.get("securityContext"), dict):
         out["securityContext"] = _go_order(out["securityContext"], "securityContext")
