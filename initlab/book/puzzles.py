@@ -16,10 +16,12 @@ from typing import Any
 
 import yaml
 
+from initlab.api.loader import examples_dir
 from initlab.book.player import get_table
 from initlab.kubectl import render_logs
 
-PUZZLES = Path(__file__).resolve().parent.parent.parent / "examples" / "debug"
+#: examples/debug in a source checkout, initlab/examples/debug in the wheel (pip or the browser).
+PUZZLES = examples_dir() / "debug"
 
 #: What a symptom may show, and how it is read from a simulation at time t.
 SHOWS = (
