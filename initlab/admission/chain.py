@@ -838,9 +838,9 @@ def _fmt_labels(labels: dict[str, str]) -> str:
 
 def _decoding_errors(pod: dict[str, Any]) -> list[Any]:
     """Wrongly typed fields, which the API server refuses while decoding, before admission."""
-    return [
-        e for e in _validate(pod) if str(getattr(e, "detail", "")).startswith("must be of type")
-    ]
+    from initlab.api.validation import decoding_errors
+
+    return decoding_errors(pod)
 
 
 def _validate(pod: dict[str, Any]) -> list[Any]:
