@@ -65,12 +65,17 @@ CONSTRAINTS = {
         ["memory", "cpu"],
         "must specify cpu for: bar,foo; memory for: bar,foo",
     ),
+    "pod-level resource set, container-level required resources missing": (
+        _pod(containers=[_c("foo"), _c("bar")], resources={"requests": {"cpu": "1m"}}),
+        ["memory", "cpu"],
+        "",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", CONSTRAINTS)
 def test_constraints_name_every_container_and_init_container_missing_a_tracked_resource(name: str):
-    """`TestPodConstraintsFunc`: the exact `must specify` message."""
+    """`TestPodConstraintsFunc` (all six cases): the exact `must specify` message, or none."""
     pod, required, message = CONSTRAINTS[name]
     assert rq.constraints(required, pod) == message
 

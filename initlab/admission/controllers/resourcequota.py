@@ -12,7 +12,8 @@ After kubernetes/kubernetes v1.33 (unchanged through v1.36):
   hugepages and extended resources by prefix.
   `Constraints`: when a quota tracks cpu or memory (`requests.*`, `limits.*`
   or the bare name), every container *and init container* must state it,
-  else `must specify cpu for: a,b; memory for: c`.
+  else `must specify cpu for: a,b; memory for: c` (not for a pod with
+  pod-level resources, from v1.34).
 - `staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go`
   `CheckRequest`: for each quota, in order, `failed quota: NAME: <constraint
   error>`; `status unknown for quota: NAME, resources: ...` when a tracked
@@ -34,7 +35,13 @@ from typing import Any
 
 from initlab.api.pod import as_dict, as_list, spec, status
 from initlab.api.quantity import Quantity
-from initlab.api.resources import add_quantity, pod_limits, pod_requests, resource_list
+from initlab.api.resources import (
+    add_quantity,
+    is_pod_level_resources_set,
+    pod_limits,
+    pod_requests,
+    resource_list,
+)
 
 ResourceList = dict[str, Quantity]
 
@@ -85,7 +92,14 @@ def usage(pod: dict[str, Any]) -> ResourceList:
 
 
 def constraints(required: list[str], pod: dict[str, Any]) -> str:
-    """`podEvaluator.Constraints`: `must specify ...`, or "" when every container states them."""
+    """`podEvaluator.Constraints`: `must specify ...`, or "" when every container states them.
+
+    Skipped for a pod with pod-level `resources` (feature PodLevelResources, beta
+    and on by default from v1.34, as `pod_requests` assumes): containers need
+    not state what the pod states.
+    """
+    if is_pod_level_resources_set(pod):
+        return ""
     required_set = set(required) & VALIDATION_SET
     missing: dict[str, set[str]] = {}
     s = spec(pod)
