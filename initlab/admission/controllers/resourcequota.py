@@ -1,6 +1,6 @@
 """ResourceQuota: what a pod is charged, and when a namespace's quota refuses it.
 
-After kubernetes/kubernetes v1.33 (unchanged through v1.36):
+After kubernetes/kubernetes v1.33:
 
 - `pkg/quota/v1/evaluator/core/pods.go`:
   `PodUsageFunc` charges `count/pods` always, and for a pod that is not
