@@ -1,7 +1,7 @@
 """LimitRanger: a namespace's LimitRanges default and bound each container's resources.
 
 After kubernetes/kubernetes `plugin/pkg/admission/limitranger/admission.go`
-(v1.33; later releases also check pod updates, which initlab does not model):
+(v1.33):
 
 - `Admit` → `PodMutateLimitFunc`: `defaultContainerResourceRequirements`
   collects `default` (limits) and `defaultRequest` (requests) of every
