@@ -44,7 +44,7 @@ from initlab.admission import make_server
 CLIENTS = 50
 PER_CLIENT = 20
 
-REVIEW = {
+REVIEW: dict[str, Any] = {
     "apiVersion": "admission.k8s.io/v1",
     "kind": "AdmissionReview",
     "request": {

@@ -654,7 +654,12 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument("--tls-cert", metavar="FILE")
     ws.add_argument("--tls-key", metavar="FILE")
     ws.set_defaults(func=cmd_webhook_serve)
-    sp.set_defaults(func=lambda a: (sp.print_help(sys.stderr), 2)[1])
+
+    def webhook_help(_: argparse.Namespace) -> int:
+        sp.print_help(sys.stderr)
+        return 2
+
+    sp.set_defaults(func=webhook_help)
     return p
 
 

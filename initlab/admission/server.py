@@ -440,7 +440,8 @@ def serve(
     """Serve until interrupted (blocking)."""
     server = make_server(webhook_names, host, port, tls_cert, tls_key, max_body)
     scheme = "https" if tls_cert else "http"
-    addr = server.server_address
+    host_, port_ = server.server_address[:2]
+    addr = (str(host_), port_)
     names = ", ".join(webhook_names)
     print(
         f"serving {names} on {scheme}://{addr[0]}:{addr[1]} (/mutate, /validate, /healthz)",

@@ -71,7 +71,7 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import yaml
 from yaml.composer import Composer
@@ -383,6 +383,11 @@ def _go_float32_key(f: float) -> str:
     return f"{sign}{nd[:point]}.{nd[point:]}"
 
 
+def _at(mark: Any) -> str:
+    """` (line N)` for a PyYAML mark, or nothing without one."""
+    return f" (line {mark.line + 1})" if mark is not None else ""
+
+
 def _key_string(key: Any, mark: Any) -> str:
     """sigs.k8s.io/yaml `convertToJSONableObject`: every mapping key becomes a string."""
     if isinstance(key, str):
@@ -406,7 +411,7 @@ class _KubectlLoader(yaml.SafeLoader):
     about four times faster than the pure-Python scanner (which Pyodide uses).
     """
 
-    yaml_constructors: dict[Any, Any] = {}
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -436,16 +441,15 @@ class _KubectlLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            if event.anchor in self.anchors:
+            if event.anchor is not None and event.anchor in self.anchors:
                 size = self._sizes.get(event.anchor)
                 if size is None:
                     raise InputError(
-                        f"anchor '{event.anchor}' value contains itself "
-                        f"(line {event.start_mark.line + 1})",
+                        f"anchor '{event.anchor}' value contains itself{_at(event.start_mark)}",
                         "yaml",
                     )
                 self._count(size, alias=True)
-            return Composer.compose_node(self, parent, index)
+            return cast(Node, Composer.compose_node(self, parent, index))
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise InputError(
@@ -455,7 +459,7 @@ class _KubectlLoader(yaml.SafeLoader):
         self._count(1, alias=False)
         before = self._nodes
         try:
-            node = Composer.compose_node(self, parent, index)
+            node = cast(Node, Composer.compose_node(self, parent, index))
         finally:
             self._depth -= 1
         anchor = getattr(event, "anchor", None)
@@ -499,9 +503,10 @@ class _KubectlLoader(yaml.SafeLoader):
     def construct_float(self, node: ScalarNode) -> int | float:
         value = str(self.construct_scalar(node))
         if value in _INFS:
-            f = _INFS[value]
+            inf = _INFS[value]
+            word = "NaN" if math.isnan(inf) else "+Inf" if inf > 0 else "-Inf"
             raise InputError(
-                f"json: unsupported value: {'NaN' if math.isnan(f) else '+Inf' if f > 0 else '-Inf'}"
+                f"json: unsupported value: {word}"
                 f" (line {node.start_mark.line + 1}; a YAML .inf or .nan cannot become JSON)",
                 "yaml",
             )
@@ -527,7 +532,7 @@ class _KubectlLoader(yaml.SafeLoader):
             return self.construct_yaml_map(node)
         if isinstance(node, SequenceNode):
             return self.construct_yaml_seq(node)
-        return str(self.construct_scalar(node))
+        return str(self.construct_scalar(cast(ScalarNode, node)))
 
     def _not_a(self, node: ScalarNode, tag: str) -> Any:
         raise InputError(
@@ -570,21 +575,22 @@ for _tag, _fn in {
 
 _CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 if _CParser is not None:
+    _C: Any = _CParser
 
-    class _FastKubectlLoader(_KubectlLoader, _CParser):  # type: ignore[misc, valid-type]
+    class _FastKubectlLoader(_KubectlLoader, _C):  # type: ignore[misc]
         """The same loader with libyaml's parser producing the events."""
 
         # Compose in Python (with the bounds), not in libyaml's C composer.
         check_node = Composer.check_node
         get_node = Composer.get_node
         get_single_node = Composer.get_single_node
-        check_event = _CParser.check_event
-        peek_event = _CParser.peek_event
-        get_event = _CParser.get_event
-        dispose = _CParser.dispose
+        check_event = _C.check_event
+        peek_event = _C.peek_event
+        get_event = _C.get_event
+        dispose = _C.dispose
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            _C.__init__(self, stream)
             Composer.__init__(self)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
