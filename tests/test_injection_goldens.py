@@ -404,6 +404,87 @@ def test_linkerd_default_golden(name: str) -> None:
     assert wrong == {}
 
 
+#: The rest of vault-k8s v1.7.0 `agent-inject/handler_test.go` TestHandlerHandle: name,
+#: annotations, extra mount on web-init (basicSpecWithMounts), expected error text or the
+#: op+path list outside /spec/volumes (upstream strips values before comparing).
+_V = "vault.hashicorp.com/"
+_BASIC_OPS = [
+    ["add", "/spec/containers/0/volumeMounts/-"],
+    ["add", "/spec/initContainers/-"],
+    ["add", "/spec/initContainers/0/volumeMounts/-"],
+    ["add", "/spec/containers/-"],
+    ["add", "/metadata/annotations/vault.hashicorp.com~1agent-inject-status"],
+]
+VAULT_HANDLER_CASES: list[tuple[str, dict[str, str], bool, Any]] = [
+    (
+        "tls pod injection",
+        {_V + "agent-inject": "true", _V + "agent-configmap": "demo", _V + "tls-secret": "demo"},
+        False,
+        _BASIC_OPS,
+    ),
+    (
+        "tls no configmap pod injection",
+        {_V + "agent-inject": "true", _V + "role": "demo", _V + "tls-secret": "demo"},
+        False,
+        _BASIC_OPS,
+    ),
+    (
+        "copy volume mounts pod injection",
+        {
+            _V + "agent-inject": "true",
+            _V + "role": "demo",
+            _V + "agent-copy-volume-mounts": "web-init",
+        },
+        True,
+        _BASIC_OPS,
+    ),
+    (
+        "invalid default template",
+        {
+            _V + "agent-inject": "true",
+            _V + "role": "demo",
+            _V + "agent-inject-default-template": "foobar",
+        },
+        False,
+        "invalid default template type",
+    ),
+    (
+        "shareProcessNamespaceAdded",
+        {
+            _V + "agent-inject": "true",
+            _V + "role": "demo",
+            _V + "agent-share-process-namespace": "true",
+        },
+        False,
+        [*_BASIC_OPS[:3], ["add", "/spec/shareProcessNamespace"], *_BASIC_OPS[3:]],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", VAULT_HANDLER_CASES, ids=[c[0] for c in VAULT_HANDLER_CASES])
+def test_vault_handler_case(case: tuple[str, dict[str, str], bool, Any]) -> None:
+    """vault-k8s TestHandlerHandle: the same refusal, or the same patch operations."""
+    _, annotations, with_mounts, expected = case
+    pod = copy.deepcopy(load_path(DATA / "vault" / "handler_test.basicSpec.json").pod)
+    pod["metadata"]["namespace"] = "test"
+    pod["metadata"]["annotations"] = dict(annotations)
+    if with_mounts:
+        extra = {"name": "tobecopied", "mountPath": "/etc/somewhereelse"}
+        pod["spec"]["initContainers"][0]["volumeMounts"].append(extra)
+        pod["spec"]["volumes"].append({"name": "tobecopied", "emptyDir": {}})
+    result = admit(pod, ["vault"])
+    if isinstance(expected, str):
+        assert not result.allowed and expected in result.message
+        return
+    ops = [[o["op"], o["path"]] for p in result.patches for o in p["patch"]]
+    assert [o for o in ops if not o[1].startswith("/spec/volumes")] == expected
+    if with_mounts:
+        agent = next(
+            c for c in result.pod["spec"]["initContainers"] if c["name"] == "vault-agent-init"
+        )
+        assert {"name": "tobecopied", "mountPath": "/etc/somewhereelse"} in agent["volumeMounts"]
+
+
 # -- the tests -------------------------------------------------------------------------------
 
 

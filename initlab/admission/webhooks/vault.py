@@ -21,16 +21,20 @@ Sources (hashicorp/vault-k8s, tag v1.7.0): `agent-inject/handler.go`
   drops the init container. The `vault-secrets` emptyDir (Memory) is mounted
   at /vault/secrets in the selected app containers and every user init container.
 - The agents mount the ServiceAccount token the first container mounts
-  (a mount path containing "serviceaccount"), read-only.
+  (a mount path containing "serviceaccount"), read-only, and with
+  `agent-copy-volume-mounts: <container>` that container's other mounts.
+- `agent-share-process-namespace` adds `/spec/shareProcessNamespace` (with the
+  init container); `agent-inject-default-template` must be `map` or `json`.
 
 Where initlab differs: the image is `hashicorp/vault:<version>`; the env list
 is the essential part; when the pod mounts no ServiceAccount token (in a
 cluster the ServiceAccount admission plugin adds one before any webhook runs;
 initlab does not model that plugin) the agents go without it, unless
 `automountServiceAccountToken: false` says there will be none (then denied,
-as upstream). Upstream's `addVolumes` creates `/spec/volumes` anew on each
-call when the pod had no volumes, which only works because real pods always
-have the token volume; initlab creates it once.
+as upstream: "failed to find service account volume mount"). Upstream's
+`addVolumes` creates `/spec/volumes` anew on each call when the pod had no
+volumes, which only works because real pods always have the token volume;
+initlab creates it once.
 """
 
 from __future__ import annotations
@@ -117,6 +121,22 @@ def _service_account_mount(pod: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _copy_volume_mounts(pod: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """`agent.go: copyVolumeMounts`: the named (init) container's mounts, except any
+    whose path mentions "serviceaccount"."""
+    spec = _spec(pod)
+    out: list[dict[str, Any]] = []
+    for c in _list(spec, "containers") + _list(spec, "initContainers"):
+        if isinstance(c, dict) and c.get("name") == name:
+            for m in c.get("volumeMounts") or []:
+                if (
+                    isinstance(m, dict)
+                    and "serviceaccount" not in str(m.get("mountPath", "")).lower()
+                ):
+                    out.append(dict(m))
+    return out
+
+
 def vault_agent_container(
     name: str,
     home: str,
@@ -127,6 +147,7 @@ def vault_agent_container(
     sa_mount: dict[str, Any] | None = None,
     configmap: str = "",
     tls_secret: str = "",
+    copied: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`vault-agent-init` / `vault-agent` (`ContainerInitSidecar`, `ContainerSidecar`):
     default resources 250m/64Mi requests, 500m/128Mi limits; uid 100, gid 1000,
@@ -137,6 +158,7 @@ def vault_agent_container(
     if sa_mount:
         mounts = [home_mount, dict(sa_mount)] if init else [dict(sa_mount), home_mount]
     mounts.append({"name": "vault-secrets", "mountPath": "/vault/secrets"})
+    mounts += [dict(m) for m in copied or []]
     arg = DEFAULT_ARG
     if configmap:
         mounts.append({"name": "vault-config", "mountPath": "/vault/configs", "readOnly": True})
@@ -216,8 +238,31 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if sa_mount is None and spec.get("automountServiceAccountToken") is False:
         return Verdict(
             allowed=False,
-            message="error validating agent configuration: no service account token volume "
-            "name, mount path or token path found",
+            message="error creating new agent sidecar: failed to find service account volume mount",
+        )
+    # agent.New: the share-process-namespace annotation and the default template type.
+    share: bool | None = None
+    raw_share = ann.get(VAULT_PREFIX + "agent-share-process-namespace")
+    if raw_share is not None:
+        share = _go_parse_bool(raw_share)
+        if share is None:
+            return Verdict(
+                allowed=False,
+                message=f"error creating new agent sidecar: invalid value {raw_share} for "
+                f'annotation "{VAULT_PREFIX}agent-share-process-namespace", '
+                f'err=strconv.ParseBool: parsing "{raw_share}": invalid syntax',
+            )
+        if share and spec.get("shareProcessNamespace") is False:
+            return Verdict(
+                allowed=False,
+                message="error creating new agent sidecar: shareProcessNamespace explicitly "
+                "disabled on the pod, refusing to enable it",
+            )
+    template = ann.get(VAULT_PREFIX + "agent-inject-default-template", "map").lower()
+    if template not in ("map", "json"):
+        return Verdict(
+            allowed=False,
+            message=f"error creating new agent sidecar: invalid default template type: {template}",
         )
     role = ann.get(VAULT_PREFIX + "role", "")
     configmap = ann.get(VAULT_PREFIX + "agent-configmap", "")
@@ -235,6 +280,8 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     init_first = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-init-first", "")) is True
     pre_populate = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate", "")) is not False
     only = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate-only", "")) is True
+    copy_from = ann.get(VAULT_PREFIX + "agent-copy-volume-mounts", "")
+    copied = _copy_volume_mounts(pod, copy_from) if copy_from else []
     selected = ann.get(VAULT_PREFIX + "agent-inject-containers", "")
     wanted = [s.strip() for s in selected.split(",") if s.strip()] if selected else None
 
@@ -279,6 +326,7 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             sa_mount=sa_mount,
             configmap=configmap,
             tls_secret=tls_secret,
+            copied=copied,
         )
         if init_first:
             if inits:
@@ -295,6 +343,8 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
                 c["volumeMounts"] if isinstance(c.get("volumeMounts"), list) else []
             )
             add_items(init_mounts, [dict(mount)], f"/spec/initContainers/{i}/volumeMounts")
+        if share is not None:
+            ops.append({"op": "add", "path": "/spec/shareProcessNamespace", "value": share})
     if not only:
         sidecar = vault_agent_container(
             "vault-agent",
@@ -305,6 +355,7 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             sa_mount=sa_mount,
             configmap=configmap,
             tls_secret=tls_secret,
+            copied=copied,
         )
         add_items(containers, [sidecar], "/spec/containers")
     status = {VAULT_PREFIX + "agent-inject-status": "injected"}
