@@ -194,7 +194,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_resources(args: argparse.Namespace) -> int:
-    from initlab.api.resources import render_resources, resources_report
+    from initlab.api.resources import resources_report
+    from initlab.kubectl.resources import render_resources
 
     node = None
     cpu = _quantity_arg("--node-cpu", args.node_cpu)
@@ -208,7 +209,7 @@ def cmd_resources(args: argparse.Namespace) -> int:
     manifest = _load_valid(args.file)
     report = resources_report(manifest.pod, node)
     if args.output == "json":
-        _emit_json(report)
+        _emit_json(report.to_json())
     else:
         print(render_resources(report), end="")
     return 0
@@ -223,6 +224,10 @@ def cmd_get(args: argparse.Namespace) -> int:
     pods = pods_in(docs)
     if not pods:
         raise InputError(f"{source}: no Pod found (kubectl get renders Pods)")
+    from initlab.api.decoding import check_decodes
+
+    for pod in pods:
+        check_decodes(pod, source)  # the API server could not have stored a mistyped Pod
     now = None
     if args.now:
         now = parse_time(args.now)
@@ -309,7 +314,9 @@ def _assumed_header(scenario: Any) -> str:
                 f"#   Service {svc} never appears here; to see it created, write a scenario with "
                 f"events: [{{at: 30, action: create-service {svc}}}]"
             )
-    return "".join(f"{line}\n" for line in lines)
+    from initlab.api.printers import escape_terminal
+
+    return escape_terminal("".join(f"{line}\n" for line in lines))
 
 
 def cmd_admit(args: argparse.Namespace) -> int:

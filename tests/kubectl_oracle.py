@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from initlab.kubelet.status import EPOCH
 
@@ -155,8 +155,10 @@ def unshift_dates(text: str, delta: timedelta) -> str:
     """Move the RFC 1123 dates kubectl printed back by delta (same width, same layout)."""
 
     def back(m: re.Match[str]) -> str:
-        dt = datetime.strptime(m.group(), "%a, %d %b %Y %H:%M:%S +0000") - delta
-        return dt.strftime("%a, %d %b %Y %H:%M:%S +0000")
+        dt = datetime.strptime(m.group(), "%a, %d %b %Y %H:%M:%S +0000")
+        if dt.year == 1:
+            return m.group()  # Go's zero time: an unset timestamp, never shifted
+        return (dt - delta).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
     return _RFC1123Z.sub(back, text)
 
@@ -247,7 +249,7 @@ class FakeAPIServer:
 
     def answer(self, path: str) -> tuple[int, Any, str]:
         url = urlparse(path)
-        parts = [p for p in url.path.split("/") if p]
+        parts = [unquote(p) for p in url.path.split("/") if p]
         query = parse_qs(url.query)
         js = "application/json"
         if parts == ["api"]:

@@ -148,3 +148,92 @@ def test_logs_of_an_unknown_container_is_kubectls_own_error(capsys):
         "",
         "error: container nope is not valid for pod myapp-pod\n",
     )
+
+
+def test_default_cluster_adds_token_volume_tolerations_and_priority():
+    """ServiceAccount, DefaultTolerationSeconds and Priority admission, as a default cluster stores the pod."""
+    from initlab.api.cluster import admit_to_default_cluster, token_volume_name
+
+    pod = simulate(EXAMPLES + "myapp-pod.yaml").pods[0]
+    admitted = admit_to_default_cluster(pod)
+    spec = admitted["spec"]
+    vname = token_volume_name("default", "myapp-pod")
+    assert re.fullmatch(r"kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}", vname)
+    assert spec["serviceAccountName"] == "default"
+    assert [v["name"] for v in spec["volumes"]] == [vname]
+    assert all(
+        c["volumeMounts"][-1]
+        == {
+            "name": vname,
+            "readOnly": True,
+            "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+        }
+        for c in spec["initContainers"] + spec["containers"]
+    )
+    assert spec["tolerations"] == [
+        {"key": k, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+        for k in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+    ]
+    assert (spec["priority"], spec["preemptionPolicy"]) == (0, "PreemptLowerPriority")
+    assert "volumes" not in pod["spec"]
+
+
+def test_default_cluster_respects_automount_false_and_existing_tolerations():
+    """No token volume when automounting is off; a pod that tolerates not-ready keeps its own."""
+    from initlab.api.cluster import admit_to_default_cluster
+
+    pod = {
+        "metadata": {"name": "p", "namespace": "ns"},
+        "spec": {
+            "automountServiceAccountToken": False,
+            "priorityClassName": "system-node-critical",
+            "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists"}],
+            "containers": [{"name": "c", "image": "x"}],
+        },
+    }
+    spec = admit_to_default_cluster(pod)["spec"]
+    assert "volumes" not in spec and "volumeMounts" not in spec["containers"][0]
+    assert [t["key"] for t in spec["tolerations"]] == [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ]
+    assert spec["priority"] == 2000001000
+
+
+def test_events_by_snapshot_gives_the_players_rows_with_ages():
+    """Per snapshot, the Events rows as kubectl lists them then: folded, sorted, ages from that instant."""
+    from initlab.kubectl import events_by_snapshot
+
+    result = simulate(EXAMPLES + "flaky-migration-always.yaml")
+    snaps = events_by_snapshot(result)
+    assert [s["t"] for s in snaps] == [s["t"] for s in result.timeline]
+    last = snaps[-1]["rows"]
+    assert last[0] == {
+        "type": "Normal",
+        "reason": "Scheduled",
+        "age": f"{int(result.timeline[-1]['t'])}s",
+        "from": "default-scheduler",
+        "message": "Successfully assigned default/web to node-1",
+    }
+    started = [r for r in last if r["reason"] == "Started"][0]
+    assert started["age"] == "5s (x3 over 22s)"
+    assert started["message"] == "spec.initContainers{migrate}: Started container migrate"
+
+
+@pytest.mark.parametrize(
+    ("given", "want"),
+    [("", "1.35"), ("1.29", "1.32"), ("1.33", "1.33"), ("v1.34.5", "1.34"), ("1.36", "1.35")],
+)
+def test_kubectl_layout_follows_the_kubernetes_version_within_range(given, want):
+    """The describe layout is that of kubectl of the same minor, within 1.32-1.35."""
+    from initlab.kubectl.events import kubectl_version_for
+
+    assert kubectl_version_for(given) == want
+
+
+def test_a_bad_kubectl_version_is_an_input_error(capsys):
+    """`--kubectl-version banana` is one line on stderr, exit 2."""
+    assert (
+        main(["simulate", EXAMPLES + "myapp-pod.yaml", "--describe", "--kubectl-version", "x"]) == 2
+    )
+    assert capsys.readouterr().err == '--kubectl-version: not a kubectl version like 1.35: "x"\n'

@@ -1484,3 +1484,112 @@ def test_render_wide_table_adds_ip_node_nominated_node_and_readiness_gates():
 def test_tabwriter_minimum_width_is_six():
     """tabwriterMinWidth = 6: a short column is still six wide."""
     assert tabwrite([["a", "b"], ["cc", "d"]]) == "a     b\ncc    d"
+
+
+# --------------------------------------------------------------------------- terminal escaping
+
+
+def test_table_cell_escapes_esc_and_cuts_at_a_line_break():
+    """cli-runtime printRows: cut at the first \\f, \\n or \\r then "...", ESC written as ^[."""
+    from initlab.api.printers import table_cell
+
+    assert table_cell("a\x1b[31mb") == "a^[[31mb"
+    assert table_cell("img\nsecond") == "img..."
+    assert table_cell("x\ry") == "x..."
+    assert table_cell("tab\tkept") == "tab\tkept"
+
+
+def test_escape_terminal_is_kubectls_replacer():
+    """terminal.go terminalEscaper: only ESC and CR are replaced."""
+    from initlab.api.printers import escape_terminal
+
+    assert escape_terminal("\x1b]0;t\x07\r\x9b") == "^[]0;t\x07\\r\x9b"
+
+
+def test_get_prints_escaped_names_like_kubectl(tmp_path, capsys):
+    """`initlab get` of a pod named with ESC and CR prints kubectl's escaped, cut cell."""
+    from initlab.cli import main
+
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: "evil\\u001b[2Jx\\rhidden"}\n'
+        "spec: {containers: [{name: c, image: busybox}]}\n"
+    )
+    assert main(["get", str(f), "--now", "2026-01-01T00:00:00Z"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("evil^[[2Jx...   0/1")
+
+
+# --------------------------------------------------------------------------- decoding
+
+DECODE_CASES = [
+    (
+        "spec: {initContainers: {name: a}, containers: [{name: c, image: x}]}",
+        "json: cannot unmarshal object into Go struct field PodSpec.spec.initContainers "
+        "of type []v1.Container",
+    ),
+    (
+        "spec: {containers: [{name: c, image: x, ports: [{containerPort: 1.5}]}]}",
+        "json: cannot unmarshal number 1.5 into Go struct field "
+        "ContainerPort.spec.containers.ports.containerPort of type int32",
+    ),
+    (
+        "metadata: {name: p, labels: {a: 1}}\nspec: {containers: [{name: c, image: x}]}",
+        "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string",
+    ),
+    (
+        "spec: {containers: [{name: c, image: x}], priority: 3000000000}",
+        "json: cannot unmarshal number 3000000000 into Go struct field PodSpec.spec.priority "
+        "of type int32",
+    ),
+    (
+        "spec: {restartPolicy: [Always], containers: [{name: c, image: x}]}",
+        "json: cannot unmarshal array into Go struct field PodSpec.spec.restartPolicy "
+        "of type v1.RestartPolicy",
+    ),
+    (
+        "spec: {containers: [{name: c, image: 5}], activeDeadlineSeconds: x}",
+        "json: cannot unmarshal string into Go struct field PodSpec.spec.activeDeadlineSeconds "
+        "of type int64",
+    ),
+    (
+        "spec: {containers: x}",
+        "json: cannot unmarshal string into Go struct field "
+        "PodSpec.spec.containers of type []v1.Container",
+    ),
+    ("spec: {containers: [{name: c, image: x, tty: yes}]}", None),
+    (
+        "spec: {containers: [{name: c, image: x, stdin: 'yes'}]}",
+        "json: cannot unmarshal string "
+        "into Go struct field Container.spec.containers.stdin of type bool",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "want"), DECODE_CASES)
+def test_first_decode_error_is_the_go_decoders(body, want):
+    """Go's first UnmarshalTypeError, in sorted key order (kubectl sends sorted JSON)."""
+    import yaml
+
+    from initlab.api.decoding import first_decode_error
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, **yaml.safe_load(body)}
+    assert first_decode_error(pod) == want
+
+
+def test_get_refuses_a_mistyped_pod_with_the_api_servers_words(tmp_path, capsys):
+    """`initlab get` of `initContainers: {name: a}`: the BadRequest kubectl shows, exit 1."""
+    from initlab.cli import main
+
+    f = tmp_path / "bad.yaml"
+    f.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec:\n  initContainers: {name: a}\n  containers: [{name: c, image: busybox}]\n"
+    )
+    assert main(["get", str(f)]) == 1
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == (
+        f'Error from server (BadRequest): error when creating "{f}": Pod in version "v1" '
+        "cannot be handled as a Pod: json: cannot unmarshal object into Go struct field "
+        "PodSpec.spec.initContainers of type []v1.Container\n"
+    )

@@ -44,9 +44,9 @@ from initlab.api.resources import (
     pod_requests,
     qos_class,
     qos_class_sum_based,
-    render_resources,
     resources_report,
 )
+from initlab.kubectl.resources import render_resources
 
 # -- builders mirroring upstream's test helpers --------------------------------------
 
@@ -2748,7 +2748,7 @@ def test_a_sidecar_declared_after_an_init_container_does_not_stack_under_it():
 
 def test_report_for_worked_example_is_the_cli_contract():
     """`initlab resources -o json`: sorted keys, canonical strings, initPhase max and appPhase."""
-    report = resources_report(WORKED)
+    report = resources_report(WORKED).to_json()
     assert list(report) == ["initPhase", "limits", "qosClass", "requests"]
     assert report["requests"] == {"cpu": "210"}
     assert report["limits"] == {}
@@ -2763,7 +2763,7 @@ def test_report_for_worked_example_is_the_cli_contract():
 
 def test_report_with_node_adds_only_fits():
     """With a node, the only new key is `fits`."""
-    report = resources_report(WORKED, {"cpu": Quantity.parse("200")})
+    report = resources_report(WORKED, {"cpu": Quantity.parse("200")}).to_json()
     assert list(report) == ["fits", "initPhase", "limits", "qosClass", "requests"]
     assert report["fits"] is False
 
@@ -2962,7 +2962,7 @@ def test_sum_keeps_the_binary_format():
             ]
         }
     }
-    assert resources_report(pod)["requests"] == {"cpu": "110m", "memory": "1152Mi"}
+    assert resources_report(pod).requests == {"cpu": "110m", "memory": "1152Mi"}
 
 
 # -- properties ---------------------------------------------------------------------------
@@ -3043,7 +3043,7 @@ def test_adding_an_app_container_never_lowers_the_request(pod, extra):
 @given(_pods())
 def test_effective_request_is_max_of_init_peak_and_app_phase(pod):
     """The report's numbers obey effective = max(initPhase.max, appPhase) per resource."""
-    report = resources_report(pod)
+    report = resources_report(pod).to_json()
     phase = report["initPhase"]
     for name in ("cpu", "memory"):
         peak = Quantity.parse(phase["max"]["requests"].get(name, "0"))

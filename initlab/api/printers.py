@@ -597,10 +597,15 @@ class TabWriter:
     cli-runtime's `GetNewTabWriter` (6, 4, 3).
     """
 
-    def __init__(self, minwidth: int = 0, tabwidth: int = 8, padding: int = 2) -> None:
+    def __init__(
+        self, minwidth: int = 0, tabwidth: int = 8, padding: int = 2, padchar: str = " "
+    ) -> None:
+        if padchar == "\t" or len(padchar) != 1:
+            raise ValueError("padchar: one character other than a tab")
         self.minwidth = minwidth
         self.tabwidth = tabwidth
         self.padding = padding
+        self.padchar = padchar
         self._out: list[str] = []
         self._cell = ""
         self._lines: list[list[tuple[str, bool]]] = [[]]
@@ -644,7 +649,7 @@ class TabWriter:
             for j, (text, _htab) in enumerate(line):
                 out.append(text)
                 if j < len(self._widths):
-                    out.append(" " * (self._widths[j] - len(text)))
+                    out.append(self.padchar * (self._widths[j] - len(text)))
             if i + 1 != len(self._lines):
                 out.append("\n")
 

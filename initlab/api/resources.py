@@ -826,126 +826,50 @@ def fits(pod: dict, allocatable: dict[str, Quantity]) -> Fit:
 # -- the CLI report ---------------------------------------------------------------------
 
 
-class Report(dict):
-    """The report dict; `.fit` and `.node` keep the fit details out of the JSON contract."""
+@dataclass(frozen=True)
+class ResourcesReport:
+    """What `initlab resources` reports: effective requests/limits, QoS, the init phase, node fit.
 
+    `to_json()` is the JSON contract (docs/contracts.md): exactly `requests`,
+    `limits`, `qosClass`, `initPhase` and, with a node, `fits`, keys sorted.
+    `fit` (with its `Insufficient ...` reasons) and `node` (the node's
+    allocatable, canonical) are for the text view, not the JSON.
+    """
+
+    requests: dict[str, str]
+    limits: dict[str, str]
+    qos_class: str
+    init_phase: dict[str, Any]
     fit: Fit | None = None
     node: dict[str, str] | None = None
 
-
-def resources_report(pod: dict, node: dict[str, Quantity] | None = None) -> dict:
-    """The JSON `initlab resources` prints (docs/contracts.md): effective requests/limits, QoS, init phases, fit.
-
-    Keys are exactly `requests`, `limits`, `qosClass`, `initPhase` and, with a
-    node, `fits`. The `Insufficient ...` reasons ride on the returned dict's
-    `.fit` attribute for `render_resources`.
-    """
-    items: dict[str, Any] = {
-        "requests": _json_rl(pod_requests(pod)),
-        "limits": _json_rl(pod_limits(pod)),
-        "qosClass": qos_class(pod),
-        "initPhase": _init_phase_json(pod),
-    }
-    fit = None
-    if node is not None:
-        fit = fits(pod, node)
-        items["fits"] = fit.fits
-    report = Report(sorted(items.items()))
-    if node is not None:
-        report.fit = fit
-        report.node = {k: str(q) for k, v in sorted(node.items()) if (q := _quantity(v))}
-    return report
-
-
-def _cell(rl: dict[str, str], name: str) -> str:
-    return rl.get(name, "-")
-
-
-def _pair(rl: dict[str, str]) -> str:
-    if not rl:
-        return "<none>"
-    return ", ".join(f"{k}={v}" for k, v in sorted(rl.items()))
-
-
-def render_resources(report: dict) -> str:
-    """Plain-text view of `resources_report` for people: containers, init steps, effective values."""
-    phase = report.get("initPhase", {})
-    rows = [("CONTAINER", "KIND", "CPU REQ", "CPU LIM", "MEM REQ", "MEM LIM")]
-    for s in phase.get("steps", []):
-        own = s.get("container", {})
-        req, lim = own.get("requests", {}), own.get("limits", {})
-        rows.append(
-            (
-                s["name"],
-                "sidecar" if s.get("sidecar") else "init",
-                _cell(req, CPU),
-                _cell(lim, CPU),
-                _cell(req, MEMORY),
-                _cell(lim, MEMORY),
-            )
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.fit is not None:
+            out["fits"] = self.fit.fits
+        out.update(
+            {
+                "initPhase": self.init_phase,
+                "limits": self.limits,
+                "qosClass": self.qos_class,
+                "requests": self.requests,
+            }
         )
-    for c in phase.get("appPhase", {}).get("containers", []):
-        req, lim = c.get("requests", {}), c.get("limits", {})
-        rows.append(
-            (
-                c["name"],
-                "app",
-                _cell(req, CPU),
-                _cell(lim, CPU),
-                _cell(req, MEMORY),
-                _cell(lim, MEMORY),
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["   ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.append("")
-    steps = phase.get("steps", [])
-    if steps:
-        lines.append("Init phase (each step reserves itself plus the sidecars started before it):")
-        for i, s in enumerate(steps):
-            below = s.get("sidecarsBelow", [])
-            what = "sidecar, keeps running" if s.get("sidecar") else "init"
-            extra = f" + sidecars [{', '.join(below)}]" if below else ""
-            lines.append(
-                f"  {i + 1}. {s['name']} ({what}){extra}: requests {_pair(s['requests'])}"
-                f"; limits {_pair(s['limits'])}"
-            )
-        mx = phase.get("max", {})
-        lines.append(
-            f"  max over init steps: requests {_pair(mx.get('requests', {}))}"
-            f"; limits {_pair(mx.get('limits', {}))}"
-        )
-    app = phase.get("appPhase", {})
-    who = "containers" + (" + sidecars" if app.get("sidecars") else "")
-    lines.append(
-        f"App phase ({who}): requests {_pair(app.get('requests', {}))}"
-        f"; limits {_pair(app.get('limits', {}))}"
+        return out
+
+
+def resources_report(pod: dict, node: dict[str, Quantity] | None = None) -> ResourcesReport:
+    """Effective requests/limits, QoS, init phases and, given a node's allocatable, the fit."""
+    fit = fits(pod, node) if node is not None else None
+    return ResourcesReport(
+        requests=_json_rl(pod_requests(pod)),
+        limits=_json_rl(pod_limits(pod)),
+        qos_class=qos_class(pod),
+        init_phase=_init_phase_json(pod),
+        fit=fit,
+        node=(
+            {k: str(q) for k, v in sorted(node.items()) if (q := _quantity(v))}
+            if node is not None
+            else None
+        ),
     )
-    if "podLevel" in phase:
-        pl = phase["podLevel"]
-        lines.append(
-            f"Pod-level resources (replace the container sum): requests {_pair(pl['requests'])}"
-            f"; limits {_pair(pl['limits'])}"
-        )
-    if "overhead" in phase:
-        lines.append(f"Pod overhead (added on top): {_pair(phase['overhead'])}")
-    lines.append("")
-    lines.append(f"Effective requests: {_pair(report.get('requests', {}))}")
-    lines.append(f"Effective limits:   {_pair(report.get('limits', {}))}")
-    how = "max(max over init steps, app phase), per resource"
-    if "podLevel" in phase:
-        how += "; pod-level resources replace it"
-    if "overhead" in phase:
-        how += "; plus pod overhead"
-    lines.append(f"  (effective = {how})")
-    lines.append(f"QoS Class:          {report.get('qosClass', '')}")
-    if "fits" in report:
-        fit = getattr(report, "fit", None)
-        node = getattr(report, "node", None)
-        where = f" (allocatable {_pair(node)})" if node else ""
-        if report["fits"]:
-            lines.append(f"Node fit:           fits{where}")
-        else:
-            why = ", ".join(fit.insufficient) if fit else "Insufficient resources"
-            lines.append(f"Node fit:           does not fit: {why}{where}")
-    return "\n".join(lines) + "\n"

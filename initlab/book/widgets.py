@@ -610,8 +610,8 @@ class ResourceExplorer:
         if not errors:
             self._good = apply_defaults(self.pod)
             report = resources_report(self._good, node or None)
-            self.report = dict(report)
-            fit = getattr(report, "fit", None)
+            self.report = report.to_json()
+            fit = report.fit
             self.insufficient = list(fit.insufficient) if fit else []
         self._render()
 

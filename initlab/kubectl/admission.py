@@ -15,6 +15,7 @@ import yaml
 from initlab.admission.chain import AdmissionResult, PluginDecision, WebhookCall
 from initlab.api.defaults import apply_defaults
 from initlab.api.pod import init_containers, is_restartable_init_container, metadata
+from initlab.api.printers import escape_terminal
 
 
 def _yaml(obj: Any) -> str:
@@ -126,4 +127,4 @@ def render_admission(result: AdmissionResult, original_pod: dict[str, Any] | Non
         else:
             lines.append(f"Error from server: {result.message}")
     lines += [f"Warning: {w}" for w in result.warnings]
-    return "\n".join(lines) + "\n"
+    return escape_terminal("\n".join(lines) + "\n")

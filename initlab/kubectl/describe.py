@@ -97,7 +97,7 @@ def rfc1123z(value: Any) -> str:
     if dt is None:
         dt = datetime(1, 1, 1, tzinfo=UTC)
     dt = dt.astimezone(UTC)
-    return dt.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return f"{dt:%a, %d %b} {dt.year:04d} {dt:%H:%M:%S} +0000"  # Go pads the year to 4 digits
 
 
 def _quantity(value: Any) -> str:

@@ -25,7 +25,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from initlab.api.pod import as_dict, as_list, is_restartable_init_container, metadata, spec, status
-from initlab.api.printers import PodRow, Step, parse_time, print_pod, render_table
+from initlab.api.printers import (
+    PodRow,
+    Step,
+    escape_terminal,
+    parse_time,
+    print_pod,
+    render_table,
+)
 from initlab.api.versions import DEFAULT as DEFAULT_VERSION
 from initlab.api.versions import PHASE_PENDING_WHILE_REGULAR_INIT_RUNS, holds
 from initlab.errors import InputError
@@ -486,4 +493,4 @@ def render_explanation(ex: Explanation) -> str:
         lines.append("Note: " + str(ex.next["note"]))
     lines += ["", "Run next:"] + [f"  {a}" for a in ex.advice]
     lines += ["", "Read: " + "; ".join(ex.chapters)]
-    return "\n".join(lines) + "\n"
+    return escape_terminal("\n".join(lines) + "\n")

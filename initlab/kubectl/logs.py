@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from initlab.api.pod import as_dict, as_list
+from initlab.api.printers import escape_terminal
 from initlab.sim.result import LogRecord
 
 #: `kubectl logs` prints at most this many lines (the newest) here.
@@ -154,7 +155,9 @@ def kubectl_logs(
     answer = container_log(result, container, t, previous)
     if answer.error:
         return CommandOutput("", stderr + f"Error from server (BadRequest): {answer.error}\n", 1)
-    return CommandOutput(answer.text, stderr, 0)
+    # kubectl writes the container's bytes as they are; initlab escapes ESC and CR in them
+    # (cli-runtime's terminal escaper), so a scenario's log lines cannot drive the terminal.
+    return CommandOutput(escape_terminal(answer.text), stderr, 0)
 
 
 def render_logs(

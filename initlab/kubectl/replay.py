@@ -28,7 +28,14 @@ from typing import Any
 
 from initlab.api.loader import parse_documents
 from initlab.api.pod import as_dict, as_list, metadata
-from initlab.api.printers import HEADERS, parse_time, print_pod, tabwrite
+from initlab.api.printers import (
+    HEADERS,
+    escape_terminal,
+    parse_time,
+    print_pod,
+    table_cell,
+    tabwrite,
+)
 from initlab.errors import InputError
 
 #: A watch stream is many pods: more than the API server's one-object limit, still bounded.
@@ -211,7 +218,8 @@ def replay(pods: list[dict[str, Any]], events: list[dict[str, Any]] | None = Non
 def render_replay(r: Replay) -> str:
     """`kubectl get pod -w` as it was: one line per version, AGE at that version's time."""
     lines = [list(HEADERS)] + [
-        print_pod(p, t).cells() for p, t in zip(r.pods, r.times, strict=True)
+        [table_cell(c) for c in print_pod(p, t).cells()]
+        for p, t in zip(r.pods, r.times, strict=True)
     ]
     return tabwrite(lines) + "\n"
 
@@ -260,7 +268,7 @@ def render_comparison(cmp: dict[str, Any]) -> str:
         if cmp["same"]
         else "The sequences differ where marked |."
     )
-    return "\n".join(lines) + "\n\n" + verdict + "\n"
+    return escape_terminal("\n".join(lines) + "\n\n" + verdict + "\n")
 
 
 def _secs(t: float) -> str:
