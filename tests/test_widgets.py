@@ -407,6 +407,23 @@ CASE_FIXES: dict[str, list[tuple[str, str]]] = {
     "not-idempotent": [("mkdir /data/schema", "mkdir -p /data/schema")],
     "oom-init": [("limits: {memory: 32Mi}", "limits: {memory: 64Mi}")],
     "typo-service": [("orders-dbb", "orders-db")],
+    "part1-which-init-waits": [
+        ("nslookup cache; do echo waiting for cache", "nslookup redis; do echo waiting for redis")
+    ],
+    "part2-deadline-too-short": [("activeDeadlineSeconds: 60", "activeDeadlineSeconds: 300")],
+    "part3-helper-never-exits": [
+        (
+            "image: envoyproxy/envoy:v1.31.0\n",
+            "image: envoyproxy/envoy:v1.31.0\n    restartPolicy: Always\n",
+        )
+    ],
+    "part4-webhook-dropped-sidecar": [
+        (
+            "  - name: log-shipper\n    image: busybox:1.36\n",
+            "  - name: log-shipper\n    image: busybox:1.36\n    restartPolicy: Always\n",
+        )
+    ],
+    "part5-app-image-after-init": [("shop/web:2.4.1", "shop/web:2.4")],
 }
 
 

@@ -60,6 +60,10 @@ DIAGNOSES: dict[str, str] = {
     "command": "an init container's command does not exist in its image (exit 127)",
     "sidecar-as-app": "a helper declared as an app container keeps the Job's pod running",
     "mesh-network": "an init container has no network: the mesh redirects its traffic",
+    "deadline": "activeDeadlineSeconds ends the pod before the back-off lets init succeed",
+    "sidecar-as-init": "a helper that never exits is declared as a regular init container",
+    "webhook-dropped": "an admission webhook dropped restartPolicy: Always from a sidecar",
+    "app-image": "the app container's image cannot be pulled (the init containers are done)",
 }
 #: Every fix the lab offers.
 FIXES: dict[str, str] = {
@@ -74,6 +78,7 @@ FIXES: dict[str, str] = {
     "native-sidecar": "declare the helper as a native sidecar (an init container, restartPolicy Always)",
     "mesh-uid": "run the init container as the proxy's user (runAsUser: 1337) so its traffic bypasses the mesh",
     "delete-pod": "delete the pod so that it is created again",
+    "longer-deadline": "give activeDeadlineSeconds room for the back-off (or wait instead of exiting)",
 }
 
 
