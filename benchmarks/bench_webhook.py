@@ -13,7 +13,9 @@ throwaway TLS certificate (the API server only calls webhooks over TLS):
 
 A separate process (its own interpreter, so client and server do not share
 a GIL) runs `CLIENTS` threads; each opens a new TLS connection per request
-(the harshest case: a handshake every time) and sends `PER_CLIENT` requests.
+(the harshest case: a handshake every time) and sends `PER_CLIENT` requests;
+a last run reuses one connection per client, as the API server's own HTTP
+client does.
 Reported per server: requests/s, p50 and p99 latency (connect + handshake +
 request + response), and resets (connections refused, reset or dropped).
 The ratios (webhook / bare) say what admission costs, whatever the machine.
@@ -97,8 +99,11 @@ def _certificate(directory: Path) -> tuple[str, str]:
     return str(cert), str(key)
 
 
-def _client_load(port: int, path: str, body: bytes, cafile: str, out: Any) -> None:
-    """In a child process: CLIENTS threads, PER_CLIENT requests each, a new connection each."""
+def _client_load(
+    port: int, path: str, body: bytes, cafile: str, out: Any, keep_alive: bool = False
+) -> None:
+    """In a child process: CLIENTS threads, PER_CLIENT requests each, a new connection each
+    (or, with `keep_alive`, one connection per client, as the API server reuses its own)."""
     ctx = ssl.create_default_context(cafile=cafile)
     latencies: list[float] = []
     resets: list[str] = []
@@ -107,9 +112,11 @@ def _client_load(port: int, path: str, body: bytes, cafile: str, out: Any) -> No
 
     def client() -> None:
         start.wait()
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
         for _ in range(PER_CLIENT):
             t0 = time.perf_counter()
-            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
+            if not keep_alive:
+                conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
             try:
                 conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
                 response = conn.getresponse()
@@ -118,7 +125,8 @@ def _client_load(port: int, path: str, body: bytes, cafile: str, out: Any) -> No
                 problem = "" if ok else f"HTTP {response.status}"
             except (OSError, http.client.HTTPException) as e:
                 problem = type(e).__name__
-            finally:
+                conn.close()
+            if not keep_alive:
                 conn.close()
             with lock:
                 if problem:
@@ -135,10 +143,12 @@ def _client_load(port: int, path: str, body: bytes, cafile: str, out: Any) -> No
     out.put({"elapsed": time.perf_counter() - t0, "latencies": latencies, "resets": resets})
 
 
-def _measure(port: int, path: str, body: bytes, cafile: str) -> dict[str, Any]:
+def _measure(
+    port: int, path: str, body: bytes, cafile: str, keep_alive: bool = False
+) -> dict[str, Any]:
     mp = multiprocessing.get_context("spawn")
     queue = mp.Queue()
-    proc = mp.Process(target=_client_load, args=(port, path, body, cafile, queue))
+    proc = mp.Process(target=_client_load, args=(port, path, body, cafile, queue, keep_alive))
     proc.start()
     result = queue.get(timeout=600)
     proc.join(60)
@@ -161,13 +171,13 @@ def _serve(server: ThreadingHTTPServer) -> int:
     return server.server_address[1]
 
 
-def _row(label: str, a: float | int, b: float | int, c: float | int) -> str:
-    fmt = "{:>16.1f}" if isinstance(a, float) else "{:>16}"
-    return f"{label:<16}" + "".join(fmt.format(x) for x in (a, b, c))
+def _row(label: str, *values: float | int) -> str:
+    fmt = "{:>16.1f}" if isinstance(values[0], float) else "{:>16}"
+    return f"{label:<16}" + "".join(fmt.format(x) for x in values)
 
 
 def main() -> dict[str, Any]:
-    """Measure the webhook (two workloads) and the bare server, print a table, return figures."""
+    """Measure the webhook (three workloads) and the bare server, print a table, return figures."""
     if shutil.which("openssl") is None:
         raise RuntimeError("bench_webhook needs the openssl command for a test certificate")
     create = json.dumps(REVIEW).encode()
@@ -186,6 +196,7 @@ def main() -> dict[str, Any]:
                 port = _serve(webhook)
                 served = _measure(port, "/mutate", update.encode(), cert)
                 injected = _measure(port, "/mutate", create, cert)
+                reused = _measure(port, "/mutate", create, cert, keep_alive=True)
                 b = _measure(_serve(bare), "/", create, cert)
         finally:
             for server in (webhook, bare):
@@ -200,15 +211,20 @@ def main() -> dict[str, Any]:
         "requests": CLIENTS * PER_CLIENT,
         "webhook_update": rounded(served),
         "webhook_create_istio": rounded(injected),
+        "webhook_create_istio_keep_alive": rounded(reused),
         "bare": rounded(b),
         "p99_update_over_bare": round(served["p99_ms"] / b["p99_ms"], 2),
         "p99_create_over_bare": round(injected["p99_ms"] / b["p99_ms"], 2),
     }
-    print(f"{CLIENTS} concurrent TLS clients, {CLIENTS * PER_CLIENT} requests, a connection each")
-    print(f"{'':<16}{'webhook UPDATE':>16}{'webhook CREATE':>16}{'bare server':>16}")
+    columns = (served, injected, reused, b)
+    print(f"{CLIENTS} concurrent TLS clients, {CLIENTS * PER_CLIENT} requests each column")
+    print(f"{'':<16}{'UPDATE':>16}{'CREATE (Istio)':>16}{'CREATE, reused':>16}{'bare server':>16}")
+    print(
+        f"{'connection':<16}{'per request':>16}{'per request':>16}{'per client':>16}{'per request':>16}"
+    )
     for key, label in (("rps", "requests/s"), ("p50_ms", "p50 ms"), ("p99_ms", "p99 ms")):
-        print(_row(label, served[key], injected[key], b[key]))
-    print(_row("resets", served["resets"], injected["resets"], b["resets"]))
+        print(_row(label, *(c[key] for c in columns)))
+    print(_row("resets", *(c["resets"] for c in columns)))
     print(
         f"p99 over bare: UPDATE (the server) {out['p99_update_over_bare']:.2f}, "
         f"CREATE (Istio injection) {out['p99_create_over_bare']:.2f}"
