@@ -684,3 +684,76 @@ def test_simulate_help_states_the_default_release(capsys):
     """`initlab simulate --help` names the supported range and the default release."""
     code, out, _ = _cli(capsys, "simulate", "--help")
     assert code == 0 and "1.29 to 1.35" in out and "default 1.35" in out
+
+
+# -- bounded work ---------------------------------------------------------------------------
+
+#: 30 days of a crash loop whose back-off is capped at 1 s: millions of changes.
+RUNAWAY = """\
+pod:
+  apiVersion: v1
+  kind: Pod
+  metadata: {name: crash}
+  spec:
+    initContainers:
+      - {name: migrate, image: busybox:1.36}
+    containers:
+      - {name: app, image: nginx:1.27}
+until: 2592000
+behavior:
+  migrate: [{run: 0, exit: 1}]
+kubelet:
+  crashLoopBackOff: {maxContainerRestartPeriod: 1s}
+"""
+
+
+def test_a_runaway_scenario_is_refused_early_naming_the_bound_and_a_fitting_until():
+    """Projected past 100,000 snapshots: InputError on `until` before it fills memory."""
+    from initlab.errors import InputError
+    from initlab.sim import simulator
+
+    with pytest.raises(InputError) as info:
+        simulate(RUNAWAY)
+    msg = str(info.value)
+    assert msg.startswith("until: ") and "more than 100000 snapshots of the pod" in msg
+    fits = int(msg.rsplit("lower until to about ", 1)[1].split()[0])
+    assert 50_000 < fits < simulator.MAX_FRAMES * 2  # about one snapshot per second
+
+
+def test_cli_runaway_scenario_is_one_line_exit_2(capsys, tmp_path):
+    """The CLI reports the bound in one line on stderr, exit 2."""
+    path = tmp_path / "runaway.yaml"
+    path.write_text(RUNAWAY)
+    code, out, err = _cli(capsys, "simulate", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "lower until" in err
+
+
+@pytest.mark.parametrize("until", [-1, 30 * 24 * 3600 + 1, float("inf")])
+def test_simulate_until_has_the_scenario_files_limits(until):
+    """`simulate(until=)` refuses what `until:` in a file refuses (0 to 30 days)."""
+    from initlab.errors import InputError
+
+    with pytest.raises(InputError, match=r"^until: must be between 0 and 2592000 seconds"):
+        simulate(EXAMPLES / "myapp-pod.yaml", until=until)
+
+
+def test_check_work_projects_from_the_rate_so_far():
+    """check_work: 2,000 snapshots in 1,000 s project 5.2 M by 30 days: refused, 50,000 s fits."""
+    from initlab.errors import InputError
+    from initlab.sim.simulator import check_work
+
+    check_work(10_000, 2_000, 2_000, 1_000, 40_000)  # 80,000 projected: fine
+    with pytest.raises(InputError, match="lower until to about 50000 s"):
+        check_work(10_000, 2_000, 2_000, 1_000, 2_592_000)
+
+
+def test_event_log_keeps_each_distinct_event_once():
+    """EventLog: a repeated event costs its time only; iteration gives the records back."""
+    from initlab.sim.result import EventLog
+
+    log = EventLog()
+    kind = ("Warning", "BackOff", "spec.initContainers{a}", "Back-off ...", "kubelet")
+    for t in range(1000):
+        log.append(float(t * 10), kind)
+    assert len(log) == 1000 and len(log._table) == 1
+    assert log[3] == (30, *kind) and list(log)[-1] == (9990, *kind)

@@ -609,6 +609,22 @@ def deadline_exceeded(pod: Mapping[str, Any], start_time: float | None, now: flo
 
 # -- the whole status ---------------------------------------------------------------------
 
+
+def share_unchanged(new: list[Any], old: list[Any] | None) -> list[Any]:
+    """`new`, with each item equal to the one at its place in `old` replaced by that one.
+
+    Statuses are never mutated once published, so a status equal to the
+    previous one can be the previous one: a long run keeps one copy of what
+    did not change. If every item is shared, `old` itself is returned.
+    """
+    if not old:
+        return new
+    out = [o if i < len(old) and (o := old[i]) == n else n for i, n in enumerate(new)]
+    if len(out) == len(old) and all(a is b for a, b in zip(out, old, strict=True)):
+        return old
+    return out
+
+
 #: The node's InternalIP (`status.hostIP`); illustrative, like a kind node's.
 HOST_IP = "172.18.0.2"
 TERMINAL_PHASES = ("Succeeded", "Failed")
@@ -690,7 +706,9 @@ def generate_api_pod_status(
     status: dict[str, Any] = {"phase": phase}
     sandbox_ready = runtime.has_sandbox and runtime.sandbox_ready
     conds = generate_conditions(pod, init_st, st, phase, sandbox_ready)
-    status["conditions"] = carry_transition_times(conds, previous.get("conditions"), now)
+    status["conditions"] = share_unchanged(
+        carry_transition_times(conds, previous.get("conditions"), now), previous.get("conditions")
+    )
     if evicted:
         status["message"] = DEADLINE_MESSAGE
         status["reason"] = DEADLINE_EXCEEDED
@@ -703,8 +721,10 @@ def generate_api_pod_status(
         status["podIPs"] = previous.get("podIPs", [])
     status["startTime"] = rfc3339(start_time)
     if init_containers(pod):
-        status["initContainerStatuses"] = init_st
-    status["containerStatuses"] = st
+        status["initContainerStatuses"] = share_unchanged(
+            init_st, previous.get("initContainerStatuses")
+        )
+    status["containerStatuses"] = share_unchanged(st, previous.get("containerStatuses"))
     status["qosClass"] = previous.get("qosClass") or qos_class(dict(pod))
     if phase in TERMINAL_PHASES and not running:
         terminal_phase = phase

@@ -92,6 +92,8 @@ class ContainerRuntime:
         #: Prober results by container id (`proberesults.Manager`).
         self.startup_results: dict[str, str] = {}
         self.readiness_results: dict[str, str] = {}
+        #: Bumped on every probe result written (`set_probe_result`): part of the sync fingerprint.
+        self.probe_generation = 0
         self.images: set[str] = set()
         #: emptyDir contents: volume -> path -> text; they outlive container restarts.
         self.volumes: dict[str, dict[str, str]] = {}
@@ -281,8 +283,13 @@ class ContainerRuntime:
     ) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(delay)
         if record.state == RUNNING and not self.ctx.gone:
-            results[record.id] = SUCCESS
+            self.set_probe_result(results, record.id, SUCCESS)
             self.ctx.request_sync(0)
+
+    def set_probe_result(self, results: dict[str, str], container_id: str, result: str) -> None:
+        """Write a prober result (`proberesults.Manager.Set`); every write goes through here."""
+        results[container_id] = result
+        self.probe_generation += 1
 
     # -- a container's run ------------------------------------------------------------------
 

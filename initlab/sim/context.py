@@ -26,7 +26,7 @@ from simpy.core import URGENT
 from initlab.api.pod import init_containers, regular_containers
 from initlab.api.printers import print_pod
 from initlab.kubelet.status import EPOCH, condition_flags, rfc3339
-from initlab.sim.result import Frame, _num
+from initlab.sim.result import EventLog, Frame, _num
 from initlab.sim.scenario import Scenario
 
 DEFAULT_NODE = "node-1"
@@ -90,7 +90,7 @@ class PodContext:
         self.status: dict[str, Any] = {"phase": "Pending"}
         self.node = str(scenario.node.get("name", DEFAULT_NODE))
         self.pod_ref = f"{self.name}_{self.namespace}({self.uid})"
-        self.events: list[dict[str, Any]] = []
+        self.events = EventLog()
         self.frames: list[Frame] = []
         #: The pod object is gone from the API (deleted and finished), and when.
         self.gone = False
@@ -140,28 +140,22 @@ class PodContext:
         self, etype: str, reason: str, obj: str, message: str, source: str = "kubelet"
     ) -> None:
         """Record an event (`record.EventRecorder.Event`) at the current time."""
-        self.events.append(
-            {
-                "t": _num(self.env.now),
-                "type": etype,
-                "reason": reason,
-                "object": obj,
-                "message": message,
-                "from": source,
-            }
-        )
+        self.events.append(self.env.now, (etype, reason, obj, message, source))
 
     def record(self) -> None:
         """Take a frame if anything observable changed since the last one."""
         st = self.status
         row = print_pod(self.pod, EPOCH + timedelta(seconds=self.env.now))
+        flags = condition_flags(st.get("conditions") or [])
+        if self.frames and self.frames[-1].snap["conditions"] == flags:
+            flags = self.frames[-1].snap["conditions"]  # one copy of what did not change
         snap = {
             "t": _num(self.env.now),
             "phase": st.get("phase", "Pending"),
             "status": row.status,
             "ready": row.ready,
             "restarts": row.restarts,
-            "conditions": condition_flags(st.get("conditions") or []),
+            "conditions": flags,
             "initContainerStatuses": st.get("initContainerStatuses") or [],
             "containerStatuses": st.get("containerStatuses") or [],
         }

@@ -17,12 +17,18 @@ Nothing here decides behaviour; it waits and applies.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
 
 from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
-from initlab.kubelet.actions import ContainerRecord, compute_pod_actions, effective_grace_period
+from initlab.kubelet.actions import (
+    ContainerRecord,
+    PodActions,
+    compute_pod_actions,
+    effective_grace_period,
+)
 from initlab.kubelet.backoff import Backoff, do_backoff, new_crash_loop_backoff
 from initlab.kubelet.status import (
     DEADLINE_EXCEEDED,
@@ -37,6 +43,21 @@ from initlab.sim.context import PodContext, field_path, succeed_urgent
 SANDBOX_SECONDS = 1.0
 #: A sync that ends in an error is retried this much later (pod worker `backOffPeriod`).
 ERROR_RESYNC = 10.0
+
+
+@dataclass(frozen=True)
+class _BackoffRetry:
+    """A sync that started nothing because of crash-loop back-off, as the next one would repeat it.
+
+    While the state it was decided from (`fingerprint`) is unchanged and the
+    earliest back-off has not expired (`until`), another sync decides the
+    same: the same `BackOff` events, the same reasons, a retry `ERROR_RESYNC`
+    later. Replaying it keeps a 30-day crash loop's thousands of retries cheap.
+    """
+
+    fingerprint: tuple[Any, ...]
+    until: float
+    events: list[tuple[str, str, str, str]]
 
 
 class PodWorker:
@@ -62,6 +83,12 @@ class PodWorker:
         self._last_fingerprint: tuple[Any, ...] | None = None
         self._dirty = False
         self._wake: simpy.Event | None = None
+        #: computePodActions' answer for the last fingerprint it was asked about.
+        self._actions: tuple[tuple[Any, ...], PodActions] | None = None
+        #: The outcome of the last sync, if it only found containers in crash-loop back-off.
+        self._retry: _BackoffRetry | None = None
+        #: While a sync runs: the earliest back-off expiry among the containers it could not start.
+        self._backoff_until: float | None = None
         ctx.request_sync = self.request_sync
 
     # -- scheduling syncs ----------------------------------------------------------------
@@ -102,18 +129,21 @@ class PodWorker:
             rt.sandbox_attempt,
             tuple((r.id, r.state, r.exit_code) for r in rt.containers),
             tuple(sorted(self.reason_cache.items())),
-            len(c.startup_results),
-            len(c.readiness_results),
+            c.probe_generation,
             self.evicted,
             self.terminal_phase,
             self.ctx.metadata.get("deletionTimestamp"),
+            id(self.ctx.spec),  # the spec is replaced, never mutated, when it changes
         )
 
-    def publish(self) -> None:
-        """`generateAPIPodStatus` from the runtime as it is now; a frame if it changed."""
+    def publish(self) -> tuple[Any, ...]:
+        """`generateAPIPodStatus` from the runtime as it is now; a frame if it changed.
+
+        Returns the fingerprint of the state it was generated from.
+        """
         fp = self._fingerprint()
         if fp == self._last_fingerprint:
-            return  # nothing it depends on changed: the status would be identical
+            return fp  # nothing it depends on changed: the status would be identical
         self._last_fingerprint = fp
         ctx = self.ctx
         if self.start_time is None:
@@ -142,6 +172,7 @@ class PodWorker:
         ctx.status = status
         if changed:
             ctx.record()
+        return fp
 
     # -- the sync ----------------------------------------------------------------------------
 
@@ -155,10 +186,20 @@ class PodWorker:
         if not self.evicted and deadline_exceeded(ctx.pod, self.start_time, now):
             self.evicted = True
             ctx.event("Normal", DEADLINE_EXCEEDED, "Pod", DEADLINE_MESSAGE)
-        self.publish()
+        fp = self.publish()
+        retry = self._retry
+        if retry is not None and retry.fingerprint == fp and now < retry.until:
+            # Nothing changed since a sync that only found containers in back-off, and the
+            # back-off has not expired: this sync decides the same, so replay its outcome.
+            for etype, reason, obj, message in retry.events:
+                ctx.event(etype, reason, obj, message)
+            self.request_sync(ERROR_RESYNC)
+            return
+        self._retry = None
         # The pod status this sync works from (`SyncPod`'s podStatus): startContainer reads
         # restart counts from it, even after purgeInitContainers dropped the records.
         status_at_start = list(c.runtime.containers)
+        first_event = len(ctx.events)
 
         deleting = bool(ctx.metadata.get("deletionTimestamp"))
         if deleting or self.evicted or self.terminal_phase:
@@ -173,8 +214,14 @@ class PodWorker:
                     self.remove()
             return
 
-        actions = compute_pod_actions(ctx.pod, c.runtime, c.startup_results)
+        if self._actions is None or self._actions[0] != fp:
+            # computePodActions is a pure function of what the fingerprint covers.
+            self._actions = (fp, compute_pod_actions(ctx.pod, c.runtime, c.startup_results))
+        actions = self._actions[1]
         errored = False
+        only_backoff = not (
+            actions.create_sandbox or actions.kill_pod or actions.containers_to_kill
+        )
         if actions.create_sandbox and actions.sandbox_id:
             ctx.event(
                 "Normal",
@@ -200,21 +247,31 @@ class PodWorker:
             self.request_sync(SYNC_LATENCY)
 
         inits = init_containers(ctx.pod)
+        self._backoff_until = None
         for idx in actions.init_containers_to_start:
             spec = inits[idx]
             ok = yield from self.start(spec, True, status_at_start)
             if not ok:
                 errored = True
+                only_backoff = only_backoff and self._backoff_until is not None
                 if not is_restartable_init_container(spec):
                     break
+            else:
+                only_backoff = False
         else:
             apps = regular_containers(ctx.pod)
             for idx in actions.containers_to_start:
                 ok = yield from self.start(apps[idx], False, status_at_start)
                 if not ok:
                     errored = True
+                    only_backoff = only_backoff and self._backoff_until is not None
+                else:
+                    only_backoff = False
         if errored:
             self.request_sync(ERROR_RESYNC)
+            if only_backoff and self._backoff_until is not None and self.env.now == now:
+                events = [(e[1], e[2], e[3], e[4]) for e in ctx.events.since(first_event)]
+                self._retry = _BackoffRetry(fp, self._backoff_until, events)
 
     def start(
         self, spec: dict[str, Any], is_init: bool, status_at_start: list[ContainerRecord]
@@ -238,6 +295,10 @@ class PodWorker:
             ctx.pod_ref,
         )
         if decision.in_backoff:
+            until = decision.until if decision.until is not None else self.env.now
+            self._backoff_until = (
+                until if self._backoff_until is None else min(self._backoff_until, until)
+            )
             ctx.event(
                 "Warning",
                 "BackOff",

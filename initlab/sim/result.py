@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,12 +160,64 @@ def _num(t: float) -> int | float:
     return int(t) if float(t).is_integer() else t
 
 
+#: An event as recorded: (t, type, reason, involved object, message, source component).
+EventRecord = tuple[Any, str, str, str, str, str]
+EVENT_KEYS = ("t", "type", "reason", "object", "message", "from")
+
+
+class EventLog:
+    """Events in the order they were recorded, stored compactly.
+
+    A crash loop records the same few events over and over (`BackOff` every
+    10 s for a month is 260,000 events), so each distinct (type, reason,
+    object, message, source) is kept once and an event is its time plus an
+    index: 12 bytes instead of a dict. Iterating gives `EventRecord` tuples.
+    """
+
+    __slots__ = ("_times", "_kinds", "_table", "_index")
+
+    def __init__(self, records: list[EventRecord] | None = None) -> None:
+        self._times = array("d")
+        self._kinds = array("I")
+        self._table: list[tuple[str, str, str, str, str]] = []
+        self._index: dict[tuple[str, str, str, str, str], int] = {}
+        for r in records or []:
+            self.append(r[0], r[1:])
+
+    def append(self, t: float, kind: tuple[str, str, str, str, str]) -> None:
+        i = self._index.get(kind)
+        if i is None:
+            i = self._index[kind] = len(self._table)
+            self._table.append(kind)
+        self._times.append(t)
+        self._kinds.append(i)
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    def __iter__(self) -> Iterator[EventRecord]:
+        table = self._table
+        for t, k in zip(self._times, self._kinds, strict=True):
+            yield (_num(t), *table[k])
+
+    def __getitem__(self, i: int) -> EventRecord:
+        return (_num(self._times[i]), *self._table[self._kinds[i]])
+
+    def since(self, start: int) -> list[EventRecord]:
+        """The events recorded from index `start` on."""
+        return [self[i] for i in range(start, len(self))]
+
+
 @dataclass
 class Result:
-    """What a simulation produced: frames, events, container logs, and how the run ended."""
+    """What a simulation produced: frames, events, container logs, and how the run ended.
+
+    Events are kept as compact records (`event_records`); `events` gives them
+    as dicts, built on first use.
+    """
 
     frames: list[Frame]
-    events: list[dict[str, Any]]
+    event_records: EventLog
     end: float
     capped: bool = False
     stable: bool = False
@@ -173,6 +228,11 @@ class Result:
     logs: dict[str, list[ContainerLog]] = field(default_factory=dict)
     scenario: Scenario | None = None
     kubernetes_version: str = ""
+
+    @cached_property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event, in order: `{"t", "type", "reason", "object", "message", "from"}`."""
+        return [dict(zip(EVENT_KEYS, e, strict=True)) for e in self.event_records]
 
     @property
     def timeline(self) -> list[dict[str, Any]]:
@@ -210,7 +270,11 @@ class Result:
 
     def events_until(self, t: float | None = None) -> list[dict[str, Any]]:
         """The events recorded up to time t (all of them if t is None)."""
-        return [dict(e) for e in self.events if t is None or e["t"] <= t]
+        return [
+            dict(zip(EVENT_KEYS, e, strict=True))
+            for e in self.event_records
+            if t is None or e[0] <= t
+        ]
 
     def aggregated_events(self, t: float | None = None) -> list[dict[str, Any]]:
         """Events as the API stores them: identical ones folded into `count`, `firstT`, `lastT`.
@@ -219,16 +283,22 @@ class Result:
         reason and message; `kubectl describe` sorts by last timestamp.
         """
         folded: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for e in self.events:
-            if t is not None and e["t"] > t:
+        for e in self.event_records:
+            at = e[0]
+            if t is not None and at > t:
                 continue
-            key = (e["from"], e["object"], e["type"], e["reason"], e["message"])
-            if key in folded:
-                agg = folded[key]
+            key = e[1:]
+            agg = folded.get(key)
+            if agg is not None:
                 agg["count"] += 1
-                agg["lastT"] = e["t"]
+                agg["lastT"] = at
             else:
-                folded[key] = {**e, "count": 1, "firstT": e["t"], "lastT": e["t"]}
+                folded[key] = {
+                    **dict(zip(EVENT_KEYS, e, strict=True)),
+                    "count": 1,
+                    "firstT": at,
+                    "lastT": at,
+                }
         out = list(folded.values())
         out.sort(key=lambda e: e["lastT"])
         return out
@@ -239,9 +309,7 @@ class Result:
         The dicts are shared with the result, not copied: serialise them, do
         not change them.
         """
-        events = [
-            {k: e[k] for k in ("t", "type", "reason", "object", "message")} for e in self.events
-        ]
+        events = [dict(zip(EVENT_KEYS[:5], e, strict=False)) for e in self.event_records]
         out: dict[str, Any] = {"timeline": self.timeline, "events": events, "final": self.final}
         if self.kubernetes_version:
             out["kubernetesVersion"] = self.kubernetes_version
@@ -284,16 +352,25 @@ class Result:
             )
         if not frames:
             raise InputError("must hold at least one snapshot", "timeline")
-        events = []
+        records = EventLog()
         for e in data.get("events") or []:
             if isinstance(e, dict):
                 scheduler = e.get("reason") in ("Scheduled", "FailedScheduling")
-                events.append(
-                    {**e, "from": e.get("from", "default-scheduler" if scheduler else "kubelet")}
+                source = e.get("from", "default-scheduler" if scheduler else "kubelet")
+                t = e.get("t", 0)
+                records.append(
+                    float(t) if isinstance(t, int | float) else 0.0,
+                    (
+                        str(e.get("type", "")),
+                        str(e.get("reason", "")),
+                        str(e.get("object", "")),
+                        str(e.get("message", "")),
+                        str(source),
+                    ),
                 )
         return cls(
             frames=frames,
-            events=events,
+            event_records=records,
             end=float(frames[-1].snap["t"]),
             name=str(data.get("name") or "pod"),
             kubernetes_version=str(data.get("kubernetesVersion") or ""),

@@ -68,14 +68,18 @@ from typing import Any
 
 import simpy
 
+from initlab.errors import InputError
 from initlab.sim.containers import PULL_SECONDS, SYNC_LATENCY, ContainerRuntime
 from initlab.sim.context import DEFAULT_NODE, PodContext, pod_uid
 from initlab.sim.pod_worker import ERROR_RESYNC, SANDBOX_SECONDS, PodWorker
 from initlab.sim.result import Result
-from initlab.sim.scenario import STABLE_CAP, Scenario, load_scenario
+from initlab.sim.scenario import MAX_UNTIL, STABLE_CAP, Scenario, load_scenario
 from initlab.sim.world import Services, World
 
 __all__ = [
+    "MAX_EVENTS",
+    "MAX_FRAMES",
+    "MAX_STEPS",
     "DEFAULT_NODE",
     "ERROR_RESYNC",
     "PULL_SECONDS",
@@ -88,6 +92,47 @@ __all__ = [
 ]
 
 
+#: The work one simulation may do: simpy steps, recorded frames (observed changes of the
+#: pod) and events. A 30-day crash loop at the default back-off needs about 580,000
+#: steps, 26,000 frames and 290,000 events.
+MAX_STEPS = 5_000_000
+MAX_FRAMES = 100_000
+MAX_EVENTS = 1_000_000
+#: Bounds are checked every this many steps.
+CHECK_EVERY = 4096
+#: From this many (frames, events, steps) on, the rate so far projects them to the end.
+PROJECT_AFTER = 100
+
+
+def check_work(steps: int, frames: int, events: int, now: float, end: float) -> None:
+    """Refuse a run whose work passes (or, at its rate so far, will pass) a bound.
+
+    One line naming the bound and how far `until` would have to drop; raised
+    early, from the rate so far, so that a scenario that would record
+    millions of changes is refused in about a second instead of filling memory.
+    """
+    worst: tuple[float, str, int, float] | None = None
+    for what, done, limit in (
+        ("snapshots of the pod", frames, MAX_FRAMES),
+        ("events", events, MAX_EVENTS),
+        ("simpy steps", steps, MAX_STEPS),
+    ):
+        rate_known = done >= PROJECT_AFTER and now > 0
+        projected = done * end / now if rate_known else float(done)
+        if projected <= limit:
+            continue
+        fits = limit * now / done if rate_known else now
+        if worst is None or fits < worst[0]:
+            worst = (fits, what, limit, projected)
+    if worst is not None:
+        fits, what, limit, projected = worst
+        raise InputError(
+            f"this simulation would take more than {limit} {what} (about {int(projected)} "
+            f"by {end:.0f} s at its rate so far); lower until to about {int(fits)} s or less",
+            "until",
+        )
+
+
 class PodSimulation:
     """One pod on one node, from creation to `until` (or until stable)."""
 
@@ -95,6 +140,8 @@ class PodSimulation:
         self, scenario: Scenario, until: float | None = None, kubernetes_version: str | None = None
     ) -> None:
         self.sc = scenario
+        if until is not None and not 0 <= until <= MAX_UNTIL:
+            raise InputError(f"must be between 0 and {int(MAX_UNTIL)} seconds (30 days)", "until")
         self.until = scenario.until if until is None else until
         self.env = simpy.Environment()
         self.ctx = PodContext(scenario, self.env, kubernetes_version)
@@ -114,6 +161,7 @@ class PodSimulation:
         cap = until if until is not None else STABLE_CAP
         steps = 0
         capped = False
+        check_at = CHECK_EVERY
         while True:
             nxt = env.peek()
             if nxt == float("inf") or ctx.gone:
@@ -123,12 +171,15 @@ class PodSimulation:
                 break
             env.step()
             steps += 1
+            if steps >= check_at:
+                check_at += CHECK_EVERY
+                check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
         end = cap if (until is not None or capped) else env.now
         if ctx.gone:
             end = ctx.deleted_at if ctx.deleted_at is not None else env.now
         return Result(
             frames=ctx.frames,
-            events=ctx.events,
+            event_records=ctx.events,
             end=float(end),
             capped=capped,
             stable=not capped and until is None,
