@@ -381,9 +381,11 @@ def test_sigkill_after_grace_period_gives_137():
 
 
 def test_logs_of_waiting_app_container_is_bad_request():
-    """`kubectl logs myapp-pod` during init: BadRequest ... is waiting to start: PodInitializing."""
+    """`kubectl logs myapp-pod` during init: the defaulted container, then BadRequest."""
     r = simulate(EXAMPLES / "myapp-pod.yaml")
     assert render_logs(r, None, 10) == (
+        'Defaulted container "myapp-container" out of: myapp-container, init-myservice (init), '
+        "init-mydb (init)\n"
         'Error from server (BadRequest): container "myapp-container" in pod "myapp-pod" '
         "is waiting to start: PodInitializing\n"
     )
