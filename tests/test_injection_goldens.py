@@ -378,6 +378,28 @@ def test_istio_default_golden(name: str) -> None:
     assert wrong == {}
 
 
+#: Istio 1.26.0 inject_test.go cases that must fail: input, text the error contains
+#: (upstream compares it lowercased).
+ISTIO_BAD_ANNOTATIONS = [
+    ("traffic-annotations-bad-includeipranges.yaml", "includeipranges"),
+    ("traffic-annotations-bad-excludeipranges.yaml", "excludeipranges"),
+    ("traffic-annotations-bad-includeinboundports.yaml", "includeinboundports"),
+    ("traffic-annotations-bad-excludeinboundports.yaml", "excludeinboundports"),
+    ("traffic-annotations-bad-excludeoutboundports.yaml", "excludeoutboundports"),
+]
+
+
+@pytest.mark.parametrize(("name", "error"), ISTIO_BAD_ANNOTATIONS)
+def test_istio_refuses_a_bad_traffic_annotation(name: str, error: str) -> None:
+    """validateAnnotations: an unreadable traffic annotation fails injection, and the pod."""
+    pod = copy.deepcopy(load_path(DATA / "istio" / name).pod)
+    hook = WebhookConfig("istio", namespace_selector=None, object_selector=None)
+    result = admit(pod, [hook])
+    assert not result.allowed
+    assert error in result.message.lower()
+    assert "failed to run injection template: invalid value" in result.message
+
+
 LINKERD_DEFAULT_GOLDENS: list[str] = json.loads((DATA / "cases.json").read_text())[
     "linkerd_default_goldens"
 ]["names"]

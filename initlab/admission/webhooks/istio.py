@@ -60,6 +60,7 @@ re-renders, which gives the same pod when nothing changed).
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 from typing import Any
 
@@ -340,6 +341,85 @@ def istio_init_container(
             "securityContext": security,
         }
     )
+
+
+def _go_uint(value: str, bits: int) -> str | None:
+    """Go's `strconv.ParseUint(value, 10, bits)` error text, or None when it parses."""
+    if not value.isdigit() or not value.isascii():
+        return f'strconv.ParseUint: parsing "{value}": invalid syntax'
+    if int(value) >= 1 << bits:
+        return f'strconv.ParseUint: parsing "{value}": value out of range'
+    return None
+
+
+def _port_list_error(name: str, ports: str) -> str | None:
+    for port in ports.strip().split(",") if ports.strip() else []:
+        err = _go_uint(port.strip(), 16)
+        if err:
+            return (
+                f"{name} invalid: failed parsing port '{port}': failed parsing port '{port}': {err}"
+            )
+    return None
+
+
+def _cidr_list_error(name: str, cidrs: str) -> str | None:
+    for cidr in cidrs.split(",") if cidrs else []:
+        quoted = json.dumps(cidr)
+        if "/" not in cidr:
+            return (
+                f"{name} invalid: failed parsing cidr '{cidr}': netip.ParsePrefix({quoted}): no '/'"
+            )
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError as e:
+            return f"{name} invalid: failed parsing cidr '{cidr}': netip.ParsePrefix({quoted}): {e}"
+    return None
+
+
+def validate_annotations(annotations: dict[str, str]) -> str | None:
+    """`validate.go: validateAnnotations` (the annotations initlab reads): the first
+    problem as upstream words it, or None. Upstream then refuses the pod."""
+    checks = {
+        "sidecar.istio.io/interceptionMode": lambda v: (
+            None
+            if v in ("REDIRECT", "TPROXY", "NONE")
+            else f"interceptionMode invalid, use REDIRECT,TPROXY,NONE: {v}"
+        ),
+        "status.sidecar.istio.io/port": lambda v: (
+            f"excludeInboundPorts invalid: failed parsing port '{v}': {e}"
+            if (e := _go_uint(v.strip(), 16))
+            else None
+        ),
+        "readiness.status.sidecar.istio.io/initialDelaySeconds": lambda v: _go_uint(v, 32),
+        "readiness.status.sidecar.istio.io/periodSeconds": lambda v: _go_uint(v, 32),
+        "readiness.status.sidecar.istio.io/failureThreshold": lambda v: _go_uint(v, 32),
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": lambda v: (
+            None if v == "*" else _cidr_list_error("includeIPRanges", v)
+        ),
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges": lambda v: _cidr_list_error(
+            "excludeIPRanges", v
+        ),
+        "traffic.sidecar.istio.io/includeInboundPorts": lambda v: (
+            None if v == "*" else _port_list_error("includeInboundPorts", v)
+        ),
+        "traffic.sidecar.istio.io/excludeInboundPorts": lambda v: _port_list_error(
+            "excludeInboundPorts", v
+        ),
+        "traffic.sidecar.istio.io/excludeOutboundPorts": lambda v: _port_list_error(
+            "excludeOutboundPorts", v
+        ),
+        "prometheus.istio.io/merge-metrics": lambda v: (
+            None
+            if _parse_bool(v) is not None
+            else f'strconv.ParseBool: parsing "{v}": invalid syntax'
+        ),
+    }
+    for name in sorted(annotations):
+        check = checks.get(name)
+        problem = check(annotations[name]) if check else None
+        if problem:
+            return f"invalid value '{annotations[name]}' for annotation '{name}': {problem}"
+    return None
 
 
 def _proxy_config(annotations: dict[str, str]) -> dict[str, Any]:
@@ -827,6 +907,12 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if "sidecar.istio.io/status" in annotations:
         return Verdict(note="already injected (sidecar.istio.io/status is set): nothing to change")
 
+    invalid = validate_annotations(annotations)
+    if invalid:
+        # injectPod fails; toAdmissionResponse answers with the error and allowed: false.
+        return Verdict(
+            allowed=False, message=f"failed to run injection template: {invalid}", note=invalid
+        )
     settings = ctx.settings
     version = str(settings.get("version") or ISTIO_VERSION)
     mode = resolve_mode(settings)
