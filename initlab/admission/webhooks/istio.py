@@ -45,11 +45,17 @@ to the agent on the status port (15020) with the originals in the proxy's
 istio-init (so the pod's effective init request too); a user-declared
 `istio-proxy` container is merged over the injected one (and recorded in
 `proxy.istio.io/overrides`), its runAsUser replacing istio-init's `-u`;
-`sidecar.istio.io/interceptionMode: NONE` drops istio-init (classic only).
+`sidecar.istio.io/interceptionMode: NONE` drops istio-init (classic only);
+with CNI the redirection settings are written as pod annotations for the
+plugin; `sidecar.istio.io/userVolume`/`userVolumeMount` add volumes to the
+proxy; an unreadable traffic, status or readiness annotation fails injection
+(`validate.go: validateAnnotations`) and the pod is refused.
 
 Where initlab differs, on purpose: the image is `docker.io/istio/proxyv2:<version>`
-(the goldens use a test hub); the proxy's env list is shorter (no
-PROXY_CONFIG, ISTIO_META_POD_PORTS JSON formatting as upstream's, ...);
+(the goldens use a test hub); the proxy's env list is the essential part
+(no PROXY_CONFIG, ISTIO_META_POD_PORTS, ISTIO_CPU_LIMIT, GOMEMLIMIT,
+GOMAXPROCS); only the sidecar template is modelled (not the gateway or gRPC
+templates), and not TPROXY interception;
 `ISTIO_KUBE_APP_PROBERS` leaves out values equal to the API server's
 defaults (path `/`, scheme HTTP, timeoutSeconds 1), as upstream's goldens —
 rendered from undefaulted test pods — do; re-injection of a pod that
