@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from initlab.errors import InputError
 
@@ -111,6 +112,7 @@ _BY_KEY = {r.key: r for r in RULES}
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
 
 
+@lru_cache(maxsize=64)
 def _minor(version: str) -> tuple[int, int]:
     major, minor = version.split(".")
     return int(major), int(minor)
@@ -141,10 +143,10 @@ def parse_version(value: object, field_path: str = "kubernetesVersion") -> str:
     return version
 
 
+@lru_cache(maxsize=256)
 def holds(key: str, version: str | None = None) -> bool:
     """Whether the rule `key` holds in `version` (default: the newest modelled release)."""
-    rule = _BY_KEY[key]
-    return _minor(version or DEFAULT) >= _minor(rule.since)
+    return _minor(version or DEFAULT) >= _minor(_BY_KEY[key].since)
 
 
 def rule(key: str) -> Rule:

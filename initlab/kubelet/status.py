@@ -320,6 +320,12 @@ def get_phase(
       from the runtime with `has_any_active_regular_container_started`).
       Without a runtime (a real pod read from the API), the API statuses
       stand in for it.
+
+    Read at: the v1.30/1.31 `getPhase(pod, info, podIsTerminal)`; PR #126653's
+    diff of it; kubernetes/kubernetes 001a80e975bb (after v1.35) for the
+    current form. The later `ContainerRestartRules` and
+    `RestartAllContainersOnContainerExits` branches (alpha gates, off by
+    default) are not modelled.
     """
     from initlab.api.versions import (
         PHASE_PENDING_WHILE_REGULAR_INIT_RUNS,

@@ -383,7 +383,8 @@ class ContainerRuntime:
         """`killContainersWithSyncResult`: stop these containers; return when all have exited.
 
         Every container gets its `Killing` event at once, as `killContainer`
-        records it before anything else. Regular containers get SIGTERM at
+        records it before its preStop hook and its `waitForTurn`
+        (`kuberuntime_container.go`, v1.29+). Regular containers get SIGTERM at
         once; a sidecar waits its turn (`termination_prereqs`) on its own
         timer of `grace` seconds, then gets SIGTERM with what is left of the
         grace period, in whole seconds and at least 2 s. So when the grace
