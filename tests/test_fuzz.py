@@ -396,7 +396,9 @@ _WEBHOOKS = ["istio", "istio-native", "linkerd", "vault", "kyverno-add-init", "k
 def command_lines(draw: st.DrawFn) -> list[str]:
     """A command and its options, drawn from values that are valid, absurd or garbage."""
     text = st.text(max_size=10)
-    command = draw(st.sampled_from(["validate", "resources", "get", "simulate", "admit"]))
+    command = draw(
+        st.sampled_from(["validate", "resources", "get", "simulate", "admit", "explain", "replay"])
+    )
     argv = [command]
     if draw(st.booleans()):
         argv += ["-o", "json"]
@@ -404,7 +406,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
         for flag in ("--node-cpu", "--node-memory"):
             if draw(st.booleans()):
                 argv += [flag, draw(st.sampled_from(_QUANTITIES) | text)]
-    elif command == "get" and draw(st.booleans()):
+    elif command in ("get", "explain") and draw(st.booleans()):
         argv += ["--now", draw(st.sampled_from(_NOWS) | text)]
     elif command == "simulate":
         argv += ["--until", draw(st.sampled_from(_TIMES[3:]) | text)]  # a bounded run
@@ -423,7 +425,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     return argv
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(argv=command_lines(), content=hostile_files())
 @example(argv=["validate"], content=_POD_YAML.format(**{**_DEFAULTS_YAML, "cpu": "1" * 5000}))
 @example(argv=["simulate", "--until", "1e300"], content=_POD_YAML.format(**_DEFAULTS_YAML))
@@ -431,7 +433,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     argv=["validate", "-o", "json"], content=_pod_json({**_DEFAULTS_JSON, "name": '"\\ud800"'})
 )
 def test_the_cli_exits_0_1_or_2_on_any_file_and_arguments(tmp_path_factory, argv, content):
-    """validate, resources, get, simulate and admit never exit 3 and never print a traceback."""
+    """Every command that reads a file never exits 3 and never prints a traceback."""
     path = tmp_path_factory.mktemp("cli") / "input.yaml"
     path.write_text(content, encoding="utf-8", errors="surrogatepass")
     out, err = io.StringIO(), io.StringIO()

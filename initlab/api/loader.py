@@ -89,11 +89,13 @@ __all__ = [
     "MAX_NODES",
     "Manifest",
     "apply_defaults",
+    "check_json",
     "decode_json",
     "example_path",
     "examples_dir",
     "find_pod",
     "image_pull_policy_default",
+    "json_decoder",
     "load_path",
     "load_text",
     "parse_documents",
@@ -671,6 +673,28 @@ def _walk_json(doc: Any) -> Any:
                 f"more than {MAX_NODES} nodes (mappings, lists, keys and values)", "json"
             )
     return doc
+
+
+def json_decoder() -> json.JSONDecoder:
+    """A decoder with apimachinery's number rules and no duplicate keys (see `decode_json`).
+
+    For a stream of concatenated values (`raw_decode`); pass each value to
+    `check_json` for the node, depth and surrogate rules.
+    """
+    return json.JSONDecoder(
+        object_pairs_hook=_no_duplicate_pairs,
+        parse_int=_json_int,
+        parse_float=_json_float,
+        parse_constant=_no_constant,
+    )
+
+
+def check_json(doc: Any, source: str = "<input>") -> Any:
+    """The JSON rules applied after decoding: nodes, depth, lone surrogates (U+FFFD)."""
+    try:
+        return _walk_json(doc)
+    except InputError as e:
+        raise InputError(f"{source}: {e.message}") from None
 
 
 def decode_json(text: str, source: str = "<input>") -> Any:

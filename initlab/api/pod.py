@@ -22,6 +22,21 @@ def as_list(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def as_int(value: Any, default: int = 0) -> int:
+    """`value` if it is an integer JSON number (an integral float counts), else `default`.
+
+    An int64 field the API server would have refused to decode (a string, a
+    bool, a fraction, a number beyond int64) reads as absent.
+    """
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else default
+    if isinstance(value, float) and value.is_integer() and -(2**63) <= value < 2**63:
+        return int(value)
+    return default
+
+
 def spec(pod: Any) -> dict[str, Any]:
     """`pod.spec`, or {}."""
     return as_dict(as_dict(pod).get("spec"))

@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from initlab.api.pod import as_dict, as_list, is_restartable_init_container, metadata, spec, status
+from initlab.api.pod import (
+    as_dict,
+    as_int,
+    as_list,
+    is_restartable_init_container,
+    metadata,
+    spec,
+    status,
+)
 from initlab.api.printers import (
     PodRow,
     Step,
@@ -308,14 +316,14 @@ def _next_and_advice(
         st
         for st in inits
         if not is_restartable_init_container(_container_spec(pod, str(st.get("name")))[0])
-        and not (_state(st)[0] == "terminated" and int(_state(st)[1].get("exitCode") or 0) == 0)
+        and not (_state(st)[0] == "terminated" and as_int(_state(st)[1].get("exitCode")) == 0)
     ]
     initialized = any(
         c.get("type") == "Initialized" and c.get("status") == "True"
         for c in as_list(status(pod).get("conditions"))
     )
     ran_before = any(
-        int(a.get("restartCount") or 0) > 0 or "terminated" in as_dict(a.get("lastState"))
+        as_int(a.get("restartCount")) > 0 or "terminated" in as_dict(a.get("lastState"))
         for a in apps
     )
     rebooted = bool(unfinished) and (initialized or ran_before)
@@ -365,7 +373,7 @@ def _next_and_advice(
             why=f"the kubelet retries at every sync until the config exists: {state.get('message', '')}",
         )
         ex.chapters.append(_chapter("debugging"))
-    elif which == "terminated" and int(state.get("exitCode") or 0) != 0 and policy == "Never":
+    elif which == "terminated" and as_int(state.get("exitCode")) != 0 and policy == "Never":
         ex.next.update(
             action="none",
             container=c,
@@ -374,7 +382,7 @@ def _next_and_advice(
         )
         ex.advice.insert(0, f"kubectl logs {name}{flag}    # the failed attempt's output")
         ex.chapters += [_chapter("failure"), _chapter("debugging")]
-    elif which == "terminated" and int(state.get("exitCode") or 0) != 0:
+    elif which == "terminated" and as_int(state.get("exitCode")) != 0:
         ex.next.update(
             action="restart",
             container=c,
@@ -431,7 +439,7 @@ def _crash_loop_next(ex: Explanation, s: dict[str, Any], c: str, now: datetime) 
     last = as_dict(as_dict(s.get("lastState")).get("terminated"))
     finished = parse_time(last.get("finishedAt"))
     started = parse_time(last.get("startedAt"))
-    restarts = int(s.get("restartCount") or 0)
+    restarts = as_int(s.get("restartCount"))
     m = _BACKOFF_MESSAGE.match(str(waiting.get("message", "")))
     delay = _parse_go_duration(m.group(1)) if m else None
     source = "the delay the kubelet states in the waiting message"

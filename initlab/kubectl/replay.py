@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from initlab.api.loader import parse_documents
-from initlab.api.pod import as_dict, as_list, metadata
+from initlab.api.loader import check_json, json_decoder, parse_documents
+from initlab.api.pod import as_dict, as_int, as_list, metadata
 from initlab.api.printers import (
     HEADERS,
     escape_terminal,
@@ -45,7 +45,7 @@ MAX_VERSIONS = 20_000
 
 def _json_objects(text: str, source: str) -> list[Any]:
     """Concatenated JSON values (`kubectl get -w -o json`), each whole."""
-    decoder = json.JSONDecoder()
+    decoder = json_decoder()  # apimachinery's numbers, as every JSON initlab reads
     out: list[Any] = []
     i, n = 0, len(text)
     while True:
@@ -55,13 +55,15 @@ def _json_objects(text: str, source: str) -> list[Any]:
             return out
         try:
             value, i = decoder.raw_decode(text, i)
+        except InputError as e:  # a number beyond float64, a duplicate key, NaN
+            raise InputError(f"{source}: object #{len(out) + 1}: {e.message}") from None
         except json.JSONDecodeError as e:
             what = "truncated" if e.pos >= n - 1 or "Unterminated" in e.msg else "not JSON"
             raise InputError(
                 f"{source}: object #{len(out) + 1} is {what} ({e.msg} at line {e.lineno} "
                 f"column {e.colno}); save the stream with `kubectl get pod NAME -w -o json > FILE`"
             ) from None
-        out.append(value)
+        out.append(check_json(value, f"{source}: object #{len(out) + 1}"))
         if len(out) > MAX_VERSIONS:
             raise InputError(f"{source}: more than {MAX_VERSIONS} objects in the stream")
 
@@ -208,7 +210,7 @@ def replay(pods: list[dict[str, Any]], events: list[dict[str, Any]] | None = Non
                 "reason": str(e.get("reason", "")),
                 "object": str(involved.get("fieldPath", "")),
                 "message": str(e.get("message", "")),
-                "count": int(e.get("count") or 1),
+                "count": as_int(e.get("count"), 1) or 1,
             }
         )
     evs.sort(key=lambda e: float(e["t"]))
