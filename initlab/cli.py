@@ -55,10 +55,20 @@ behaviour keys, per attempt:
   log: [lines]              what `kubectl logs -c NAME` prints
   stop: N                   seconds it takes to stop after SIGTERM (exit 143;
                             SIGKILL at the end of the grace period: exit 137)
+  onTerm: {exit: 0, after: 3}   its answer to SIGTERM: that exit code, 3 s later
+  onTerm: ignore            ignores SIGTERM (sleep as PID 1): SIGKILL, exit 137
   postStart: N              seconds its lifecycle.postStart hook runs (the next
                             container starts after it)
+  startup: fail             its startupProbe never passes: killed after
+                            failureThreshold failures, and started again
+  liveness: {failAfter: N}  its livenessProbe fails from N s after start:
+                            Unhealthy events, then killed and restarted
 world events (at: seconds):
   restart-sandbox | delete-pod | create-service NAME | delete-service NAME
+  restart-kubelet           the kubelet restarts; the containers keep running
+                            (removeExitedContainers: true also drops exited ones)
+  update                    patch: {spec: {initContainers: [{name: init, image: X}]}}
+                            (strategic merge; validated as the API server does)
 
 Containers with no behaviour run 1 s and exit 0 (init) or run forever (app).
 """

@@ -433,11 +433,28 @@ def test_result_json_follows_the_contract():
         "ready",
         "restarts",
         "conditions",
+        "conditionDetails",
         "initContainerStatuses",
         "containerStatuses",
     }
     assert set(data["events"][0]) == {"t", "type", "reason", "object", "message"}
     json.dumps(data)
+
+
+def test_snapshots_carry_the_conditions_as_the_api_shows_them():
+    """`conditionDetails`: type, status, reason, message and lastTransitionTime per condition."""
+    r = simulate(EXAMPLES / "myapp-pod.yaml")
+    snap = r.at(10)
+    init = next(c for c in snap["conditionDetails"] if c["type"] == "Initialized")
+    assert init == {
+        "type": "Initialized",
+        "status": "False",
+        "reason": "ContainersNotInitialized",
+        "message": "containers with incomplete status: [init-myservice init-mydb]",
+        "lastTransitionTime": "2026-01-01T00:00:00Z",
+        "lastProbeTime": None,
+    }
+    assert snap["conditions"]["Initialized"] is False
 
 
 def test_identical_consecutive_snapshots_are_deduplicated():

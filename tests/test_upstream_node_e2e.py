@@ -943,6 +943,741 @@ case(
 )
 
 
+# ---- spec updates (world event `update`) --------------------------------------------------
+
+
+def image_patch(kind: str, name: str, image: str) -> dict[str, Any]:
+    """`client.Update(..., pod.Spec.<kind>[i].Image = image)` as a strategic merge patch."""
+    return {"spec": {kind: [{"name": name, "image": image}]}}
+
+
+def update(at: float, kind: str, name: str, image: str = ALTERNATE) -> dict[str, Any]:
+    return {"at": at, "action": "update", "patch": image_patch(kind, name, image)}
+
+
+def running_with(st: dict[str, Any], name: str, image: str, min_restarts: int = 1) -> bool:
+    return any(
+        s["name"] == name
+        and "running" in s["state"]
+        and s["image"] == image
+        and s["restartCount"] >= min_restarts
+        for s in (st.get("initContainerStatuses") or []) + (st.get("containerStatuses") or [])
+    )
+
+
+def no_completed_init_restarted(r: Result, image: str | None = None) -> None:
+    """No init container status that terminated with 0 shows restarts (or the new image)."""
+    for f in r.frames:
+        for s in f.status.get("initContainerStatuses") or []:
+            term = s["state"].get("terminated")
+            if term and term["exitCode"] == 0:
+                assert s["restartCount"] == 0, (f.t, s["name"])
+                assert image is None or s["image"] != image, (f.t, s["name"])
+
+
+def term(after: float, code: int = 0) -> dict[str, Any]:
+    """`TerminationSeconds: after` with `ExitCode: code`: the SIGTERM trap's answer."""
+    return {"onTerm": {"exit": code, "after": after}}
+
+
+for _policy in ("Always", "OnFailure", "Never"):
+    _sep = ", " if _policy == "Always" else " and "
+    W = "the regular container has its image updated"
+    case(
+        f"should successfully restart when the image is updated{_sep}restartPolicy={_policy}",
+        W,
+        pod(
+            f"container-image-update-{_policy.lower()}",
+            _policy,
+            [],
+            [ctr("regular-1", behavior=run(60)), ctr("regular-2", behavior=run(60))],
+            events=[update(10, "containers", "regular-1", IMAGE.replace("1.36", "1.37"))],
+            until=55,
+        ),
+        lambda r: assert_true(
+            ever(r, lambda st: running_with(st, "regular-1", IMAGE.replace("1.36", "1.37")))
+        ),
+        lambda r: assert_eq(status_of(r, "regular-2")["restartCount"], 0),
+        lambda r: assert_true("running" in status_of(r, "regular-2")["state"]),
+    )
+
+    W = "the regular container has its image updated during initialization"
+    case(
+        f"Should not start a regular container, restartPolicy={_policy}",
+        W,
+        pod(
+            f"update-regular-img-during-initialize-{_policy.lower()}",
+            _policy,
+            [ctr("init-1", behavior=run(60))],
+            [
+                ctr("regular-1", behavior=run(10, **term(1))),
+                ctr("regular-2", behavior=run(10, **term(1))),
+            ],
+            events=[update(20, "containers", "regular-1")],
+            until=80,
+        ),
+        # Consistently, while init-1 runs: Pending, and no regular container ran.
+        lambda r: assert_true(
+            all(
+                f.status["phase"] == "Pending"
+                and all(
+                    s["restartCount"] == 0 and "running" not in s["state"]
+                    for s in f.status.get("containerStatuses") or []
+                )
+                for f in r.frames
+                if f.t < 60
+            )
+        ),
+        # Then the regular containers run once, the first with the updated image.
+        lambda r: assert_true(
+            ever(
+                r,
+                lambda st: (
+                    st["phase"] == "Running"
+                    and all(
+                        s["restartCount"] == 0 and "running" in s["state"]
+                        for s in st["containerStatuses"]
+                    )
+                    and st["containerStatuses"][0]["image"] == ALTERNATE
+                ),
+            )
+        ),
+    )
+
+    W = "The regular container has its image updated during termination"
+    _sc = pod(
+        f"regular-container-termination-imgupdate-{_policy.lower()}",
+        _policy,
+        [],
+        [ctr("regular-1", behavior=run(10, 1, **term(60, 1)))],
+        events=[
+            {"at": 5, "action": "delete-pod"},
+            update(6, "containers", "regular-1"),
+        ],
+    )
+    _sc["pod"]["spec"]["terminationGracePeriodSeconds"] = 120
+    case(
+        f"should not update the image when restartPolicy={_policy}",
+        W,
+        _sc,
+        lambda r: has_not_restarted(r, "regular-1"),
+        lambda r: assert_eq(status_of(r, "regular-1")["restartCount"], 0),
+        # gone before its terminationGracePeriodSeconds (60 s of SIGTERM handling)
+        lambda r: assert_true(r.deleted_at is not None and r.deleted_at < 5 + 120),
+    )
+
+    W = "initializing an init container after a restartable init container"
+    _never = _policy == "Never"
+    _sc = pod(
+        "update-restartable-init-img-during-initialize",
+        _policy,
+        [
+            ctr("init-1", behavior=run(1)),
+            ctr("restartable-init-1", sidecar=True, behavior=run(600, **term(5))),
+            ctr("init-2", behavior=run(30, 1) if _never else run(600)),
+            ctr("restartable-init-2", sidecar=True, behavior=run(1, **term(1))),
+        ],
+        [ctr("regular-1", behavior=run(1, **term(1)))],
+        events=[update(15, "initContainers", "restartable-init-1")],
+        until=None if _never else 90,
+    )
+    _checks: list[Callable[[Result], None]] = [
+        lambda r: assert_true(
+            ever(r, lambda st: running_with(st, "restartable-init-1", ALTERNATE))
+        ),
+        lambda r: starts_before(r, "init-1", "restartable-init-1"),
+        lambda r: starts_before(r, "restartable-init-1", "init-2"),
+        lambda r: starts(r, "init-1"),
+        lambda r: starts(r, "restartable-init-1"),
+        lambda r: starts(r, "init-2"),
+        lambda r: doesnt_start(r, "restartable-init-2"),
+        lambda r: doesnt_start(r, "regular-1"),
+        lambda r: has_not_restarted(r, "init-1"),
+        lambda r: has_not_restarted(r, "init-2"),
+        lambda r: has_restarted(r, "restartable-init-1"),
+    ]
+    if _never:
+        _checks += [
+            lambda r: assert_eq(phase(r), "Failed"),
+            lambda r: exits(r, "init-2"),
+            lambda r: exits(r, "restartable-init-1"),
+            lambda r: exits(r, "init-1"),
+            lambda r: exits_before(r, "init-2", "restartable-init-1"),
+        ]
+    case(f"Should begin initializing the pod, restartPolicy={_policy}", W, _sc, *_checks)
+
+    W = f"a restartable init container runs continuously (restartPolicy={_policy})"
+    _regular = {"Never": 60, "OnFailure": 30, "Always": 10}[_policy]
+    _checks = [
+        lambda r: assert_true(
+            ever(r, lambda st: running_with(st, "restartable-init-1", ALTERNATE, 0))
+        ),
+        lambda r: has_restarted(r, "restartable-init-1"),
+        lambda r: has_not_restarted(r, "restartable-init-2"),
+    ]
+    if _policy != "Always":
+        _checks.append(lambda r: has_not_restarted(r, "regular-1"))
+    if _policy == "OnFailure":
+        _checks.append(lambda r: assert_eq(phase(r), "Succeeded"))
+    case(
+        "should restart when updated with a new image",
+        W,
+        pod(
+            f"restartable-init-container-imgupdate-{_policy.lower()}",
+            _policy,
+            [
+                ctr("restartable-init-1", sidecar=True, behavior=run(600)),
+                ctr("restartable-init-2", sidecar=True, behavior=run(600)),
+            ],
+            [ctr("regular-1", behavior=run(_regular))],
+            events=[update(6, "initContainers", "restartable-init-1")],
+            until=None if _policy != "Always" else 60,
+        ),
+        *_checks,
+    )
+
+    W = "the image is updated after the restartable init container's startup probe fails"
+    case(
+        f"should update the image when restartPolicy={_policy}",
+        W,
+        pod(
+            "restartable-init-container-failed-startup-imgupdate",
+            _policy,
+            [
+                ctr("restartable-init-1", sidecar=True, behavior=run(600)),
+                ctr(
+                    "restartable-init-2",
+                    sidecar=True,
+                    startupProbe={**FAILING_EXEC, "initialDelaySeconds": 20, "failureThreshold": 1},
+                    behavior=run(600, startup="fail"),
+                ),
+            ],
+            [ctr("regular-1", behavior=run(1))],
+            # after restartable-init-2's first restart (its probe fails 20 s after each start)
+            events=[update(30, "initContainers", "restartable-init-2")],
+            until=120,
+        ),
+        lambda r: assert_eq(set(phases(r)), {"Pending"}),
+        lambda r: assert_true(
+            ever(
+                r,
+                lambda st: any(
+                    s["name"] == "restartable-init-2"
+                    and s["image"] == ALTERNATE
+                    and s["restartCount"] > 1
+                    for s in st.get("initContainerStatuses") or []
+                ),
+            )
+        ),
+        lambda r: doesnt_start(r, "regular-1"),
+        lambda r: has_not_restarted(r, "restartable-init-1"),
+    )
+
+    W = "A restartable init container has its image changed after its liveness probe fails"
+    _checks = [
+        lambda r: assert_true(
+            ever(
+                r,
+                lambda st: any(
+                    s["name"] == "restartable-init-2"
+                    and s["image"] == ALTERNATE
+                    and s["restartCount"] >= 2
+                    for s in st.get("initContainerStatuses") or []
+                ),
+            )
+        ),
+        lambda r: starts(r, "regular-1"),
+        lambda r: has_not_restarted(r, "restartable-init-1"),
+    ]
+    _checks.append(
+        (lambda r: has_restarted(r, "regular-1"))
+        if _policy == "Always"
+        else (lambda r: has_not_restarted(r, "regular-1"))
+    )
+    case(
+        f"should update the image when restartPolicy={_policy}",
+        W,
+        pod(
+            "restartable-init-container-failed-liveness-imgupdate",
+            _policy,
+            [
+                ctr("restartable-init-1", sidecar=True, behavior=run(600)),
+                ctr(
+                    "restartable-init-2",
+                    sidecar=True,
+                    livenessProbe={
+                        **FAILING_EXEC,
+                        "initialDelaySeconds": 10,
+                        "failureThreshold": 1,
+                    },
+                    behavior=run(600, liveness={"failAfter": 0}),
+                ),
+            ],
+            [ctr("regular-1", behavior=run(5 if _policy == "Always" else 600))],
+            events=[update(16, "initContainers", "restartable-init-2")],
+            until=60,
+        ),
+        *_checks,
+    )
+
+    W = "A restartable init container has its image updated during pod termination"
+    _sc = pod(
+        "terminate-restartable-init-gracefully-with-img-update",
+        _policy,
+        [
+            ctr("init-1", behavior=run(1, **term(5))),
+            ctr("restartable-init-2", sidecar=True, behavior=run(600, **term(10))),
+            ctr("restartable-init-3", sidecar=True, behavior=run(600, **term(10))),
+        ],
+        [ctr("regular-1", behavior=run(600, **term(10)))],
+        events=[
+            {"at": 10, "action": "delete-pod"},
+            update(11, "initContainers", "restartable-init-2"),
+        ],
+        terminationGracePeriodSeconds=180,
+    )
+    case(
+        f"should terminate gracefully when restartPolicy={_policy}",
+        W,
+        _sc,
+        lambda r: no_completed_init_restarted(r),
+        lambda r: assert_true(r.deleted_at is not None and r.deleted_at < 11 + 10 + 60),
+    )
+
+for _policy in ("Always", "OnFailure"):
+    for _probe, _key, _beh in (
+        ("startup", "startupProbe", {"startup": "fail"}),
+        ("liveness", "livenessProbe", {"liveness": {"failAfter": 0}}),
+    ):
+        W = f"The regular container has its image updated after a failed {_probe} probe"
+        case(
+            f"should update the image when restartPolicy={_policy}",
+            W,
+            pod(
+                f"regular-container-failed-{_probe}-imgupdate-{_policy.lower()}",
+                _policy,
+                [],
+                [
+                    ctr(
+                        "regular-1",
+                        **{
+                            _key: {**FAILING_EXEC, "initialDelaySeconds": 20, "failureThreshold": 1}
+                        },
+                        behavior=run(600, **_beh),
+                    )
+                ],
+                # after the first restart: the probe fails 20 s after each start
+                events=[update(30, "containers", "regular-1")],
+                until=90,
+            ),
+            lambda r: assert_true(
+                ever(
+                    r,
+                    lambda st: (
+                        bool(st.get("containerStatuses"))
+                        and st["containerStatuses"][0]["image"] == ALTERNATE
+                        and st["containerStatuses"][0]["restartCount"] > 1
+                    ),
+                )
+            ),
+        )
+
+W = "the init container is updated with a new image"
+case(
+    "should not restart init container when updated with a new image after finishing",
+    W,
+    pod(
+        "initcontainer-update-img",
+        "Always",
+        [ctr("init-1", behavior=run(1))],
+        [ctr("regular-1", behavior=run(20))],
+        events=[update(10, "initContainers", "init-1")],
+        until=60,
+    ),
+    lambda r: assert_eq(
+        (
+            status_of(r, "init-1")["state"]["terminated"]["exitCode"],
+            status_of(r, "init-1")["image"] != ALTERNATE,
+            status_of(r, "init-1")["restartCount"],
+        ),
+        (0, True, 0),
+    ),
+    lambda r: has_not_restarted(r, "init-1"),
+)
+case(
+    "should not restart the init container if the image is updated during initialization",
+    W,
+    pod(
+        "initcontainer-update-img-initialization",
+        "Always",
+        [ctr("init-1", behavior=run(20))],
+        [ctr("regular-1", behavior=run(20, 255))],
+        events=[
+            update(30, "initContainers", "init-1", "invalid.registry.k8s.io/invalid/alpine:3.1")
+        ],
+        until=90,
+    ),
+    lambda r: assert_eq(
+        (
+            status_of(r, "init-1")["state"]["terminated"]["exitCode"],
+            status_of(r, "init-1")["image"],
+            status_of(r, "init-1")["restartCount"],
+        ),
+        (0, IMAGE, 0),
+    ),
+    lambda r: has_not_restarted(r, "init-1"),
+)
+case(
+    "should not restart the init container if the image is updated during termination",
+    W,
+    pod(
+        "initcontainer-update-img-termination",
+        "Never",
+        [ctr("init-1", behavior=run(1))],
+        [ctr("regular-1", behavior=run(20, 1, **term(20, 1)))],
+        events=[{"at": 5, "action": "delete-pod"}, update(6, "initContainers", "init-1")],
+    ),
+    lambda r: no_completed_init_restarted(r, ALTERNATE),
+)
+
+# ---- termination: how containers answer SIGTERM (`onTerm`) ---------------------------------
+
+W = "a pod cannot terminate gracefully"
+case(
+    "should respect termination grace period seconds",
+    W,
+    pod(
+        "pod-termination-grace-period",
+        "Always",
+        [],
+        # `sleep 10000` as PID 1 ignores SIGTERM
+        [ctr("regular1", behavior=run("forever", onTerm="ignore"))],
+        events=[{"at": 10, "action": "delete-pod"}],
+        terminationGracePeriodSeconds=30,
+    ),
+    lambda r: assert_true(r.deleted_at is not None and r.deleted_at <= 10 + 30 + 30),
+    lambda r: assert_eq(exit_times(r, "regular1"), [40]),
+)
+
+W = "A pod with restartable init containers is terminating"
+case(
+    "should terminate sidecars in reverse order after all main containers have exited",
+    W,
+    pod(
+        "serialize-termination",
+        "Never",
+        [
+            ctr(f"restartable-init-{i}", sidecar=True, behavior=run(60, **term(5)))
+            for i in (1, 2, 3)
+        ],
+        [ctr("regular-1", behavior=run(5))],
+    ),
+    lambda r: terminated(r, {f"restartable-init-{i}": (0, "Completed") for i in (1, 2, 3)}),
+    lambda r: starts_before(r, "restartable-init-1", "restartable-init-2"),
+    lambda r: starts_before(r, "restartable-init-1", "restartable-init-3"),
+    lambda r: starts_before(r, "restartable-init-2", "restartable-init-3"),
+    lambda r: starts_before(r, "restartable-init-3", "regular-1"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-1"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-2"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-3"),
+    lambda r: exits_before(r, "restartable-init-3", "restartable-init-2"),
+    lambda r: exits_before(r, "restartable-init-2", "restartable-init-1"),
+)
+
+
+def _deleted(name: str, grace: int, answers: dict[str, tuple[float, int]]) -> dict[str, Any]:
+    """Upstream's finalizer pods: three sidecars and a regular container, deleted once running."""
+    sc = pod(
+        name,
+        "Never",
+        [
+            ctr(
+                f"restartable-init-{i}",
+                sidecar=True,
+                behavior=run(600, **term(*answers[f"restartable-init-{i}"])),
+            )
+            for i in (1, 2, 3)
+        ],
+        [ctr("regular-1", behavior=run(600, **term(*answers["regular-1"])))],
+        events=[{"at": 10, "action": "delete-pod"}],
+        terminationGracePeriodSeconds=grace,
+    )
+    return sc
+
+
+def _final_phase(r: Result) -> str:
+    """The phase the pod reached before it left the API (upstream keeps it with a finalizer)."""
+    return str(r.frames[-1].status["phase"])
+
+
+W = "The restartable init containers exit with non-zero exit code"
+case(
+    "should mark pod as succeeded if any of the restartable init containers have terminated "
+    "with non-zero exit code",
+    W,
+    _deleted(
+        "restartable-init-terminated-with-non-zero-exit-code",
+        30,
+        {
+            "restartable-init-1": (1, 0),
+            "restartable-init-2": (1, 1),
+            "restartable-init-3": (1, 0),
+            "regular-1": (1, 0),
+        },
+    ),
+    lambda r: assert_eq(_final_phase(r), "Succeeded"),
+    lambda r: terminated(r, {"regular-1": (0, "Completed")}),
+    lambda r: terminated(
+        r,
+        {
+            "restartable-init-1": (0, "Completed"),
+            "restartable-init-2": (1, "Error"),
+            "restartable-init-3": (0, "Completed"),
+        },
+    ),
+)
+W = "The regular container has exceeded its termination grace period seconds"
+case(
+    "should mark pod as failed if regular container has exceeded its termination grace period "
+    "seconds",
+    W,
+    _deleted(
+        "regular-exceeded-termination-grace-period",
+        5,
+        {
+            "restartable-init-1": (20, 0),
+            "restartable-init-2": (1, 0),
+            "restartable-init-3": (20, 0),
+            "regular-1": (20, 0),
+        },
+    ),
+    lambda r: assert_eq(_final_phase(r), "Failed"),
+    lambda r: terminated(r, {"regular-1": (137, "Error")}),
+    lambda r: terminated(
+        r,
+        {
+            "restartable-init-1": (137, "Error"),
+            "restartable-init-2": (0, "Completed"),
+            "restartable-init-3": (137, "Error"),
+        },
+    ),
+)
+W = "The restartable init containers have exceeded its termination grace period seconds"
+case(
+    "should mark pod as succeeded if any of the restartable init containers have exceeded its "
+    "termination grace period seconds",
+    W,
+    _deleted(
+        "restartable-init-exceeded-termination-grace-period",
+        5,
+        {
+            "restartable-init-1": (1, 0),
+            "restartable-init-2": (20, 0),
+            "restartable-init-3": (1, 0),
+            "regular-1": (1, 0),
+        },
+    ),
+    lambda r: assert_eq(_final_phase(r), "Succeeded"),
+    lambda r: terminated(r, {"regular-1": (0, "Completed")}),
+    lambda r: terminated(
+        r,
+        {
+            "restartable-init-1": (0, "Completed"),
+            "restartable-init-2": (137, "Error"),
+            "restartable-init-3": (0, "Completed"),
+        },
+    ),
+)
+
+W = "Restartable init containers are terminated during initialization"
+_prestop = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 1"]}}}
+case(
+    "should not hang in termination if terminated during initialization",
+    W,
+    pod(
+        "dont-hang-if-terminated-in-init",
+        "Never",
+        [ctr("start-init", behavior=run(300, **term(0)))]
+        + [
+            ctr(
+                f"restartable-init-{i}",
+                sidecar=True,
+                lifecycle=_prestop,
+                behavior=run(60, **term(5)),
+            )
+            for i in (1, 2, 3)
+        ],
+        [ctr("regular-1", behavior=run(5))],
+        events=[{"at": 10, "action": "delete-pod"}],
+        terminationGracePeriodSeconds=3,
+    ),
+    # deleted in less than grace (3 s) + 3 s, without waiting on sidecars that never started
+    lambda r: assert_true(r.deleted_at is not None and r.deleted_at - 10 < 3 + 3),
+    lambda r: doesnt_start(r, "restartable-init-1"),
+)
+
+W = "there is a non-started restartable init container"
+case(
+    "should terminate restartable init containers gracefully if there is a non-started "
+    "restartable init container",
+    W,
+    pod(
+        "terminate-restartable-init-gracefully",
+        "Never",
+        [
+            ctr("init-1", behavior=run(1, **term(5))),
+            ctr(
+                "restartable-init-2",
+                sidecar=True,
+                startupProbe={"exec": {"command": ["false"]}, "failureThreshold": 600},
+                behavior=run(600, startup="fail", **term(1)),
+            ),
+            ctr("restartable-init-3", sidecar=True, behavior=run(600, **term(1))),
+        ],
+        [ctr("regular-1", behavior=run(600, **term(1)))],
+        events=[{"at": 20, "action": "delete-pod"}],
+        terminationGracePeriodSeconds=180,
+    ),
+    lambda r: assert_true(
+        any(
+            "running" in s["state"] and not s["started"]
+            for f in r.frames
+            if f.t < 20
+            for s in f.status.get("initContainerStatuses") or []
+            if s["name"] == "restartable-init-2"
+        )
+    ),
+    lambda r: assert_true(r.deleted_at is not None and r.deleted_at < 20 + 1 + 60),
+)
+
+W = "A restartable init container with startup probe fails initially"
+case(
+    "should continue probing and allow regular container to start after the restartable init "
+    "container recovers",
+    W,
+    pod(
+        "restartable-init-startup-probe-fix",
+        "Never",
+        [
+            ctr(
+                "buggy-restartable-init",
+                sidecar=True,
+                startupProbe={
+                    "exec": {"command": ["/bin/true"]},
+                    "initialDelaySeconds": 3,
+                    "periodSeconds": 2,
+                    "failureThreshold": 10,
+                },
+                behavior=[{"run": 0, "exit": 1}, {"run": 120, "startup": 3}],
+            )
+        ],
+        [
+            ctr(
+                "regular-container",
+                startupProbe={
+                    "exec": {"command": ["/bin/true"]},
+                    "initialDelaySeconds": 5,
+                    "periodSeconds": 5,
+                },
+                behavior=run("forever"),
+            )
+        ],
+        until=100,
+    ),
+    lambda r: assert_true(status_of(r, "buggy-restartable-init")["restartCount"] > 0),
+    lambda r: assert_true("running" in status_of(r, "buggy-restartable-init")["state"]),
+    lambda r: assert_true("running" in status_of(r, "regular-container")["state"]),
+)
+
+# ---- the kubelet restarts ---------------------------------------------------------------------
+
+for _w, _inits, _at in (
+    ("a Pod is initialized and running", [1, 1, 1], 20),
+    ("a Pod is initializing the long-running init container", [1, 1, 300], 15),
+):
+    _names = ["init-1", "init-2", "init-3" if _inits[2] == 1 else "long-running-init-3"]
+    for _remove in (False, True):
+        _it = (
+            "should not restart any completed init container, even after the completed init "
+            "container statuses have been removed and the kubelet restarted"
+            if _remove
+            else "should not restart any completed init container after the kubelet restart"
+        )
+        _ev: dict[str, Any] = {"at": _at, "action": "restart-kubelet"}
+        if _remove:
+            _ev["removeExitedContainers"] = True
+        _checks = [
+            lambda r: no_completed_init_restarted(r),
+            lambda r: assert_eq(status_of(r, "init-1")["restartCount"], 0),
+            lambda r: assert_eq(status_of(r, "init-2")["restartCount"], 0),
+        ]
+        if not _remove:
+            _checks += [
+                lambda r: starts_before(r, "init-1", "init-2"),
+                lambda r: exits_before(r, "init-1", "init-2"),
+            ]
+        if _inits[2] == 1:
+            _checks.append(lambda r: assert_eq(status_of(r, "init-3")["restartCount"], 0))
+            if not _remove:
+                _checks += [
+                    lambda r: starts_before(r, "init-2", "init-3"),
+                    lambda r: exits_before(r, "init-2", "init-3"),
+                ]
+            else:
+                _checks.append(
+                    lambda r: assert_true("running" in status_of(r, "regular-1")["state"])
+                )
+        case(
+            _it,
+            f"The kubelet restarts; {_w}",
+            pod(
+                "initialized-pod",
+                "Always",
+                [ctr(n, behavior=run(d)) for n, d in zip(_names, _inits, strict=True)],
+                [ctr("regular-1", behavior=run(300))],
+                events=[_ev],
+                until=_at + 60,
+            ),
+            *_checks,
+        )
+
+W = "A node is rebooting and receives an update request"
+for _reboot in (True, False):
+    _events: list[dict[str, Any]] = [
+        {"at": 40, "action": "restart-sandbox" if _reboot else "restart-kubelet"},
+        # After a reboot the update lands once restartable-init-2 runs again (from 49 s):
+        # upstream then sees restartCount > 0; one that lands before it restarts would
+        # start it afresh at 0 in this model (its purged records are not counted).
+        update(60 if _reboot else 41, "initContainers", "restartable-init-2"),
+    ]
+    case(
+        "should handle an update during the node reboot"
+        if _reboot
+        else "should handle an update during the kubelet restart",
+        W,
+        pod(
+            "initialized-pod",
+            "Always",
+            [
+                ctr("init-1", behavior=run(5)),
+                ctr("restartable-init-2", sidecar=True, behavior=run(300)),
+                ctr("init-3", behavior=run(5)),
+            ],
+            [ctr("regular-1", behavior=run(300))],
+            events=_events,
+            until=120,
+        ),
+        (lambda r: assert_true(status_of(r, "regular-1")["restartCount"] >= 1))
+        if _reboot
+        else (lambda r: assert_eq(status_of(r, "regular-1")["restartCount"], 0)),
+        lambda r: assert_eq(phase(r), "Running"),
+        lambda r: assert_true(
+            status_of(r, "restartable-init-2")["restartCount"] > 0
+            and status_of(r, "restartable-init-2")["image"] == ALTERNATE
+        ),
+    )
+
+
 #: Upstream cases not expressible as scenarios yet: (It, When, why not).
 NOT_EXPRESSIBLE: list[tuple[str, str, str]] = []
 
@@ -951,100 +1686,62 @@ def _not_yet(it: str, when: str, why: str) -> None:
     NOT_EXPRESSIBLE.append((it, when, why))
 
 
-UPDATE = "no spec updates at runtime (world event `update`)"
-LIVENESS = "no liveness probes that fail"
-STARTUP_FAIL = "no startup probes that fail"
-PRESTOP = "no preStop hooks"
-KUBELET_RESTART = "no kubelet restart (world event `restart-kubelet`)"
-ON_TERM = "no SIGTERM answer other than exit 143 after `stop`"
+PRESTOP = "no preStop hooks (their run, timing and FailedPreStopHook)"
 PROBE_RUNS = "probe executions are not observable in a simulation (upstream reads each run's log)"
+START_UP_WINDOW = (
+    "the kubelet's start-up window after a restart (statuses before the prober's first runs, "
+    "feature gate ChangeContainerStatusOnKubeletRestart) is not modelled"
+)
 
-for _p in ("restartPolicy=Always", "and restartPolicy=OnFailure", "and restartPolicy=Never"):
-    _not_yet(
-        f"should successfully restart when the image is updated{', ' if _p.startswith('r') else ' '}{_p}",
-        "the regular container has its image updated",
-        UPDATE,
-    )
-for _p in ("Always", "OnFailure", "Never"):
-    _not_yet(
-        f"Should not start a regular container, restartPolicy={_p}",
-        "the regular container has its image updated during initialization",
-        UPDATE,
-    )
-    _not_yet(
-        f"should not update the image when restartPolicy={_p}",
-        "The regular container has its image updated during termination",
-        UPDATE,
-    )
-    _not_yet(
-        f"Should begin initializing the pod, restartPolicy={_p}",
-        "initializing an init container after a restartable init container",
-        UPDATE,
-    )
-    _not_yet(
-        f"should update the image when restartPolicy={_p}",
-        "the image is updated after the restartable init container's startup probe fails",
-        f"{UPDATE}; {STARTUP_FAIL}",
-    )
-    _not_yet(
-        f"should update the image when restartPolicy={_p}",
-        "A restartable init container has its image changed after its liveness probe fails",
-        f"{UPDATE}; {LIVENESS}",
-    )
-    _not_yet(
-        f"should terminate gracefully when restartPolicy={_p}",
-        "A restartable init container has its image updated during pod termination",
-        f"{UPDATE}; {ON_TERM}",
-    )
-    _not_yet(
-        "should restart when updated with a new image",
-        f"a restartable init container runs continuously (restartPolicy={_p})",
-        UPDATE,
-    )
-for _p in ("Always", "OnFailure"):
-    _not_yet(
-        f"should update the image when restartPolicy={_p}",
-        "The regular container has its image updated after a failed startup probe",
-        f"{UPDATE}; {STARTUP_FAIL}",
-    )
-    _not_yet(
-        f"should update the image when restartPolicy={_p}",
-        "The regular container has its image updated after a failed liveness probe",
-        f"{UPDATE}; {LIVENESS}",
-    )
-_not_yet(
-    "should not restart init container when updated with a new image after finishing",
-    "the init container is updated with a new image",
-    UPDATE,
-)
-_not_yet(
-    "should not restart the init container if the image is updated during initialization",
-    "the init container is updated with a new image",
-    UPDATE,
-)
-_not_yet(
-    "should not restart the init container if the image is updated during termination",
-    "the init container is updated with a new image",
-    UPDATE,
-)
-_not_yet(
-    "should respect termination grace period seconds", "a pod cannot terminate gracefully", ON_TERM
-)
-_not_yet(
-    "should respect termination grace period seconds with long-running preStop hook",
-    "a pod cannot terminate gracefully",
-    PRESTOP,
-)
-_not_yet(
-    "should call the container's preStop hook and terminate it if its startup probe fails",
-    "A regular container has a PreStop hook",
-    f"{PRESTOP}; {STARTUP_FAIL}",
-)
-_not_yet(
-    "should call the container's preStop hook and terminate it if its liveness probe fails",
-    "A regular container has a PreStop hook",
-    f"{PRESTOP}; {LIVENESS}",
-)
+for _it, _w in (
+    (
+        "should respect termination grace period seconds with long-running preStop hook",
+        "a pod cannot terminate gracefully",
+    ),
+    (
+        "should call the container's preStop hook and terminate it if its startup probe fails",
+        "A regular container has a PreStop hook",
+    ),
+    (
+        "should call the container's preStop hook and terminate it if its liveness probe fails",
+        "A regular container has a PreStop hook",
+    ),
+    (
+        "should call the container's preStop hook and not launch next container if the "
+        "restartable init container's startup probe fails",
+        "running restartable init containers with startup probes; using a PreStop hook",
+    ),
+    (
+        "should call the container's preStop hook and start the next container if the "
+        "restartable init container's liveness probe fails",
+        "running restartable init containers with liveness probes",
+    ),
+    (
+        "should terminate sidecars simultaneously if prestop doesn't exit",
+        "The PreStop hooks don't exit",
+    ),
+    (
+        "should call sidecar container PreStop hook simultaneously",
+        "the restartable init containers have multiple PreStop hooks",
+    ),
+    (
+        "should mark pod as succeeded if any of the restartable init containers have terminated "
+        "with non-zero exit code by prestop hook",
+        "The restartable init containers exit with non-zero exit code by prestop hook",
+    ),
+    (
+        "should mark pod as failed if any of the prestop hook in regular container has exceeded "
+        "its termination grace period seconds",
+        "The regular containers have exceeded its termination grace period seconds by prestop hook",
+    ),
+    (
+        "should mark pod as succeeded if any of the prestop hook in restartable init containers "
+        "have exceeded its termination grace period seconds",
+        "The restartable init containers have exceeded its termination grace period seconds by "
+        "prestop hook",
+    ),
+):
+    _not_yet(_it, _w, PRESTOP)
 _not_yet(
     "should execute readiness probe while in preStop, but not liveness",
     "a pod is terminating because its liveness probe fails",
@@ -1055,112 +1752,6 @@ _not_yet(
     "restart them while in preStop",
     "a pod is terminating because its liveness probe fails",
     PROBE_RUNS,
-)
-for _w in (
-    "a Pod is initialized and running",
-    "a Pod is initializing the long-running init container",
-):
-    _not_yet(
-        "should not restart any completed init container after the kubelet restart",
-        f"The kubelet restarts; {_w}",
-        KUBELET_RESTART,
-    )
-    _not_yet(
-        "should not restart any completed init container, even after the completed init "
-        "container statuses have been removed and the kubelet restarted",
-        f"The kubelet restarts; {_w}",
-        KUBELET_RESTART,
-    )
-_not_yet(
-    "should handle an update during the node reboot",
-    "A node is rebooting and receives an update request",
-    UPDATE,
-)
-_not_yet(
-    "should handle an update during the kubelet restart",
-    "A node is rebooting and receives an update request",
-    f"{UPDATE}; {KUBELET_RESTART}",
-)
-_not_yet(
-    "should call the container's preStop hook and not launch next container if the "
-    "restartable init container's startup probe fails",
-    "running restartable init containers with startup probes; using a PreStop hook",
-    f"{PRESTOP}; {STARTUP_FAIL}",
-)
-_not_yet(
-    "should call the container's preStop hook and start the next container if the "
-    "restartable init container's liveness probe fails",
-    "running restartable init containers with liveness probes",
-    f"{PRESTOP}; {LIVENESS}",
-)
-_not_yet(
-    "should terminate sidecars in reverse order after all main containers have exited",
-    "A pod with restartable init containers is terminating",
-    ON_TERM,
-)
-_not_yet(
-    "should terminate sidecars simultaneously if prestop doesn't exit",
-    "The PreStop hooks don't exit",
-    PRESTOP,
-)
-_not_yet(
-    "should call sidecar container PreStop hook simultaneously",
-    "the restartable init containers have multiple PreStop hooks",
-    PRESTOP,
-)
-_not_yet(
-    "should not hang in termination if terminated during initialization",
-    "Restartable init containers are terminated during initialization",
-    PRESTOP,
-)
-_not_yet(
-    "should terminate restartable init containers gracefully if there is a non-started "
-    "restartable init container",
-    "there is a non-started restartable init container",
-    f"{STARTUP_FAIL}; {ON_TERM}",
-)
-_not_yet(
-    "should mark pod as succeeded if any of the restartable init containers have terminated "
-    "with non-zero exit code",
-    "The restartable init containers exit with non-zero exit code",
-    ON_TERM,
-)
-_not_yet(
-    "should mark pod as succeeded if any of the restartable init containers have terminated "
-    "with non-zero exit code by prestop hook",
-    "The restartable init containers exit with non-zero exit code by prestop hook",
-    PRESTOP,
-)
-_not_yet(
-    "should mark pod as failed if regular container has exceeded its termination grace "
-    "period seconds",
-    "The regular container has exceeded its termination grace period seconds",
-    ON_TERM,
-)
-_not_yet(
-    "should mark pod as succeeded if any of the restartable init containers have exceeded "
-    "its termination grace period seconds",
-    "The restartable init containers have exceeded its termination grace period seconds",
-    ON_TERM,
-)
-_not_yet(
-    "should mark pod as failed if any of the prestop hook in regular container has exceeded "
-    "its termination grace period seconds",
-    "The regular containers have exceeded its termination grace period seconds by prestop hook",
-    PRESTOP,
-)
-_not_yet(
-    "should mark pod as succeeded if any of the prestop hook in restartable init containers "
-    "have exceeded its termination grace period seconds",
-    "The restartable init containers have exceeded its termination grace period seconds by "
-    "prestop hook",
-    PRESTOP,
-)
-_not_yet(
-    "should continue probing and allow regular container to start after the restartable init "
-    "container recovers",
-    "A restartable init container with startup probe fails initially",
-    STARTUP_FAIL,
 )
 for _it in (
     "has no probe",
@@ -1175,7 +1766,7 @@ for _it in (
     _not_yet(
         f"should not affect pod status when pod {_it}",
         "Not Change Container Status; a Pod is running",
-        KUBELET_RESTART,
+        START_UP_WINDOW,
     )
 for _it in (
     "has no probe",
@@ -1186,7 +1777,7 @@ for _it in (
     _not_yet(
         f"should not affect pod status when restartable init container {_it}",
         "Not Change Container Status; a Pod is running with a restartable init container",
-        KUBELET_RESTART,
+        START_UP_WINDOW,
     )
 
 

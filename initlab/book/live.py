@@ -50,8 +50,18 @@ def _attempt_document(a: Attempt) -> dict[str, Any]:
         value = getattr(a, key)
         if value is not None:
             out[key] = _secs(value)
-    if a.stop:
+    if a.startup_fail:
+        out["startup"] = "fail"
+    if a.liveness_fail_after is not None:
+        out["liveness"] = {"failAfter": _secs(a.liveness_fail_after)}
+    if a.on_term_ignore:
+        out["onTerm"] = "ignore"
+    elif a.on_term_exit != 143:
+        out["onTerm"] = {"exit": a.on_term_exit, "after": _secs(a.stop)}
+    elif a.stop:
         out["stop"] = _secs(a.stop)
+    if a.post_start is not None:
+        out["postStart"] = _secs(a.post_start)
     if a.oom:
         out["oom"] = True
     if a.pull_error:
@@ -62,6 +72,16 @@ def _attempt_document(a: Attempt) -> dict[str, Any]:
         out["writes"] = [{"volume": w.volume, "path": w.path, "mode": w.mode} for w in a.writes]
     if a.log is not None:
         out["log"] = list(a.log)
+    return out
+
+
+def _event_document(e: Any) -> dict[str, Any]:
+    """One world event in the scenario format's keys."""
+    out: dict[str, Any] = {"at": _secs(e.at), "action": f"{e.action} {e.arg}".strip()}
+    if e.patch is not None:
+        out["patch"] = e.patch
+    if e.remove_exited:
+        out["removeExitedContainers"] = True
     return out
 
 
@@ -85,9 +105,7 @@ def scenario_document(sc: Scenario) -> dict[str, Any]:
     if behavior:
         doc["behavior"] = behavior
     if sc.events:
-        doc["events"] = [
-            {"at": _secs(e.at), "action": f"{e.action} {e.arg}".strip()} for e in sc.events
-        ]
+        doc["events"] = [_event_document(e) for e in sc.events]
     kubelet: dict[str, Any] = {}
     if sc.max_restart_period is not None:
         kubelet["crashLoopBackOff"] = {

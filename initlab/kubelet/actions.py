@@ -15,11 +15,14 @@ applies their answers.
   `ShouldContainerBeRestarted`.
 - `termination_order`, `termination_prereqs`: `kuberuntime_termination_order.go`.
 
-Simpler than Kubernetes: container definitions never change (no
-`definition changed` restarts), there are no liveness probes, and in-place
-resize and ephemeral containers are not modelled. Startup-probe results are
-passed in (`startup_results`), as the kubelet reads them from its
-`startupManager`.
+Container definitions change through pod updates: a running container
+whose spec hash differs from the one it was started with is killed and
+started again (`containerChanged`, `initlab.kubelet.probes.hash_container`);
+a regular init container is never re-run for it. Startup- and
+liveness-probe results are passed in (`startup_results`,
+`liveness_results`), as the kubelet reads them from its `startupManager`
+and `livenessManager`. In-place resize and ephemeral containers are not
+modelled.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from initlab.api.pod import (
     should_restart_on_failure,
     spec,
 )
+from initlab.kubelet.probes import container_changed
 
 # kubecontainer.State values.
 CREATED = "created"
@@ -68,6 +72,8 @@ class ContainerRecord:
     finished_at: float | None = None
     restart_count: int = 0
     sandbox: int = 0
+    #: `HashContainer` of the spec it was started from ("" = unknown, never "changed").
+    hash: str = ""
 
 
 @dataclass
@@ -192,6 +198,7 @@ def compute_init_container_actions(
     status: RuntimePodStatus,
     changes: PodActions,
     startup_results: Mapping[str, str] | None = None,
+    liveness_results: Mapping[str, str] | None = None,
 ) -> bool:
     """`kuberuntime_container.go` `computeInitContainerActions`; True once the pod is initialized.
 
@@ -253,6 +260,19 @@ def compute_init_container_actions(
                         pod_has_initialized = True
                     elif not previously_initialized:
                         to_start.append(i + 1)
+                    if container_changed(container, record.hash):
+                        changes.containers_to_kill[name] = ContainerToKill(
+                            name, f"Init container {name} definition changed", init=True
+                        )
+                        to_start.append(i)
+                    elif (
+                        isinstance(container.get("livenessProbe"), dict)
+                        and (liveness_results or {}).get(record.id) == FAILURE
+                    ):
+                        changes.containers_to_kill[name] = ContainerToKill(
+                            name, f"Init container {name} failed liveness probe", init=True
+                        )
+                        to_start.append(i)
         elif record.state == EXITED:
             if sidecar:
                 to_start.append(i)
@@ -291,6 +311,7 @@ def compute_pod_actions(
     pod: Mapping[str, Any],
     status: RuntimePodStatus,
     startup_results: Mapping[str, str] | None = None,
+    liveness_results: Mapping[str, str] | None = None,
 ) -> PodActions:
     """`kuberuntime_manager.go` `computePodActions` (SidecarContainers on, as since 1.29).
 
@@ -300,7 +321,11 @@ def compute_pod_actions(
       pod has initialized and no regular container is left to start.
     - Otherwise init containers first (`compute_init_container_actions`);
       then each regular container is started when
-      `should_container_be_restarted` says so.
+      `should_container_be_restarted` says so. A running one is killed if
+      its definition changed (`Container X definition changed`: restarted
+      whatever the restartPolicy), its liveness probe failed (`Container X
+      failed liveness probe`) or its startup probe failed; the message gets
+      `, will be restarted` when it will be started again.
     - Nothing running and nothing to start (keepCount == 0): KillPod, and
       sidecars are not restarted.
     """
@@ -329,7 +354,9 @@ def compute_pod_actions(
         changes.containers_to_start = to_start
         return changes
 
-    initialized = compute_init_container_actions(pod, status, changes, startup_results)
+    initialized = compute_init_container_actions(
+        pod, status, changes, startup_results, liveness_results
+    )
     if changes.kill_pod or not initialized:
         return changes
 
@@ -346,16 +373,25 @@ def compute_pod_actions(
                         f'Container is in "{record.state}" state, try killing it before launching',
                     )
             continue
-        if isinstance(c.get("startupProbe"), dict) and (
+        restart = should_restart_on_failure(pod)
+        if container_changed(c, record.hash):
+            message = f"Container {name} definition changed"
+            restart = True
+        elif isinstance(c.get("livenessProbe"), dict) and (
+            (liveness_results or {}).get(record.id) == FAILURE
+        ):
+            message = f"Container {name} failed liveness probe"
+        elif isinstance(c.get("startupProbe"), dict) and (
             (startup_results or {}).get(record.id) == FAILURE
         ):
             message = f"Container {name} failed startup probe"
-            if should_restart_on_failure(pod):
-                message += ", will be restarted"
-                changes.containers_to_start.append(idx)
-            changes.containers_to_kill[name] = ContainerToKill(name, message)
+        else:
+            keep_count += 1
             continue
-        keep_count += 1
+        if restart:
+            message += ", will be restarted"
+            changes.containers_to_start.append(idx)
+        changes.containers_to_kill[name] = ContainerToKill(name, message)
 
     if keep_count == 0 and not changes.containers_to_start:
         changes.kill_pod = True

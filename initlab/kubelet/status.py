@@ -165,7 +165,8 @@ def convert_container_statuses(
                 "lastState": _state_of(records[1]) if len(records) > 1 else {},
                 "ready": False,
                 "restartCount": newest.restart_count,
-                "image": image,
+                # the image the runtime ran (`convertContainerStatus`), not the spec's
+                "image": newest.image or image,
                 "imageID": _image_id(image),
                 "containerID": newest.id,
                 "started": False,

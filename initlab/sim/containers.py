@@ -12,9 +12,13 @@ first), and the probe results. It decides nothing: the pod worker
 (`initlab.sim.pod_worker`) tells it what to start and kill.
 
 Timing (see `initlab.sim.simulator` for the whole model): a pull takes
-`PULL_SECONDS`; a container stops `stop` seconds after SIGTERM (exit 143)
+`PULL_SECONDS`; a container answers SIGTERM as its `onTerm` says (default:
+exit 143 `stop` seconds later; `initlab.kubelet.probes.termination_outcome`)
 or is SIGKILLed at the end of its grace period (exit 137); a killed sandbox
-takes its containers down at once (exit 137).
+takes its containers down at once (exit 137). Probes follow
+`initlab.kubelet.probes`: a startup probe passes at `startup` or, with
+`startup: fail`, fails `failureThreshold` times; a liveness probe fails from
+`liveness.failAfter`; each failed run is an `Unhealthy` Warning event.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import simpy
 from initlab.api.pod import is_restartable_init_container
 from initlab.kubelet.actions import (
     EXITED,
+    FAILURE,
     MINIMUM_GRACE_PERIOD,
     RUNNING,
     SUCCESS,
@@ -38,6 +43,14 @@ from initlab.kubelet.actions import (
     termination_prereqs,
 )
 from initlab.kubelet.backoff import Backoff, new_image_backoff
+from initlab.kubelet.probes import (
+    SIGTERM_EXIT,
+    failure_time,
+    hash_container,
+    probe_settings,
+    termination_outcome,
+    unhealthy_message,
+)
 from initlab.kubelet.status import normalize_image
 from initlab.sim.context import PodContext, field_path
 from initlab.sim.result import POLL_SECONDS, ContainerLog, LogLine, WaitLoop, nslookup
@@ -94,6 +107,7 @@ class ContainerRuntime:
         self.readiness_results: dict[str, str] = {}
         #: Bumped on every probe result written (`set_probe_result`): part of the sync fingerprint.
         self.probe_generation = 0
+        self.liveness_results: dict[str, str] = {}
         self.images: set[str] = set()
         #: emptyDir contents: volume -> path -> text; they outlive container restarts.
         self.volumes: dict[str, dict[str, str]] = {}
@@ -186,6 +200,7 @@ class ContainerRuntime:
             started_at=now,
             restart_count=restart_count,
             sandbox=self.runtime.sandbox_attempt,
+            hash=hash_container(spec),
         )
         self.starts[name] = n + 1
         # GC: keep the newest exited record only (MaxPerPodContainer = 1), plus the new one.
@@ -265,18 +280,34 @@ class ContainerRuntime:
     # -- probes ---------------------------------------------------------------------------
 
     def _schedule_probes(self, live: _Live) -> None:
+        """The prober workers of a new container (`prober_manager.go` `AddPod`)."""
         spec = live.spec
-        for key, results, delay in (
-            ("startupProbe", self.startup_results, live.attempt.startup),
-            ("readinessProbe", self.readiness_results, live.attempt.ready),
+        a = live.attempt
+        startup = spec.get("startupProbe")
+        started_at = 0.0  # liveness and readiness probe only once the startup probe passed
+        if isinstance(startup, dict):
+            s = probe_settings(startup)
+            if a.startup_fail:
+                runs, _ = failure_time(s, 0.0)
+                self.env.process(self._failing(live.record, "startup", startup, runs))
+                started_at = float("inf")
+            else:
+                started_at = a.startup if a.startup is not None else s.initial_delay
+                self.env.process(self._probe(live.record, self.startup_results, started_at))
+        ready = spec.get("readinessProbe")
+        if isinstance(ready, dict) and started_at != float("inf"):
+            delay = a.ready if a.ready is not None else probe_settings(ready).initial_delay
+            delay = max(delay, started_at)
+            self.env.process(self._probe(live.record, self.readiness_results, delay))
+        liveness = spec.get("livenessProbe")
+        if (
+            isinstance(liveness, dict)
+            and a.liveness_fail_after is not None
+            and started_at != float("inf")
         ):
-            probe = spec.get(key)
-            if not isinstance(probe, dict):
-                continue
-            if delay is None:
-                d = probe.get("initialDelaySeconds", 0)
-                delay = float(d) if isinstance(d, int) and not isinstance(d, bool) else 0.0
-            self.env.process(self._probe(live.record, results, delay))
+            s = probe_settings(liveness)
+            runs, _ = failure_time(s, max(a.liveness_fail_after, started_at))
+            self.env.process(self._failing(live.record, "liveness", liveness, runs))
 
     def _probe(
         self, record: ContainerRecord, results: dict[str, str], delay: float
@@ -290,6 +321,26 @@ class ContainerRuntime:
         """Write a prober result (`proberesults.Manager.Set`); every write goes through here."""
         results[container_id] = result
         self.probe_generation += 1
+
+    def _failing(
+        self, record: ContainerRecord, probe_type: str, probe: dict, runs: list[float]
+    ) -> Generator[simpy.Event, Any, None]:
+        """A probe failing at each of `runs` (seconds after start); Failure at the last one."""
+        start = self.env.now
+        message = unhealthy_message(probe_type, probe)
+        obj = self.ctx.obj(record.name)
+        for t in runs:
+            yield self.env.timeout(start + t - self.env.now)
+            if record.state != RUNNING or self.ctx.gone or self._stopping(record):
+                return
+            self.ctx.event("Warning", "Unhealthy", obj, message)
+        results = self.startup_results if probe_type == "startup" else self.liveness_results
+        self.set_probe_result(results, record.id, FAILURE)
+        self.ctx.request_sync(0)
+
+    def _stopping(self, record: ContainerRecord) -> bool:
+        live = self.live.get(record.name)
+        return live is not None and live.record is record and live.stopping
 
     # -- a container's run ------------------------------------------------------------------
 
@@ -346,18 +397,16 @@ class ContainerRuntime:
         except simpy.Interrupt as intr:
             assert isinstance(intr.cause, tuple)
             why, grace = intr.cause  # set by kill() / kill_sandbox(): (why, grace seconds)
+            reason = ""
             if why == "sandbox":
                 code = 137
             else:
-                stop = a.stop
-                if stop < grace:
-                    if stop > 0:
-                        yield self.env.timeout(stop)
-                    code = 143
-                else:
-                    yield self.env.timeout(grace)
-                    code = 137
-            reason = ""
+                after = None if a.on_term_ignore else a.stop
+                wait, code, reason = termination_outcome(after, a.on_term_exit, grace)
+                if wait > 0:
+                    yield self.env.timeout(wait)
+                if code == SIGTERM_EXIT:
+                    reason = ""  # the default answer: reason Error, as for any non-zero code
         self._exit(live, code, reason)
 
     def _exit(self, live: _Live, code: int, reason: str = "") -> None:

@@ -156,6 +156,8 @@ class PodContext:
             "ready": row.ready,
             "restarts": row.restarts,
             "conditions": flags,
+            # the same conditions as the API shows them: reason, message, lastTransitionTime
+            "conditionDetails": st.get("conditions") or [],
             "initContainerStatuses": st.get("initContainerStatuses") or [],
             "containerStatuses": st.get("containerStatuses") or [],
         }

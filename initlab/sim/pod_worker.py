@@ -24,6 +24,8 @@ import simpy
 
 from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
 from initlab.kubelet.actions import (
+    EXITED,
+    RUNNING,
     ContainerRecord,
     PodActions,
     compute_pod_actions,
@@ -89,6 +91,7 @@ class PodWorker:
         self._retry: _BackoffRetry | None = None
         #: While a sync runs: the earliest back-off expiry among the containers it could not start.
         self._backoff_until: float | None = None
+        self._running_at_start: set[str] = set()
         ctx.request_sync = self.request_sync
 
     # -- scheduling syncs ----------------------------------------------------------------
@@ -130,6 +133,7 @@ class PodWorker:
             tuple((r.id, r.state, r.exit_code) for r in rt.containers),
             tuple(sorted(self.reason_cache.items())),
             c.probe_generation,
+            id(self.ctx.spec),
             self.evicted,
             self.terminal_phase,
             self.ctx.metadata.get("deletionTimestamp"),
@@ -200,6 +204,7 @@ class PodWorker:
         # restart counts from it, even after purgeInitContainers dropped the records.
         status_at_start = list(c.runtime.containers)
         first_event = len(ctx.events)
+        self._running_at_start = {r.id for r in status_at_start if r.state == RUNNING}
 
         deleting = bool(ctx.metadata.get("deletionTimestamp"))
         if deleting or self.evicted or self.terminal_phase:
@@ -216,7 +221,10 @@ class PodWorker:
 
         if self._actions is None or self._actions[0] != fp:
             # computePodActions is a pure function of what the fingerprint covers.
-            self._actions = (fp, compute_pod_actions(ctx.pod, c.runtime, c.startup_results))
+            self._actions = (
+                fp,
+                compute_pod_actions(ctx.pod, c.runtime, c.startup_results, c.liveness_results),
+            )
         actions = self._actions[1]
         errored = False
         only_backoff = not (
@@ -284,7 +292,17 @@ class PodWorker:
         """
         ctx = self.ctx
         name = str(spec.get("name"))
-        last = self.containers.runtime.newest_exited(name)
+        # doBackOff looks for the newest exited record in the sync's pod status: a
+        # container this sync killed (liveness, changed definition) was running there.
+        running = self._running_at_start
+        last = next(
+            (
+                r
+                for r in self.containers.runtime.containers
+                if r.name == name and r.state == EXITED and r.id not in running
+            ),
+            None,
+        )
         key = f"{ctx.name}_{ctx.namespace}_{ctx.uid}_{name}"
         decision = do_backoff(
             self.crash_backoff,
@@ -316,6 +334,41 @@ class PodWorker:
             return False
         self.reason_cache.pop(name, None)
         return True
+
+    def restart_kubelet(self, remove_exited: bool = False) -> None:
+        """The kubelet restarts; the sandbox and its running containers carry on.
+
+        What the kubelet kept in memory is gone: the reason cache and the
+        crash-loop and image back-off records (`kubelet.go` `NewMainKubelet`
+        builds them empty). It rebuilds the pod from the runtime
+        (`GetPodStatus`: restart counts live on the containers) and from
+        the API's last status; the prober re-runs on the running containers
+        and finds what it found before (the moments before its first runs,
+        when `started` and `ready` may read false, are not modelled). With
+        `remove_exited`, the runtime's exited container records were removed
+        meanwhile (as upstream's e2e test does with `crictl rm`): then the
+        API's last status is all the kubelet has of them, and an initialized
+        pod's init containers are still not run again (`computeInitContainerActions`
+        only looks at sidecars once a regular container runs).
+        """
+        from initlab.kubelet.backoff import new_image_backoff
+
+        c = self.containers
+        sc = self.ctx.sc
+        self.reason_cache.clear()
+        self.crash_backoff = new_crash_loop_backoff(sc.max_restart_period, sc.reduced_decay)
+        c.image_backoff = new_image_backoff()
+        if remove_exited:
+            c.runtime.containers = [r for r in c.runtime.containers if r.state != EXITED]
+        running = {r.id for r in c.runtime.containers if r.state == RUNNING}
+        for results in (c.startup_results, c.readiness_results, c.liveness_results):
+            for rid in [k for k in results if k not in running]:
+                del results[rid]
+        c.probe_generation += 1
+        self._actions = None
+        self._retry = None
+        if not self.done:
+            self.request_sync(SYNC_LATENCY)
 
     def remove(self) -> None:
         """The pod object leaves the API (its deletion finished)."""

@@ -39,6 +39,7 @@ SNAPSHOT_KEYS = (
     "ready",
     "restarts",
     "conditions",
+    "conditionDetails",
     "initContainerStatuses",
     "containerStatuses",
 )
@@ -332,9 +333,12 @@ class Result:
         for i, snap in enumerate(data["timeline"]):
             if not isinstance(snap, dict) or not isinstance(snap.get("t"), int | float):
                 raise InputError("must be a snapshot with a numeric t", f"timeline[{i}]")
+            details = snap.get("conditionDetails")
             status = {
                 "phase": snap.get("phase", "Pending"),
-                "conditions": [
+                "conditions": [dict(c) for c in details if isinstance(c, dict)]
+                if isinstance(details, list)
+                else [
                     {"type": k, "status": "True" if v else "False"}
                     for k, v in (snap.get("conditions") or {}).items()
                 ],

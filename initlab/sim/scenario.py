@@ -27,11 +27,17 @@ done` and exits 0 once the Service exists), `writes: [{volume, path,
 mode}]` (mode `create` fails with exit 1 if the file already exists,
 `overwrite`, `append`; emptyDir files live as long as the pod), `log:
 [lines]` (what `kubectl logs -c` prints), `stop` (seconds it takes to stop
-after SIGTERM; default 0), `postStart` (seconds the container's
-`lifecycle.postStart` hook runs; the next container starts after it).
+after SIGTERM; default 0), `onTerm` (its answer to SIGTERM: `{exit: CODE,
+after: SECONDS}`, default exit 143 after `stop`; `ignore`: it runs until
+SIGKILL, exit 137), `postStart` (seconds the container's
+`lifecycle.postStart` hook runs; the next container starts after it),
+`startup: fail` (the startupProbe never passes), `liveness: {failAfter: N}`
+(the livenessProbe fails from N s after start).
 
 World events: `restart-sandbox`, `delete-pod`, `create-service NAME`,
-`delete-service NAME`.
+`delete-service NAME`, `update` (with `patch:` a strategic merge patch of
+the Pod), `restart-kubelet` (with `removeExitedContainers: true`, the
+runtime's exited records are gone too).
 
 Containers with no behaviour run 1 s and exit 0 (init containers) or run
 forever (app containers and sidecars). A bare Pod manifest (or a workload
@@ -70,7 +76,14 @@ MAX_EVENTS = 1000
 MAX_WRITES = 100
 MAX_LOG_LINES = 1000
 
-ACTIONS = ("restart-sandbox", "delete-pod", "create-service", "delete-service")
+ACTIONS = (
+    "restart-sandbox",
+    "delete-pod",
+    "create-service",
+    "delete-service",
+    "update",
+    "restart-kubelet",
+)
 WRITE_MODES = ("create", "overwrite", "append")
 ATTEMPT_KEYS = {
     "run",
@@ -84,6 +97,8 @@ ATTEMPT_KEYS = {
     "log",
     "stop",
     "postStart",
+    "onTerm",
+    "liveness",
 }
 SCENARIO_KEYS = {
     "pod",
@@ -148,6 +163,13 @@ class Attempt:
     stop: float = 0.0
     #: Seconds the container's `lifecycle.postStart` hook runs (the next container waits).
     post_start: float | None = None
+    #: The startup probe never passes (`startup: fail`).
+    startup_fail: bool = False
+    #: The liveness probe fails from this many seconds after start (`liveness: {failAfter: N}`).
+    liveness_fail_after: float | None = None
+    #: How it answers SIGTERM: exit code, and seconds to exit (None: ignores it until SIGKILL).
+    on_term_exit: int = 143
+    on_term_ignore: bool = False
 
 
 @dataclass
@@ -157,6 +179,10 @@ class WorldEvent:
     at: float
     action: str
     arg: str = ""
+    #: `update`: the patch (strategic merge on the Pod) or the new Pod.
+    patch: dict[str, Any] | None = None
+    #: `restart-kubelet`: the runtime's exited container records are removed meanwhile.
+    remove_exited: bool = False
 
 
 @dataclass
@@ -337,11 +363,22 @@ def _from_mapping(
         ]
         hooks = next((c.get("lifecycle") for c in inits + apps if c.get("name") == cname), None)
         has_post_start = isinstance(hooks, dict) and isinstance(hooks.get("postStart"), dict)
+        spec_of = next((c for c in inits + apps if c.get("name") == cname), {})
         for i, a in enumerate(behavior[str(cname)]):
             if a.post_start is not None and not has_post_start:
                 raise InputError(
                     f'container "{cname}" has no lifecycle.postStart hook to take this long',
                     f"{path}[{i}].postStart",
+                )
+            if a.startup_fail and not isinstance(spec_of.get("startupProbe"), dict):
+                raise InputError(
+                    f'container "{cname}" has no startupProbe to fail', f"{path}[{i}].startup"
+                )
+            if a.liveness_fail_after is not None and not isinstance(
+                spec_of.get("livenessProbe"), dict
+            ):
+                raise InputError(
+                    f'container "{cname}" has no livenessProbe to fail', f"{path}[{i}].liveness"
                 )
 
     events_raw = doc.get("events") or []
@@ -498,7 +535,17 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
         a.exit = code
     for key in ("startup", "ready", "stop"):
         if key in raw:
+            if key == "startup" and raw[key] == "fail":
+                a.startup_fail = True
+                continue
             setattr(a, key, parse_duration(raw[key], f"{path}.{key}"))
+    if "onTerm" in raw:
+        _on_term(raw["onTerm"], f"{path}.onTerm", a)
+    if "liveness" in raw:
+        lv = raw["liveness"]
+        if not isinstance(lv, dict) or set(map(str, lv)) != {"failAfter"}:
+            raise InputError("must be {failAfter: SECONDS}", f"{path}.liveness")
+        a.liveness_fail_after = parse_duration(lv["failAfter"], f"{path}.liveness.failAfter")
     if "postStart" in raw:
         a.post_start = parse_duration(raw["postStart"], f"{path}.postStart")
         if a.post_start > MAX_UNTIL:
@@ -548,6 +595,25 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
     return a
 
 
+def _on_term(raw: Any, path: str, a: Attempt) -> None:
+    """`onTerm: ignore`, or `{exit: CODE, after: SECONDS}` (after defaults to `stop`)."""
+    if raw == "ignore":
+        a.on_term_ignore = True
+        return
+    if not isinstance(raw, dict) or not set(map(str, raw)) <= {"exit", "after"}:
+        raise InputError('must be "ignore" or {exit: CODE, after: SECONDS}', path)
+    if "exit" in raw:
+        code = raw["exit"]
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= 255:
+            raise InputError("must be an exit code from 0 to 255", f"{path}.exit")
+        a.on_term_exit = code
+    if "after" in raw:
+        a.stop = parse_duration(raw["after"], f"{path}.after")
+
+
+EVENT_KEYS = {"at", "action", "patch", "removeExitedContainers"}
+
+
 def _world_event(raw: Any, path: str) -> WorldEvent:
     if not isinstance(raw, dict) or "at" not in raw or "action" not in raw:
         raise InputError("must be {at: SECONDS, action: ...}", path)
@@ -572,4 +638,26 @@ def _world_event(raw: Any, path: str) -> WorldEvent:
         arg = parts[1]
     elif len(parts) != 1:
         raise InputError(f'"{verb}" takes no argument', f"{path}.action")
-    return WorldEvent(at, verb, arg)
+    unknown = sorted(set(map(str, raw)) - EVENT_KEYS)
+    if unknown:
+        raise InputError(
+            f'unknown field "{unknown[0]}" (expected one of: {", ".join(sorted(EVENT_KEYS))})',
+            f"{path}.{unknown[0]}",
+        )
+    patch = raw.get("patch")
+    if verb == "update":
+        if not isinstance(patch, dict) or not patch:
+            raise InputError(
+                "must be a patch of the Pod, e.g. {spec: {containers: [{name: app, image: ...}]}}",
+                f"{path}.patch",
+            )
+    elif patch is not None:
+        raise InputError('only an "update" takes a patch', f"{path}.patch")
+    remove = raw.get("removeExitedContainers", False)
+    if not isinstance(remove, bool):
+        raise InputError("must be true or false", f"{path}.removeExitedContainers")
+    if remove and verb != "restart-kubelet":
+        raise InputError(
+            'only "restart-kubelet" removes exited containers', f"{path}.removeExitedContainers"
+        )
+    return WorldEvent(at, verb, arg, patch=patch, remove_exited=remove)

@@ -35,11 +35,24 @@ Timing model (seconds; every value is a simplification, stated here):
   and also exactly when a crash-loop or image back-off expires. The real
   kubelet restarts at the first re-sync after the expiry, so real gaps are
   a few seconds longer than 10, 20, 40...
-- Probe results (startup, readiness) trigger a sync at once, as the probe
-  managers' update channels do. Probes other than startup and readiness are
-  not modelled, and those two pass at a scripted time (never fail).
-- A container stops `stop` seconds after SIGTERM (default 0) with exit code
-  143, or is SIGKILLed at the end of its grace period with 137. A
+- Probe results trigger a sync at once, as the probe managers' update
+  channels do. A startup or readiness probe passes at its scripted time
+  (`startup`, `ready`; default `initialDelaySeconds`); `startup: fail` and
+  `liveness: {failAfter: N}` make a probe fail on the prober's schedule
+  (`initlab.kubelet.probes`: runs every `periodSeconds` from the start,
+  skipped inside `initialDelaySeconds`, Failure after `failureThreshold`
+  failures in a row), each failed run an `Unhealthy` event; the kubelet
+  then kills the container (and starts it again unless the pod's
+  restartPolicy says no; a sidecar always). Readiness never turns false
+  after passing, and the prober's start-up jitter is not modelled.
+- A container answers SIGTERM as its `onTerm` says: exit CODE `after`
+  seconds (default: 143 after `stop`, 0 s), or `ignore` it; past its
+  grace period it is SIGKILLed with 137.
+- An `update` event patches the Pod (strategic merge), validated as the
+  API server validates updates; the kubelet restarts a running container
+  or sidecar whose definition changed (its spec hash) and never re-runs a
+  regular init container for it. `restart-kubelet` empties the kubelet's
+  memory (reason cache, back-offs) while the containers keep running. A
   terminating pod's containers all get `Killing` at once; sidecars wait
   their turn (`kuberuntime_termination_order.go`), each on its own timer of
   the grace period, so those still waiting when it ends stop together.

@@ -10,7 +10,13 @@
   lookups find), and who waits for one.
 - The scenario's world events, at their times: `create-service NAME`,
   `delete-service NAME`, `restart-sandbox` (the sandbox dies, like a node
-  reboot), `delete-pod` (the API server sets `deletionTimestamp`).
+  reboot), `delete-pod` (the API server sets `deletionTimestamp`), `update`
+  (a patch of the Pod, validated as the API server validates updates:
+  `initlab.api.validation.validate_pod_update`; a refused one leaves the pod
+  unchanged and is recorded as a Warning `UpdateRejected` event carrying
+  the API server's error, where `kubectl` would print `The Pod "web" is
+  invalid: ...`), `restart-kubelet` (the kubelet restarts; the containers
+  keep running).
 """
 
 from __future__ import annotations
@@ -148,6 +154,46 @@ class World:
                 self.containers.kill_sandbox()
             elif we.action == "delete-pod":
                 self.delete_pod()
+            elif we.action == "update":
+                self.update_pod(we.patch or {})
+            elif we.action == "restart-kubelet":
+                self.worker.restart_kubelet(we.remove_exited)
+
+    def update_pod(self, patch: dict[str, Any]) -> None:
+        """`kubectl patch pod` (strategic merge): validated as an update, then the kubelet syncs.
+
+        `ValidatePodUpdate` (`pkg/apis/core/validation/validation.go`) lets a
+        running pod change only images, a lower `activeDeadlineSeconds`, added
+        tolerations (and labels and annotations in metadata); anything else is
+        refused with the API server's own error, and the pod stays as it was.
+        """
+        from initlab.api.patch import strategic_merge
+        from initlab.api.validation import validate_pod_update
+
+        ctx = self.ctx
+        old = ctx.pod
+        new = strategic_merge({k: v for k, v in old.items() if k != "status"}, patch)
+        new["status"] = old["status"]
+        errors = validate_pod_update(old, new)
+        if errors:
+            text = "; ".join(str(e) for e in errors)
+            if len(errors) > 1:
+                text = f"[{', '.join(str(e) for e in errors)}]"
+            ctx.event(
+                "Warning",
+                "UpdateRejected",
+                "Pod",
+                f'Pod "{ctx.name}" is invalid: {text}',
+                source="kube-apiserver",
+            )
+            return
+        meta = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
+        keep = {"name": ctx.name, "uid": ctx.uid}
+        ctx.metadata = {**meta, **keep, "creationTimestamp": ctx.metadata["creationTimestamp"]}
+        ctx.spec = new["spec"]
+        ctx.record()
+        if not self.worker.done:
+            self.worker.request_sync(0)
 
     def delete_pod(self) -> None:
         """`kubectl delete pod`: the API server sets deletionTimestamp; the kubelet terminates."""
