@@ -25,6 +25,8 @@ scenario format (YAML or JSON; a bare Pod manifest works too):
   pod: {apiVersion: v1, kind: Pod, ...}   # or  podFile: relative/path.yaml
   until: 600                # seconds of simulated time (default: until stable)
   kubernetesVersion: "1.33" # the release whose rules apply (1.29 to 1.35; default 1.35)
+  cluster: default          # as a default cluster stores it: service-account token volume,
+                            # not-ready/unreachable tolerations, priority 0 (default: bare)
   node: {cpu: "2", memory: "4Gi"}
   behavior:                 # per container: attempts in order; the last repeats
     init-db:

@@ -237,3 +237,26 @@ def test_a_bad_kubectl_version_is_an_input_error(capsys):
         main(["simulate", EXAMPLES + "myapp-pod.yaml", "--describe", "--kubectl-version", "x"]) == 2
     )
     assert capsys.readouterr().err == '--kubectl-version: not a kubectl version like 1.35: "x"\n'
+
+
+def test_scenario_cluster_default_stores_the_admitted_pod():
+    """`cluster: default` in a scenario: the simulated pod carries the token volume and tolerations."""
+    import yaml
+
+    scenario = yaml.safe_load(Path(EXAMPLES + "myapp-pod.yaml").read_text())
+    text = render_describe(simulate({**scenario, "cluster": "default"}), 47)
+    assert "Service Account:  default" in text
+    assert "Priority:         0" in text
+    assert "      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-" in text
+    assert (
+        "Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s"
+        in text
+    )
+
+
+def test_scenario_cluster_must_be_bare_or_default(capsys, tmp_path):
+    """Any other `cluster:` value is a one-line input error naming the field, exit 2."""
+    f = tmp_path / "s.yaml"
+    f.write_text(Path(EXAMPLES + "myapp-pod.yaml").read_text() + "cluster: kind\n")
+    assert main(["simulate", str(f)]) == 2
+    assert capsys.readouterr().err == 'cluster: must be "bare" or "default", not "kind"\n'

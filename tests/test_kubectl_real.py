@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from kubectl_oracle import FakeAPIServer, describe_with_kubectl, kubectl_binaries, run_kubectl
 
 from initlab import simulate
@@ -51,17 +52,45 @@ def instants(result: Any) -> list[int]:
     return sorted({*seen.values(), int(result.end)})
 
 
+def _variant(
+    example: str, events: list[dict[str, Any]], behavior: dict[str, Any]
+) -> dict[str, Any]:
+    scenario = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text())
+    scenario["events"] = [*(scenario.get("events") or []), *events]
+    scenario["behavior"] = {**(scenario.get("behavior") or {}), **behavior}
+    return scenario
+
+
+#: Scenarios the examples do not reach: deletion while running (Terminating), deletion of a
+#: finished pod (its phase, not Terminating), a sandbox restart.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "myapp-pod+delete": _variant(
+        "myapp-pod",
+        [{"at": 60, "action": "delete-pod"}],
+        {"myapp-container": [{"run": "forever", "stop": 5, "log": ["The app is running!"]}]},
+    ),
+    "job-log-shipper+delete": _variant("job-log-shipper", [{"at": 40, "action": "delete-pod"}], {}),
+    "sidecar-mesh-proxy+reboot": _variant(
+        "sidecar-mesh-proxy", [{"at": 30, "action": "restart-sandbox"}], {}
+    ),
+    "flaky-migration-always+cluster": {
+        **yaml.safe_load((EXAMPLES / "flaky-migration-always.yaml").read_text()),
+        "cluster": "default",
+    },
+}
+
 _RESULTS: dict[str, Any] = {}
 
 
 def _result(name: str) -> Any:
     if name not in _RESULTS:
-        _RESULTS[name] = simulate(str(EXAMPLES / f"{name}.yaml"))
+        source = VARIANTS.get(name) or str(EXAMPLES / f"{name}.yaml")
+        _RESULTS[name] = simulate(source)
     return _RESULTS[name]
 
 
 def _cases() -> Iterator[Any]:
-    for name in SCENARIOS:
+    for name in [*SCENARIOS, *VARIANTS]:
         for t in instants(_result(name)):
             for v in VERSIONS:
                 yield pytest.param(name, t, v, id=f"{name}@{t}s-kubectl{v}")

@@ -7,6 +7,8 @@ simulate --help`):
 pod: {apiVersion: v1, kind: Pod, ...}   # or podFile: path relative to the scenario
 until: 600                 # seconds or "10m"; default: until stable (cap STABLE_CAP)
 kubernetesVersion: "1.33"  # the release whose rules apply (default: the newest modelled)
+cluster: default           # store the pod as a default cluster does (api/cluster.py): token
+                           # volume and mounts, default tolerations, priority 0; default: bare
 node: {cpu: "2", memory: "4Gi", name: node-1}
 behavior:                  # per container: attempts in order; the last one repeats
   init-db:
@@ -49,11 +51,13 @@ as `behavior.init-db[0].run`) or `InvalidError` (the pod is invalid).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from initlab.api.cluster import admit_to_default_cluster
 from initlab.api.versions import (
     CRASH_LOOP_MAX_ON_BY_DEFAULT,
     CRASH_LOOP_MAX_RESTART_PERIOD,
@@ -110,6 +114,7 @@ SCENARIO_KEYS = {
     "kubelet",
     "kubernetesVersion",
     "namespace",
+    "cluster",
 }
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$")
@@ -321,6 +326,12 @@ def _from_mapping(
         pod = _valid_pod_from_docs(docs, label)
     if doc.get("namespace") is not None:
         pod = _admitted(pod, doc["namespace"])
+    cluster = doc.get("cluster", "bare")
+    if cluster not in ("bare", "default"):
+        raise InputError(f'must be "bare" or "default", not {json.dumps(cluster)}', "cluster")
+    if cluster == "default":
+        # ServiceAccount, Priority, DefaultTolerationSeconds admission (after LimitRanger)
+        pod = admit_to_default_cluster(pod)
 
     spec = pod.get("spec") or {}
     inits = [c for c in spec.get("initContainers") or [] if isinstance(c, dict)]
