@@ -1210,3 +1210,34 @@ def test_cli_webhook_setting_refuses_what_initlab_does_not_model(capsys, setting
     assert code == 2
     assert err.startswith("--webhook-setting: ") and message in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("hook", ["istio", "istio-native", "istio-cni", "linkerd", "vault"])
+def test_injectors_answer_wrongly_typed_pods_without_raising(hook):
+    """A pod with null metadata/spec, junk containers or unreadable overrides gets an answer."""
+    webhook = WEBHOOKS[hook]
+    pods = [
+        {"metadata": None, "spec": None},
+        {
+            "metadata": {
+                "annotations": {
+                    "linkerd.io/inject": "enabled",
+                    "config.linkerd.io/admin-port": "abc",
+                    "sidecar.istio.io/userVolume": "[1, 2]",
+                    "proxy.istio.io/config": "::",
+                    "vault.hashicorp.com/agent-inject": "true",
+                    "vault.hashicorp.com/role": "r",
+                }
+            },
+            "spec": {
+                "containers": [
+                    {"name": "a", "readinessProbe": {"httpGet": {"port": "nope"}}},
+                    "junk",
+                    7,
+                ]
+            },
+        },
+    ]
+    for p in pods:
+        verdict = webhook.review({"object": p, "namespace": "default"})
+        assert isinstance(verdict.allowed, bool)

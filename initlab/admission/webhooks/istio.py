@@ -933,8 +933,11 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     status_port = int(_ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT)) or 0)
 
     out = copy.deepcopy(pod)
-    o_meta = out.setdefault("metadata", {})
-    o_spec = out.setdefault("spec", {})
+    if not isinstance(out.get("metadata"), dict):
+        out["metadata"] = {}
+    if not isinstance(out.get("spec"), dict):
+        out["spec"] = {}
+    o_meta, o_spec = out["metadata"], out["spec"]
     inits = [copy.deepcopy(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
     apps = [copy.deepcopy(c) for c in _list(spec, "containers") if isinstance(c, dict)]
     user_proxy = next((c for c in apps + inits if c.get("name") == "istio-proxy"), None)

@@ -393,7 +393,11 @@ def linkerd_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if native and version < NATIVE_SINCE:
         native = False  # the annotation is unknown before 2.15
     cni = mode == "cni"
-    admin_port = int(config.get(CONFIG + "admin-port") or PORT_ADMIN)
+    # `strconv.ParseInt(override, 10, 32)`; on an error upstream keeps the default.
+    raw_port = str(config.get(CONFIG + "admin-port") or "")
+    admin_port = PORT_ADMIN
+    if raw_port.lstrip("+-").isdigit() and raw_port.isascii() and -(2**31) <= int(raw_port) < 2**31:
+        admin_port = int(raw_port)
     await_proxy = config.get(CONFIG + "proxy-await", "enabled") != "disabled"
     image_version = config.get(CONFIG + "proxy-version") or proxy_version
     proxy_image = f"cr.l5d.io/linkerd/proxy:{image_version}"
