@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book serve test check lint format bench clean vendor pyodide notebooks
+.PHONY: help setup book serve test check lint format bench clean vendor pyodide lite notebooks
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,7 +28,10 @@ vendor: $(STAMP) ## Fetch the book's JavaScript from the npm registry (offline r
 pyodide: $(STAMP) ## Build the book's local Pyodide + initlab wheel (npm + PyPI, pinned)
 	$(BIN)/python tools/pyodide_dist.py
 
-book: $(STAMP) vendor pyodide ## Build the book into _build/html
+lite: pyodide ## Build the book's JupyterLite (chapters in the browser, same local Pyodide)
+	$(BIN)/python tools/lite.py
+
+book: $(STAMP) vendor pyodide lite ## Build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/check_offline.py _build/html
 	@echo "Book built: make serve (live players), or open file://$(CURDIR)/_build/html/index.html"
@@ -58,4 +61,4 @@ bench: $(STAMP) ## Run the benchmarks and print their ratios
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf _build vendor-js pyodide-dist .pytest_cache
+	rm -rf _build vendor-js pyodide-dist lite-dist .pytest_cache

@@ -106,6 +106,11 @@ def build_book(out: Path) -> tuple[int, str, Path]:
         pyodide_dist.build()
     except pyodide_dist.DistError as exc:
         pytest.fail(f"cannot build the book's Pyodide: {exc}")
+    lite = _tool("lite")
+    try:
+        lite.build()
+    except SystemExit as exc:
+        pytest.fail(f"cannot build the book's JupyterLite: {exc}")
     proc = subprocess.run(
         [str(JUPYTER_BOOK), "build", ".", "--path-output", str(out), "-W", "-n", "--keep-going"],
         cwd=ROOT,

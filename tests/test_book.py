@@ -9,6 +9,7 @@ not touch the developer's ``_build``.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -524,3 +525,89 @@ def test_vendored_mathjax_typesets_offline_in_chromium(site: Path, tmp_path: Pat
     fonts = [u for u in requested if u.endswith(".woff")]
     assert fonts
     assert all("/vendor/mathjax/output/chtml/fonts/woff-v2/" in u for u in fonts)
+
+
+# --- JupyterLite and Binder -------------------------------------------------------
+
+lite = _tool("lite")
+
+
+def test_lite_copies_say_why_a_schema_cell_cannot_run() -> None:
+    """A kubernetes_validate cell becomes a commented cell that says why; its output stays."""
+    cell = {
+        "cell_type": "code",
+        "source": "import kubernetes_validate\nkubernetes_validate.validate(d, '1.33')",
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok\n"}],
+    }
+    new, why = lite.lite_cell(cell)
+    assert why and "rpds-py" in why
+    assert new["source"].startswith("# Not run in JupyterLite: kubernetes-validate needs rpds-py")
+    assert "# import kubernetes_validate" in new["source"]
+    assert new["outputs"] == cell["outputs"]
+
+
+def test_lite_copies_drop_matplotlib_magic_and_rename_the_kernel() -> None:
+    """%matplotlib inline goes; the kernelspec is JupyterLite's `python`; lines are joined."""
+    nb = {
+        "metadata": {"kernelspec": {"name": "python3"}},
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["%matplotlib inline\n", "import initlab\n"],
+                "outputs": [{"output_type": "stream", "text": ["a\n", "b\n"]}],
+                "execution_count": 3,
+            },
+        ],
+    }
+    out, counts = lite.lite_notebook(nb)
+    assert out["metadata"]["kernelspec"]["name"] == "python"
+    assert out["cells"][0]["source"] == "import initlab\n"
+    assert out["cells"][0]["outputs"][0]["text"] == "a\nb\n"
+    assert out["cells"][0]["execution_count"] is None
+    assert counts == {"code": 1, "skipped": 0}
+
+
+def test_lite_site_loads_pyodide_locally(site: Path) -> None:
+    """The built lite/ points the kernel at its own Pyodide and never at PyPI."""
+    assert check_offline.check_lite_config(site) == []
+    lock = json.loads((site / "lite/static/pyodide/pyodide-lock.json").read_text())
+    assert "ipywidgets" in lock["packages"]["initlab"]["depends"]
+
+
+def test_chapter_pages_link_to_their_notebook_in_jupyterlite(site: Path) -> None:
+    """Each chapter has a JupyterLite launch link, relative to the page, to its own notebook."""
+    for path in site.glob("notebooks/*.html"):
+        html = path.read_text()
+        assert f'href="../lite/lab/index.html?path=notebooks/{path.stem}.ipynb"' in html, path.name
+        assert (site / "lite/files/notebooks" / f"{path.stem}.ipynb").is_file()
+
+
+def test_binder_pins_match_the_tested_requirements() -> None:
+    """binder/ pins Python 3.11 and the same versions requirements.txt tests with."""
+    assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
+    tested = {
+        line.split("==")[0].lower().replace("_", "-"): line.strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    }
+    pins = [
+        line.strip()
+        for line in (ROOT / "binder/requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    ]
+    assert pins
+    for pin in pins:
+        assert tested[pin.split("==")[0].lower().replace("_", "-")] == pin, pin
+    assert "-e .[book]" in (ROOT / "binder/requirements.txt").read_text()
+
+
+def test_dedupe_assets_keeps_each_player_asset_once_per_page() -> None:
+    """Three players on a page: the script and style stay in the first, mount calls in all."""
+    js, css = "J" * 300, "C" * 300
+    player = f"<style>{css}</style><div></div><script>{js}\ninitlabPlayer.mount('p{{}}');</script>"
+    nb = {"cells": [{"outputs": [{"data": {"text/html": player.format(k)}}]} for k in range(3)]}
+    removed = book_html.dedupe_assets(nb, [js, css])
+    htmls = [c["outputs"][0]["data"]["text/html"] for c in nb["cells"]]
+    assert removed == 2 * 600
+    assert js in htmls[0] and css in htmls[0]
+    assert all(js not in h and css not in h and "initlabPlayer.mount" in h for h in htmls[1:])

@@ -45,6 +45,13 @@ ALLOWED: tuple[re.Pattern[str], ...] = (
 )
 
 
+# JupyterLite asks for a favicon at the server root, which a book need not have.
+ALLOWED_LITE: tuple[re.Pattern[str], ...] = (
+    *ALLOWED,
+    re.compile(r"(404 .*|status of 404 .*)/favicon\.ico"),
+)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The strictly built book's HTML folder."""
@@ -520,6 +527,38 @@ def test_debug_lab_grades_a_fix_in_the_page(live_context: Any, origin: str) -> N
     assert verdict.startswith("Fixed: the pod is Running")
     assert "Running" in after.splitlines()[-1]
     assert not watch.problems(ALLOWED), "\n".join(watch.problems(ALLOWED))
+
+
+def test_a_chapter_runs_to_the_end_in_jupyterlite(live_context: Any, origin: str) -> None:
+    """JupyterLite (the book's lite/, local Pyodide) opens chapter 03; Run All: every cell runs."""
+    page = live_context.new_page()
+    page.set_default_timeout(LIVE_TIMEOUT_MS)
+    watch = Watch(page, origin)
+    try:
+        page.goto(f"{origin}/lite/lab/index.html?path=notebooks/03-failure-and-restart.ipynb")
+        cells = page.locator(".jp-Notebook .jp-CodeCell")
+        cells.first.wait_for()
+        dialogs = page.locator(".jp-Dialog").count()  # e.g. "Select Kernel": none expected
+        n = cells.count()
+        page.locator(".jp-Notebook").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_function(
+            """n => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                     .filter(p => /\\[\\d+\\]/.test(p.textContent)).length === n""",
+            arg=n,
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        errors = page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ).all_inner_texts()
+        kernel = page.locator(".jp-KernelName, .jp-Toolbar-kernelName").first.inner_text()
+    finally:
+        page.close()
+    assert n >= 10 and dialogs == 0
+    assert errors == [], errors
+    assert "Pyodide" in kernel
+    assert not watch.problems(ALLOWED_LITE), "\n".join(watch.problems(ALLOWED_LITE))
 
 
 # --- the browser requirement ---------------------------------------------------------

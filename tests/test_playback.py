@@ -11,7 +11,14 @@ from browser_support import launch, require_chromium
 from scenarios import MYAPP
 
 import initlab
-from initlab.book.player import Player, describe_events, get_table, player, svg_timeline
+from initlab.book.player import (
+    Player,
+    describe_events,
+    get_table,
+    player,
+    svg_timeline,
+    text_of,
+)
 from initlab.kubectl import render_events
 
 TEN_MINUTES = {
@@ -63,11 +70,10 @@ def test_player_html_has_no_external_reference(myapp):
 def test_every_snapshot_status_is_in_the_payload(myapp):
     """The embedded JSON carries every snapshot, with its STATUS and `kubectl get` table."""
     data = _payload(player(myapp).html)
-    strings = data["strings"]
     assert [s[0] for s in data["snaps"]] == [s["t"] for s in myapp.timeline]
     assert [s[6] for s in data["snaps"]] == [s["status"] for s in myapp.timeline]
     for i, snap in enumerate(data["snaps"]):
-        table = strings[snap[2]]
+        table = text_of(data, snap[2])
         assert snap[6] in table.splitlines()[1]
         assert table == get_table(myapp, snap[0], i)
 
@@ -77,12 +83,11 @@ def test_payload_describe_and_logs_are_kubectls_own(myapp):
     from initlab.kubectl import render_describe, render_logs
 
     data = _payload(player(myapp).html)
-    strings = data["strings"]
     assert data["containers"] == ["init-myservice", "init-mydb", "myapp-container"]
     for t, _clock, _get, head, events, logs, _status in data["snaps"]:
-        assert strings[head] + strings[events] + "\n" == render_describe(myapp, t)
+        assert text_of(data, head) + text_of(data, events) + "\n" == render_describe(myapp, t)
         for c, k in logs.items():
-            assert strings[k] == render_logs(myapp, c, t).rstrip("\n")
+            assert text_of(data, k) == render_logs(myapp, c, t).rstrip("\n")
 
 
 def test_payload_watch_is_the_get_w_trace(myapp):
@@ -194,8 +199,8 @@ def test_user_strings_are_escaped():
     raw = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1)
     assert "</" not in raw and "<\\/script>" in raw
     data = _payload(page)
-    assert data["strings"][data["snaps"][1][2]].splitlines()[1].split()[2] == evil.split()[0]
-    assert evil in data["strings"][data["snaps"][1][4]]  # the event message round-trips
+    assert text_of(data, data["snaps"][1][2]).splitlines()[1].split()[2] == evil.split()[0]
+    assert evil in text_of(data, data["snaps"][1][4])  # the event message round-trips
 
 
 def test_two_players_on_one_page_have_distinct_ids(myapp):
@@ -321,7 +326,8 @@ def test_player_from_a_result_offers_its_scenario_yaml(myapp):
     p = player(myapp)
     assert p.source and "init-myservice" in p.source
     again = json.loads(run_json(p.source))["data"]
-    assert again["snaps"] == p.data["snaps"] and again["strings"] == p.data["strings"]
+    assert again["snaps"] == p.data["snaps"] and again["texts"] == p.data["texts"]
+    assert again["lines"] == p.data["lines"]
 
 
 def test_player_from_a_file_offers_the_file_text_with_its_comments():
@@ -369,4 +375,4 @@ def test_run_json_restart_policy_never_fails_the_pod():
     text = path.read_text().replace("restartPolicy: Always", "restartPolicy: Never")
     data = json.loads(run_json(text))["data"]
     assert data["snaps"][-1][6] == "Init:Error"
-    assert "Status:       Failed" in data["strings"][data["snaps"][-1][3]]
+    assert re.search(r"^Status:\s+Failed$", text_of(data, data["snaps"][-1][3]), re.M)

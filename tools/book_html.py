@@ -9,6 +9,8 @@ myst-nb renders a notebook, it:
   the notebooks keep them for Jupyter and JupyterLite, where a kernel runs
   them. Each removed output becomes one line saying where the explorer runs,
   and the page loads neither require.js nor the ipywidgets html-manager;
+- keeps the players' shared script and style once per page (each notebook
+  output carries them, so that it works alone in Jupyter);
 - drops every stylesheet or script whose URL is absolute (a theme or
   extension default pointing at a CDN), at page-context time;
 - makes ``repository.url`` the one setting for online buttons: when it is
@@ -63,6 +65,46 @@ def strip_widgets(nb: dict[str, Any]) -> int:
     return removed
 
 
+def _assets() -> list[str]:
+    """The players' shared script and style texts (initlab/book/assets), longest first."""
+    try:
+        from initlab.book.player import _asset
+    except ImportError:  # pragma: no cover - the book is built with initlab installed
+        return []
+    texts = [_asset(name) for name in ("player.js", "debuglab.js", "player.css")]
+    return sorted((t for t in texts if len(t) > 200), key=len, reverse=True)
+
+
+def dedupe_assets(nb: dict[str, Any], assets: list[str]) -> int:
+    """Keep each player asset (script, style) once per page: the first output that has it.
+
+    Every player output carries them so that it works alone in Jupyter; on one
+    page the later copies are dead weight (the script defines its functions once).
+    Returns the bytes removed.
+    """
+    seen: set[str] = set()
+    removed = 0
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs") or []:
+            data = out.get("data") if isinstance(out, dict) else None
+            if not isinstance(data, dict) or "text/html" not in data:
+                continue
+            html = data["text/html"]
+            html = "".join(html) if isinstance(html, list) else html
+            for text in assets:
+                if text in html:
+                    if text in seen:
+                        removed += len(text) * html.count(text)
+                        html = html.replace(text, "")
+                    else:
+                        first = html.index(text) + len(text)
+                        removed += len(text) * html[first:].count(text)
+                        html = html[:first] + html[first:].replace(text, "")
+                        seen.add(text)
+            data["text/html"] = html
+    return removed
+
+
 def _source_read(app: Any, docname: str, source: list[str]) -> None:
     if not str(app.env.doc2path(docname)).endswith(".ipynb"):
         return
@@ -70,7 +112,8 @@ def _source_read(app: Any, docname: str, source: list[str]) -> None:
         nb = json.loads(source[0])
     except ValueError:
         return  # not JSON: let myst-nb report it
-    if strip_widgets(nb) or "widgets" in json.dumps(nb.get("metadata", {})):
+    changed = strip_widgets(nb) + dedupe_assets(nb, _assets())
+    if changed or "widgets" in json.dumps(nb.get("metadata", {})):
         source[0] = json.dumps(nb, ensure_ascii=False)
 
 
@@ -114,7 +157,7 @@ def _lite_button(app: Any, pagename: str, templatename: str, context: dict, doct
     if buttons is None:
         return
     depth = pagename.count("/")
-    url = "../" * depth + f"{LITE_DIR}/lab/index.html?path={pagename.split('/', 1)[1]}.ipynb"
+    url = "../" * depth + f"{LITE_DIR}/lab/index.html?path={pagename}.ipynb"
     link = {
         "type": "link",
         "text": "JupyterLite",

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -51,16 +52,33 @@ _URL = r"(?P<url>(?:https?:)?//[^\s\"'`\\)<>]+)"
 # (path glob relative to the site root, URL regex, why it is never fetched)
 ALLOWED: tuple[tuple[str, str, str], ...] = (
     (
-        "vendor/npm/@jupyter-widgets/html-manager/dist/embed-amd.js",
-        r"^https://cdn\.jsdelivr\.net/npm/$",
-        "default CDN for third-party widget modules; vendor/offline-widgets.js replaces it "
-        "with the local vendor/npm/ through data-jupyter-widgets-cdn(-only)",
-    ),
-    (
         "vendor/mathjax/*",
         r"^https://cdn\.jsdelivr\.net/npm/(speech-rule-engine|sre-mathmaps-ie|wicked-good-xpath)@",
         "speech-rule-engine fallbacks: MathJax's a11y/sre component points SRE at the local "
         "[mathjax]/sre/mathmaps; the other two load only in Internet Explorer",
+    ),
+    (
+        "lite/build/*.js",
+        r"^https://(github\.com/(jupyter|jupyterlite|jupyterlab)/|jupyter\.org/about|"
+        r"jupyter-server\.readthedocs\.io/|discourse\.jupyter\.org/)",
+        "JupyterLab's Help menu and About dialog: links a reader may click, never fetched",
+    ),
+    (
+        "lite/extensions/@jupyterlite/pyodide-kernel-extension/static/*.js",
+        r"^https://cdn\.jsdelivr\.net/pyodide/v[0-9.]+/full/pyodide\.mjs$",
+        "the kernel's default pyodideUrl; lite/jupyter-lite.json sets a local one "
+        "(check_lite_config below fails the build otherwise)",
+    ),
+    (
+        "*pyodide/pyodide.mjs",
+        r"^https://cdn\.jsdelivr\.net/pyodide/v\$\{\w+\}/full/$",
+        "Pyodide's default cdnUrl: the players pass packageBaseUrl (the local _pyodide/), and "
+        "tools/pyodide_dist.py prunes the lock to the files it ships, so nothing resolves there",
+    ),
+    (
+        "lite/extensions/jupyterlab-jupytext/static/*.js",
+        r"^https://jupytext\.org/",
+        "jupytext's help links (its labextension comes with jupytext from the build venv)",
     ),
 )
 
@@ -277,12 +295,33 @@ def _local_target(site: Path, page: Path, url: str) -> Path | None:
     return (page.parent / unquote(parts.path)).resolve()
 
 
+def check_lite_config(site: Path) -> list[str]:
+    """JupyterLite (site/lite/), if built, must load Pyodide locally and never fall back to PyPI."""
+    config_path = site / "lite" / "jupyter-lite.json"
+    if not config_path.is_file():
+        return []
+    config = json.loads(config_path.read_text())["jupyter-config-data"]
+    settings = config.get("litePluginSettings", {})
+    kernel = settings.get("@jupyterlite/pyodide-kernel-extension:kernel", {})
+    url = str(kernel.get("pyodideUrl", ""))
+    problems = []
+    if not url.endswith("pyodide.mjs") or EXTERNAL.match(url):
+        problems.append(f"lite/jupyter-lite.json: pyodideUrl {url!r} is not a local file")
+    elif not (config_path.parent / url).resolve().is_file():
+        problems.append(f"lite/jupyter-lite.json: pyodideUrl {url!r} is missing")
+    if kernel.get("disablePyPIFallback") is not True:
+        problems.append("lite/jupyter-lite.json: disablePyPIFallback is not true")
+    return problems
+
+
 def check_site(site: Path) -> Report:
-    """Scan every .html, .css and .js file under site."""
+    """Scan every .html, .css, .js and .mjs file under site."""
     site = site.resolve()
     report = Report()
+    for problem in check_lite_config(site):
+        report.external.append(Offender("lite/jupyter-lite.json", 0, "lite config", problem))
     for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.suffix not in (".html", ".css", ".js"):
+        if not path.is_file() or path.suffix not in (".html", ".css", ".js", ".mjs"):
             continue
         rel = path.relative_to(site).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -48,6 +48,7 @@ __all__ = [
     "Player",
     "player",
     "player_data",
+    "text_of",
     "check_times",
     "svg_timeline",
     "get_table",
@@ -387,24 +388,44 @@ def check_times(result: Any) -> None:
 
 
 class _Strings:
-    """A string table: per-snapshot texts repeat (logs, describe heads), so each is stored once."""
+    """A text table: each text is a list of line numbers into one table of distinct lines.
+
+    Per-snapshot texts repeat whole (logs) or line by line (describe, whose
+    snapshots differ in a few lines), so each distinct text and each distinct
+    line is stored once; the page joins a text's lines.
+    """
 
     def __init__(self) -> None:
-        self.items: list[str] = []
-        self._index: dict[str, int] = {}
+        self.texts: list[list[int]] = []
+        self.lines: list[str] = []
+        self._text: dict[str, int] = {}
+        self._line: dict[str, int] = {}
 
     def add(self, text: str) -> int:
-        if text not in self._index:
-            self._index[text] = len(self.items)
-            self.items.append(text)
-        return self._index[text]
+        if text not in self._text:
+            self._text[text] = len(self.texts)
+            self.texts.append(
+                [self._line.setdefault(line, len(self._line)) for line in text.split("\n")]
+            )
+            if len(self._line) > len(self.lines):
+                self.lines.extend(list(self._line)[len(self.lines) :])
+        return self._text[text]
+
+    def text(self, k: int) -> str:
+        """Text number `k` ("" for -1), as the page rebuilds it."""
+        return "\n".join(self.lines[i] for i in self.texts[k]) if k >= 0 else ""
+
+
+def text_of(data: dict[str, Any], k: int) -> str:
+    """Text number `k` of a player's data ("" for -1): its lines joined, as the page does."""
+    return "\n".join(data["lines"][i] for i in data["texts"][k]) if k >= 0 else ""
 
 
 def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
     """Everything a player's page script shows, precomputed: the script only picks by index.
 
     `snaps[i]` = [t, clock text, get index, describe-head index, events index,
-    {container: logs index}, STATUS] with indices into `strings`; `watch` = the `kubectl get pod -w`
+    {container: logs index}, STATUS] with indices into `texts` (`text_of`); `watch` = the `kubectl get pod -w`
     header and one row per snapshot (the page shows rows 0..i). The describe
     view is head + events. `source` is the YAML offered for editing.
     """
@@ -446,7 +467,8 @@ def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "snaps": snaps,
-        "strings": strings.items,
+        "texts": strings.texts,
+        "lines": strings.lines,
         "watch": watch,
         "containers": containers,
         "source": source,
@@ -532,7 +554,7 @@ class Player:
         name = data["name"]
         title = self.title or f"{name}: step through the start-up"
         snaps = data["snaps"]
-        first_get = data["strings"][snaps[0][2]] if snaps else ""
+        first_get = text_of(data, snaps[0][2]) if snaps else ""
         views = "".join(
             f'<button type="button" class="ilp-view" data-view="{key}" '
             f'aria-pressed="{"true" if key == "events" else "false"}">{_esc(label)}</button>'

@@ -386,6 +386,18 @@ def _fits(text: str, width: float, span: float, fontsize: float = TEXT_MIN) -> b
     return len(text) * char < width / span * axes_width if span > 0 else False
 
 
+class SvgFigure:
+    """`timeline` without matplotlib: the player's SVG lanes, shown by Jupyter as HTML."""
+
+    def __init__(self, result: Any, t: float | None = None) -> None:
+        from initlab.book.player import svg_timeline
+
+        self.svg = svg_timeline(result, t)
+
+    def _repr_html_(self) -> str:
+        return self.svg
+
+
 def timeline(result: Any, t: float | None = None):  # -> Figure
     """The pod's start-up as lanes, one per container, with events and a cursor at `t`.
 
@@ -394,9 +406,15 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     with every failure (10 s, 20 s, 40 s ... capped at 5 min); a sidecar's
     bar keeps running beside the app's. The top lane is STATUS as
     `kubectl get pod` printed it.
+
+    Without matplotlib (in the browser, under Pyodide/JupyterLite, no registry
+    has a build of it) the same lanes come back as the player's inline SVG.
     """
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
+    try:
+        from matplotlib.patches import Patch
+        from matplotlib.ticker import FuncFormatter, MultipleLocator
+    except ImportError:
+        return SvgFigure(result, t)
 
     ls = lanes(result)
     spans = status_spans(result)

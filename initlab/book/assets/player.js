@@ -39,7 +39,7 @@
     var base = pyodideBase();
     var t0 = performance.now();
     runtime = import(base + "pyodide.mjs").then(function (mod) {
-      return mod.loadPyodide({indexURL: base});
+      return mod.loadPyodide({indexURL: base, packageBaseUrl: base});
     }).then(function (py) {
       return py.loadPackage(["initlab"]).then(function () {
         py.runPython("import initlab.book.live");
@@ -69,7 +69,9 @@
       x0 = +svg.getAttribute("data-x0"); w = +svg.getAttribute("data-w");
       end = +svg.getAttribute("data-end");
     }
-    function text(k) { return k >= 0 ? d.strings[k] : ""; }
+    function text(k) {
+      return k >= 0 ? d.texts[k].map(function (n) { return d.lines[n]; }).join("\n") : "";
+    }
     function viewText(s) {
       var name = d.name;
       if (view === "describe") {

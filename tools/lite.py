@@ -1,0 +1,218 @@
+"""Build the book's JupyterLite: the chapter notebooks, runnable in the reader's browser, offline.
+
+    python tools/lite.py            # lite-dist/lite/ (the book has it at _build/html/lite/)
+
+JupyterLite (jupyterlite-core and jupyterlite-pyodide-kernel 0.8.6, pinned in
+requirements.txt) runs a Python kernel in the browser on the same local
+Pyodide the players use (``tools/pyodide_dist.py``): nothing comes from a CDN,
+``disablePyPIFallback`` is on and ``pyodideUrl`` is local. The build runs
+offline once ``pyodide-dist`` exists.
+
+The notebooks JupyterLite gets are copies of ``notebooks/*.ipynb`` with:
+
+- the kernelspec renamed to JupyterLite's ``python`` (else a "Select Kernel"
+  dialog opens);
+- ``%matplotlib inline`` lines removed (there is no matplotlib in Pyodide;
+  ``initlab.book.plots.timeline`` then returns the SVG timeline);
+- every cell that cannot run in a browser made into a comment that says why,
+  with its stored output kept: cells importing ``kubernetes_validate`` (it
+  needs ``rpds-py``, compiled code with no Pyodide build on any registry),
+  ``subprocess`` (a browser has no processes), or drawing with a matplotlib-only
+  figure (``resources_over_time``, ``admission_diff``).
+
+``examples/`` and ``notebooks/manifests/`` go in as files, so the chapters'
+relative paths (``../examples/x.yaml``, ``manifests/y.yaml``) work. The lock
+JupyterLite reads lists ipywidgets among initlab's dependencies (the kernel
+loads packages from a cell's own imports, and ``import initlab.book.widgets``
+names only initlab).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_ROOT = ROOT / "lite-dist"  # listed in html_extra_path
+OUT = OUT_ROOT / "lite"  # lands at _build/html/lite/
+PYODIDE = ROOT / "pyodide-dist" / "_pyodide"
+
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+
+#: (pattern in a cell's source, why the cell cannot run in the browser)
+CANNOT_RUN: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\bkubernetes_validate\b|--schema\b"),
+        "kubernetes-validate needs rpds-py, compiled code that no registry builds for Pyodide",
+    ),
+    (
+        re.compile(r"\bsubprocess\b"),
+        "it starts a process (the initlab command line); a browser has no processes",
+    ),
+    (
+        re.compile(r"\b(resources_over_time|admission_diff)\("),
+        "this figure needs matplotlib, which has no Pyodide build on any registry",
+    ),
+)
+MAGIC = re.compile(r"^%matplotlib\b.*$\n?", re.M)
+
+
+def lite_cell(cell: dict) -> tuple[dict, str | None]:
+    """The cell as JupyterLite gets it, and why it cannot run there (None if it can)."""
+    if cell.get("cell_type") != "code":
+        return cell, None
+    source = "".join(cell.get("source", []))
+    for pattern, why in CANNOT_RUN:
+        if pattern.search(source):
+            note = (
+                f"# Not run in JupyterLite: {why}.\n"
+                "# The output below was stored from a real Python kernel. The cell, for Jupyter:\n"
+            )
+            commented = "\n".join("# " + line if line else "#" for line in source.splitlines())
+            return dict(cell, source=note + commented), why
+    return dict(cell, source=MAGIC.sub("", source)), None
+
+
+def _joined(value: object) -> object:
+    """nbformat's multi-line strings (lists of lines) as one string: JupyterLite serves the
+    file as is, and JupyterLab would show a list as comma-joined text."""
+    return (
+        "".join(value)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else value
+    )
+
+
+def _normalised(cell: dict) -> dict:
+    cell = dict(cell, source=_joined(cell.get("source", "")))
+    if "outputs" in cell:
+        outputs = []
+        for out in cell["outputs"]:
+            out = dict(out)
+            if "text" in out:
+                out["text"] = _joined(out["text"])
+            if isinstance(out.get("data"), dict):
+                out["data"] = {k: _joined(v) for k, v in out["data"].items()}
+            outputs.append(out)
+        cell["outputs"] = outputs
+        cell["execution_count"] = None  # a fresh kernel numbers the cells it runs
+        for out in cell["outputs"]:
+            if "execution_count" in out:
+                out["execution_count"] = None
+    return cell
+
+
+def lite_notebook(nb: dict) -> tuple[dict, dict[str, int]]:
+    """A notebook for JupyterLite and its counts: code cells, cells skipped with a note."""
+    cells, skipped = [], 0
+    for cell in nb.get("cells", []):
+        new, why = lite_cell(_normalised(cell))
+        skipped += why is not None
+        cells.append(new)
+    meta = dict(nb.get("metadata", {}), kernelspec=KERNELSPEC)
+    meta["language_info"] = {"name": "python"}
+    code = sum(c.get("cell_type") == "code" for c in cells)
+    return dict(nb, cells=cells, metadata=meta), {"code": code, "skipped": skipped}
+
+
+def _lock_for_lite(src: Path, dest: Path) -> None:
+    """Pyodide for JupyterLite: the players' folder, with ipywidgets a dependency of initlab."""
+    shutil.copytree(src, dest)
+    lock_path = dest / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    deps = lock["packages"]["initlab"]["depends"]
+    lock["packages"]["initlab"]["depends"] = sorted({*deps, "ipywidgets"})
+    lock_path.write_text(json.dumps(lock, indent=1) + "\n")
+
+
+def build(out: Path = OUT) -> dict[str, dict[str, int]]:
+    """Build JupyterLite into `out`; returns the per-notebook cell counts."""
+    if not (PYODIDE / "pyodide-lock.json").is_file():
+        raise SystemExit("lite: no pyodide-dist/_pyodide: run `python tools/pyodide_dist.py` first")
+    counts: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="initlab-lite-") as tmp:
+        lite = Path(tmp) / "lite"
+        files = lite / "files"
+        (files / "notebooks").mkdir(parents=True)
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            nb, n = lite_notebook(json.loads(path.read_text(encoding="utf-8")))
+            (files / "notebooks" / path.name).write_text(json.dumps(nb, ensure_ascii=False))
+            counts[path.name] = n
+        shutil.copytree(ROOT / "examples", files / "examples")
+        if (ROOT / "notebooks" / "manifests").is_dir():
+            shutil.copytree(ROOT / "notebooks" / "manifests", files / "notebooks" / "manifests")
+        _lock_for_lite(PYODIDE, lite / "static" / "pyodide")
+        (lite / "jupyter_lite_config.json").write_text(
+            json.dumps(
+                {
+                    "LiteBuildConfig": {
+                        "apps": ["lab", "notebooks"],
+                        "no_sourcemaps": True,
+                        "contents": ["files"],
+                        "output_dir": str(Path(tmp) / "site"),
+                    }
+                }
+            )
+        )
+        # Render every cell (no windowing): a reader's Ctrl+F finds any cell, and a test
+        # can see every prompt.
+        (lite / "overrides.json").write_text(
+            json.dumps({"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}})
+        )
+        settings = {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}}
+        (lite / "jupyter-lite.json").write_text(
+            json.dumps(
+                {
+                    "jupyter-lite-schema-version": 0,
+                    "jupyter-config-data": {"appName": "initlab", "litePluginSettings": settings},
+                }
+            )
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite)],
+            cwd=lite,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+            raise SystemExit("lite: jupyter lite build failed:\n" + "\n".join(tail))
+        check_config(Path(tmp) / "site")
+        shutil.rmtree(out, ignore_errors=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(Path(tmp) / "site", out)
+    (out / "cells.json").write_text(json.dumps(counts, indent=1) + "\n")
+    return counts
+
+
+def check_config(site: Path) -> None:
+    """The built site loads Pyodide locally and never falls back to PyPI."""
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    url = kernel.get("pyodideUrl", "")
+    if "://" in url or url.startswith("//") or not url.endswith("pyodide.mjs"):
+        raise SystemExit(f"lite: pyodideUrl is not local: {url!r}")
+    if kernel.get("disablePyPIFallback") is not True:
+        raise SystemExit("lite: disablePyPIFallback is not set")
+
+
+def main() -> int:
+    counts = build()
+    code = sum(c["code"] for c in counts.values())
+    skipped = sum(c["skipped"] for c in counts.values())
+    size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file()) / 1e6
+    print(
+        f"lite-dist/lite: {len(counts)} notebooks, {code} code cells, {skipped} say why they "
+        f"cannot run in the browser; {size:.1f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
