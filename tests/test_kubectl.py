@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from initlab import simulate
 from initlab.cli import main
@@ -260,3 +262,65 @@ def test_scenario_cluster_must_be_bare_or_default(capsys, tmp_path):
     f.write_text(Path(EXAMPLES + "myapp-pod.yaml").read_text() + "cluster: kind\n")
     assert main(["simulate", str(f)]) == 2
     assert capsys.readouterr().err == 'cluster: must be "bare" or "default", not "kind"\n'
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_FIELDS = st.sampled_from(
+    [
+        "metadata",
+        "spec",
+        "status",
+        "labels",
+        "annotations",
+        "containers",
+        "initContainers",
+        "volumes",
+        "tolerations",
+        "env",
+        "ports",
+        "state",
+        "lastState",
+        "conditions",
+        "containerStatuses",
+        "initContainerStatuses",
+        "resources",
+        "livenessProbe",
+        "podIPs",
+        "volumeMounts",
+        "name",
+        "image",
+        "priority",
+        "nodeName",
+        "deletionTimestamp",
+        "startTime",
+    ]
+)
+_PODS = st.recursive(
+    _JSON,
+    lambda inner: st.dictionaries(_FIELDS, inner, max_size=5) | st.lists(inner, max_size=2),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pod=st.dictionaries(_FIELDS, _PODS, max_size=4))
+def test_describe_and_decoding_never_raise_on_any_json(pod):
+    """Any JSON-shaped object: describe_pod prints text and the decoder answers, neither raises."""
+    from datetime import UTC, datetime
+
+    from initlab.api.decoding import first_decode_error
+    from initlab.kubectl.describe import describe_pod
+
+    text = describe_pod(pod, [], datetime(2026, 1, 1, tzinfo=UTC), "1.35")
+    assert text.startswith("Name:") and "\x1b" not in text and "\r" not in text
+    assert first_decode_error(pod) is None or first_decode_error(pod).startswith("json: ")

@@ -40,6 +40,7 @@ from initlab.kubectl.events import (
     event_rows,
     go_sort,
     kubectl_minor,
+    kubectl_version_for,
 )
 from initlab.kubelet.status import EPOCH
 
@@ -759,11 +760,13 @@ def _describe_events(
         w.write(1, f"{r.type}\t{r.reason}\t{r.age}\t{r.source}\t{r.message}\n")
 
 
-def render_describe(
-    result: Any, t: float | None = None, kubectl_version: str = DEFAULT_KUBECTL_VERSION
-) -> str:
-    """`kubectl describe pod` of a simulated run at time t (default: the end)."""
+def render_describe(result: Any, t: float | None = None, kubectl_version: str | None = None) -> str:
+    """`kubectl describe pod` of a simulated run at time t (default: the end), as kubectl
+    `kubectl_version` lays it out (default: the simulated Kubernetes version's, 1.32-1.35)."""
     t = result.end if t is None else t
+    kubectl_version = kubectl_version or kubectl_version_for(
+        getattr(result, "kubernetes_version", "")
+    )
     pod = result.pod_at(t)
     meta = as_dict(pod.get("metadata"))
     objects = event_objects(
@@ -776,11 +779,12 @@ def render_describe(
     return describe_pod(pod, objects, EPOCH + timedelta(seconds=t), kubectl_version)
 
 
-def render_events(
-    result: Any, t: float | None = None, kubectl_version: str = DEFAULT_KUBECTL_VERSION
-) -> str:
+def render_events(result: Any, t: float | None = None, kubectl_version: str | None = None) -> str:
     """The `Events:` block of `kubectl describe pod` at time t (default: the end), on its own."""
     t = result.end if t is None else t
+    kubectl_version = kubectl_version or kubectl_version_for(
+        getattr(result, "kubernetes_version", "")
+    )
     objects = event_objects(result.events, t, result.name, result.namespace)
     w = PrefixWriter()
     _describe_events(w, objects, EPOCH + timedelta(seconds=t), kubectl_version)
