@@ -60,7 +60,10 @@ behaviour keys, per attempt:
   onTerm: {exit: 0, after: 3}   its answer to SIGTERM: that exit code, 3 s later
   onTerm: ignore            ignores SIGTERM (sleep as PID 1): SIGKILL, exit 137
   postStart: N              seconds its lifecycle.postStart hook runs (the next
-                            container starts after it)
+                            container starts after it); {run: N, exit: 1}: the
+                            hook fails (FailedPostStartHook, the container is killed)
+  preStop: N | forever      seconds its lifecycle.preStop hook runs before SIGTERM,
+                            out of the grace period; {run: N, exit: 1}: FailedPreStopHook
   startup: fail             its startupProbe never passes: killed after
                             failureThreshold failures, and started again
   liveness: {failAfter: N}  its livenessProbe fails from N s after start:

@@ -360,3 +360,60 @@ def test_bad_world_events_are_refused_with_their_field_path(event, path):
     with pytest.raises(InputError) as e:
         load_scenario({"pod": BASE, "events": [event]})
     assert e.value.field == path
+
+
+def _hooked(hook: str, behaviour: dict) -> dict:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "nginx:1.27",
+                    "lifecycle": {hook: {"exec": {"command": ["sh", "-c", "exit 1"]}}},
+                }
+            ]
+        },
+    }
+    return {"pod": pod, "behavior": {"app": [behaviour]}}
+
+
+def test_a_failing_post_start_hook_kills_the_container_and_it_waits_with_the_hooks_error():
+    """startContainer: FailedPostStartHook, Killing "FailedPostStartHook", PostStartHookError."""
+    sc = _hooked("postStart", {"run": "forever", "postStart": {"run": 1, "exit": 1}})
+    sc["until"] = 8
+    r = simulate(sc)
+    seen = [
+        (e["reason"], e["message"])
+        for e in r.events
+        if e["reason"] in ("FailedPostStartHook", "Killing")
+    ]
+    assert seen[:2] == [
+        ("FailedPostStartHook", "PostStartHook failed"),
+        ("Killing", "FailedPostStartHook"),
+    ]
+    waits = [
+        s["containerStatuses"][0]["state"]["waiting"]
+        for s in r.timeline
+        if s["containerStatuses"] and "waiting" in s["containerStatuses"][0]["state"]
+    ]
+    waiting = next(w for w in waits if w.get("reason") not in ("ContainerCreating",))
+    assert waiting["reason"] == "PostStartHookError"
+    assert waiting["message"].startswith(
+        'Exec lifecycle hook ([sh -c exit 1]) for Container "app" in Pod "web_default('
+    )
+    assert waiting["message"].endswith(
+        "failed - error: command 'sh -c exit 1' exited with 1: , message: \"\""
+    )
+
+
+def test_a_pre_stop_hook_runs_before_sigterm_and_uses_up_the_grace_period():
+    """killContainer: 20 s of preStop out of 30 leaves 10 s; a 15 s SIGTERM answer is SIGKILLed."""
+    sc = _hooked("preStop", {"run": "forever", "preStop": 20, "onTerm": {"exit": 0, "after": 15}})
+    sc["events"] = [{"at": 10, "action": "delete-pod"}]
+    r = simulate(sc)
+    assert r.hooks == [{"container": "app", "hook": "preStop", "start": 10, "end": 30, "exit": 0}]
+    term = r.frames[-1].status["containerStatuses"][0]["state"]["terminated"]
+    assert (term["exitCode"], term["finishedAt"]) == (137, "2026-01-01T00:00:40Z")

@@ -13,7 +13,9 @@ which logs `Starting`, `Started`, `Exiting` lines; its assertions
 (`StartsBefore`, `ExitsBefore`, `RunTogether`, `HasRestarted`, ... in
 `test/e2e_node/container_lifecycle_pod_construction.go`) read that log. Here the
 same log is rebuilt from the simulation: a `Starting` for every `Started`
-event, an `Exiting` at every terminated state's `finishedAt`.
+event, an `Exiting` at every terminated state's `finishedAt`, and for each
+lifecycle hook run (`Result.hooks`) a `Starting` and an `Exiting` under
+upstream's `PostStart-NAME` / `PreStop-NAME`.
 
 How upstream's `execCommand` maps onto scenario behaviour: `Delay` -> `run`,
 `ExitCode` -> `exit` (-1 is 255), `StartDelay` with a `test -f started`
@@ -122,6 +124,11 @@ def output(r: Result) -> list[Line]:
         if e["reason"] == "Started" and e["message"].startswith("Started container "):
             name = e["message"].removeprefix("Started container ")
             lines.append((e["t"], 1, i, Line(e["t"], name, "Starting")))
+    for h in r.hooks:
+        # upstream's hooks log under PostStart-NAME / PreStop-NAME (prefixedName)
+        name = f"{'PostStart' if h['hook'] == 'postStart' else 'PreStop'}-{h['container']}"
+        lines.append((h["start"], 1, len(r.events), Line(h["start"], name, "Starting")))
+        lines.append((h["end"], 0, 0, Line(h["end"], name, "Exiting")))
     seen: set[str] = set()
     for f in r.frames:
         st = f.status
@@ -1678,6 +1685,269 @@ for _reboot in (True, False):
     )
 
 
+# ---- preStop hooks ----------------------------------------------------------------------------
+
+
+def pre_stop(name: str = "hook") -> dict[str, Any]:
+    """A lifecycle with an exec preStop hook (its run is the behaviour's `preStop`)."""
+    return {"preStop": {"exec": {"command": ["sh", "-c", f"echo {name}; sleep 1"]}}}
+
+
+W = "a pod cannot terminate gracefully"
+case(
+    "should respect termination grace period seconds with long-running preStop hook",
+    W,
+    pod(
+        "pod-termination-grace-period",
+        "Always",
+        [],
+        [
+            ctr(
+                "regular1",
+                lifecycle=pre_stop(),
+                behavior=run("forever", onTerm="ignore", preStop="forever"),
+            )
+        ],
+        events=[{"at": 10, "action": "delete-pod"}],
+        terminationGracePeriodSeconds=30,
+    ),
+    lambda r: assert_true(r.deleted_at is not None and r.deleted_at <= 10 + 30 + 30),
+    # the hook uses the whole grace period; SIGKILL comes after the 2 s minimum
+    lambda r: assert_eq(exit_times(r, "regular1"), [42]),
+)
+
+for _probe, _key, _beh in (
+    ("startup", "startupProbe", {"startup": "fail"}),
+    ("liveness", "livenessProbe", {"liveness": {"failAfter": 0}}),
+):
+    case(
+        f"should call the container's preStop hook and terminate it if its {_probe} probe fails",
+        "A regular container has a PreStop hook",
+        pod(
+            "test-pod",
+            "Never",
+            [],
+            [
+                ctr(
+                    "regular-1",
+                    **{_key: {**FAILING_EXEC, "initialDelaySeconds": 10, "failureThreshold": 1}},
+                    lifecycle=pre_stop(),
+                    behavior=run(100, **term(15), preStop=1, **_beh),
+                )
+            ],
+        ),
+        lambda r: run_together(r, "regular-1", "PreStop-regular-1"),
+        lambda r: starts(r, "PreStop-regular-1"),
+        lambda r: exits(r, "regular-1"),
+    )
+
+W = "running restartable init containers with startup probes; using a PreStop hook"
+case(
+    "should call the container's preStop hook and not launch next container if the "
+    "restartable init container's startup probe fails",
+    W,
+    pod(
+        "restartable-init-container-failed-startup",
+        "Always",
+        [
+            ctr(
+                "restartable-init-1",
+                sidecar=True,
+                startupProbe={**FAILING_EXEC, "initialDelaySeconds": 5, "failureThreshold": 1},
+                lifecycle=pre_stop(),
+                behavior=run(600, **term(15), preStop=1, startup="fail"),
+            )
+        ],
+        [ctr("regular-1", behavior=run(1))],
+        until=120,
+    ),
+    lambda r: assert_true(status_of(r, "restartable-init-1")["restartCount"] >= 2),
+    lambda r: assert_eq(phase(r), "Pending"),
+    lambda r: run_together(r, "restartable-init-1", "PreStop-restartable-init-1"),
+    lambda r: starts(r, "PreStop-restartable-init-1"),
+    lambda r: exits(r, "restartable-init-1"),
+    lambda r: doesnt_start(r, "regular-1"),
+)
+
+W = "running restartable init containers with liveness probes"
+case(
+    "should call the container's preStop hook and start the next container if the "
+    "restartable init container's liveness probe fails",
+    W,
+    pod(
+        "restartable-init-container-failed-startup",
+        "Always",
+        [
+            ctr(
+                "restartable-init-1",
+                sidecar=True,
+                livenessProbe={**FAILING_EXEC, "initialDelaySeconds": 5, "failureThreshold": 1},
+                lifecycle=pre_stop(),
+                behavior=run(600, **term(15), preStop=1, liveness={"failAfter": 0}),
+            )
+        ],
+        [ctr("regular-1", behavior=run(1))],
+        until=120,
+    ),
+    lambda r: assert_true(status_of(r, "restartable-init-1")["restartCount"] >= 2),
+    lambda r: assert_true(status_of(r, "regular-1")["restartCount"] >= 1),
+    lambda r: run_together(r, "restartable-init-1", "PreStop-restartable-init-1"),
+    lambda r: starts(r, "PreStop-restartable-init-1"),
+    lambda r: exits(r, "restartable-init-1"),
+    lambda r: starts(r, "regular-1"),
+)
+
+
+def _three_sidecars(name: str, hook: dict[str, Any]) -> dict[str, Any]:
+    return pod(
+        name,
+        "Never",
+        [
+            ctr(
+                f"restartable-init-{i}",
+                sidecar=True,
+                lifecycle=pre_stop(),
+                behavior=run(60, **term(5), **hook),
+            )
+            for i in (1, 2, 3)
+        ],
+        [ctr("regular-1", behavior=run(5))],
+    )
+
+
+def _hook_times(r: Result, name: str) -> tuple[float, float]:
+    h = next(h for h in r.hooks if h["container"] == name and h["hook"] == "preStop")
+    return h["start"], h["end"]
+
+
+SIDECARS = [f"restartable-init-{i}" for i in (1, 2, 3)]
+W = "The PreStop hooks don't exit"
+case(
+    "should terminate sidecars simultaneously if prestop doesn't exit",
+    W,
+    _three_sidecars("serialize-termination", {"preStop": "forever"}),
+    lambda r: terminated(r, {n: (137, "Error") for n in SIDECARS}),
+    lambda r: starts_before(r, "restartable-init-1", "restartable-init-2"),
+    lambda r: starts_before(r, "restartable-init-2", "restartable-init-3"),
+    lambda r: starts_before(r, "restartable-init-3", "regular-1"),
+    # the hooks all end together, and each container dies ~32 s after its hook began
+    # (the 30 s grace period + the 2 s minimum before SIGKILL)
+    lambda r: assert_eq(len({_hook_times(r, n)[1] for n in SIDECARS}), 1),
+    lambda r: assert_eq(
+        [exit_times(r, n)[0] - _hook_times(r, n)[0] for n in SIDECARS], [32, 32, 32]
+    ),
+)
+W = "the restartable init containers have multiple PreStop hooks"
+case(
+    "should call sidecar container PreStop hook simultaneously",
+    W,
+    _three_sidecars("serialize-termination-simul-prestop", {"preStop": 1}),
+    lambda r: terminated(r, {n: (0, "Completed") for n in SIDECARS}),
+    lambda r: starts_before(r, "restartable-init-1", "restartable-init-2"),
+    lambda r: starts_before(r, "restartable-init-2", "restartable-init-3"),
+    lambda r: starts_before(r, "restartable-init-3", "regular-1"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-1"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-2"),
+    lambda r: exits_before(r, "regular-1", "restartable-init-3"),
+    lambda r: exits_before(r, "restartable-init-3", "restartable-init-2"),
+    lambda r: exits_before(r, "restartable-init-2", "restartable-init-1"),
+    lambda r: assert_eq(len({_hook_times(r, n)[0] for n in SIDECARS}), 1),
+)
+
+
+def _deleted_with_hooks(
+    name: str, grace: int, answers: dict[str, tuple[float, int]], hooks: dict[str, Any]
+) -> dict[str, Any]:
+    sc = _deleted(name, grace, answers)
+    for c in sc["pod"]["spec"]["initContainers"] + sc["pod"]["spec"]["containers"]:
+        if c["name"] in hooks:
+            c["lifecycle"] = pre_stop()
+            sc["behavior"][c["name"]][0]["preStop"] = hooks[c["name"]]
+    return sc
+
+
+W = "The restartable init containers exit with non-zero exit code by prestop hook"
+case(
+    "should mark pod as succeeded if any of the restartable init containers have terminated "
+    "with non-zero exit code by prestop hook",
+    W,
+    _deleted_with_hooks(
+        "restartable-init-terminated-with-non-zero-exit-code",
+        30,
+        {n: (1, 0) for n in [*SIDECARS, "regular-1"]},
+        {
+            "restartable-init-1": 1,
+            "restartable-init-2": {"run": 1, "exit": 1},
+            "restartable-init-3": 1,
+        },
+    ),
+    lambda r: assert_eq(_final_phase(r), "Succeeded"),
+    lambda r: terminated(r, {"regular-1": (0, "Completed")}),
+    lambda r: terminated(r, {n: (0, "Completed") for n in SIDECARS}),
+    lambda r: assert_eq(
+        [e["object"] for e in r.events if e["reason"] == "FailedPreStopHook"],
+        ["spec.initContainers{restartable-init-2}"],
+    ),
+)
+W = "The regular containers have exceeded its termination grace period seconds by prestop hook"
+case(
+    "should mark pod as failed if any of the prestop hook in regular container has exceeded "
+    "its termination grace period seconds",
+    W,
+    _deleted_with_hooks(
+        "regular-prestop-exceeded-termination-grace-period",
+        5,
+        {
+            "restartable-init-1": (1, 0),
+            "restartable-init-2": (20, 0),
+            "restartable-init-3": (1, 0),
+            "regular-1": (20, 0),
+        },
+        {"regular-1": 20},
+    ),
+    lambda r: assert_eq(_final_phase(r), "Failed"),
+    lambda r: terminated(r, {"regular-1": (137, "Error")}),
+    lambda r: terminated(
+        r,
+        {
+            "restartable-init-1": (0, "Completed"),
+            "restartable-init-2": (137, "Error"),
+            "restartable-init-3": (0, "Completed"),
+        },
+    ),
+)
+W = (
+    "The restartable init containers have exceeded its termination grace period seconds by "
+    "prestop hook"
+)
+case(
+    "should mark pod as succeeded if any of the prestop hook in restartable init containers "
+    "have exceeded its termination grace period seconds",
+    W,
+    _deleted_with_hooks(
+        "restartable-init-prestop-exceeded-termination-grace-period",
+        5,
+        {
+            "restartable-init-1": (1, 0),
+            "restartable-init-2": (20, 0),
+            "restartable-init-3": (1, 0),
+            "regular-1": (1, 0),
+        },
+        {"restartable-init-1": 1, "restartable-init-2": 30, "restartable-init-3": 1},
+    ),
+    lambda r: assert_eq(_final_phase(r), "Succeeded"),
+    lambda r: terminated(r, {"regular-1": (0, "Completed")}),
+    lambda r: terminated(
+        r,
+        {
+            "restartable-init-1": (0, "Completed"),
+            "restartable-init-2": (137, "Error"),
+            "restartable-init-3": (0, "Completed"),
+        },
+    ),
+)
+
+
 #: Upstream cases not expressible as scenarios yet: (It, When, why not).
 NOT_EXPRESSIBLE: list[tuple[str, str, str]] = []
 
@@ -1686,62 +1956,12 @@ def _not_yet(it: str, when: str, why: str) -> None:
     NOT_EXPRESSIBLE.append((it, when, why))
 
 
-PRESTOP = "no preStop hooks (their run, timing and FailedPreStopHook)"
 PROBE_RUNS = "probe executions are not observable in a simulation (upstream reads each run's log)"
 START_UP_WINDOW = (
     "the kubelet's start-up window after a restart (statuses before the prober's first runs, "
     "feature gate ChangeContainerStatusOnKubeletRestart) is not modelled"
 )
 
-for _it, _w in (
-    (
-        "should respect termination grace period seconds with long-running preStop hook",
-        "a pod cannot terminate gracefully",
-    ),
-    (
-        "should call the container's preStop hook and terminate it if its startup probe fails",
-        "A regular container has a PreStop hook",
-    ),
-    (
-        "should call the container's preStop hook and terminate it if its liveness probe fails",
-        "A regular container has a PreStop hook",
-    ),
-    (
-        "should call the container's preStop hook and not launch next container if the "
-        "restartable init container's startup probe fails",
-        "running restartable init containers with startup probes; using a PreStop hook",
-    ),
-    (
-        "should call the container's preStop hook and start the next container if the "
-        "restartable init container's liveness probe fails",
-        "running restartable init containers with liveness probes",
-    ),
-    (
-        "should terminate sidecars simultaneously if prestop doesn't exit",
-        "The PreStop hooks don't exit",
-    ),
-    (
-        "should call sidecar container PreStop hook simultaneously",
-        "the restartable init containers have multiple PreStop hooks",
-    ),
-    (
-        "should mark pod as succeeded if any of the restartable init containers have terminated "
-        "with non-zero exit code by prestop hook",
-        "The restartable init containers exit with non-zero exit code by prestop hook",
-    ),
-    (
-        "should mark pod as failed if any of the prestop hook in regular container has exceeded "
-        "its termination grace period seconds",
-        "The regular containers have exceeded its termination grace period seconds by prestop hook",
-    ),
-    (
-        "should mark pod as succeeded if any of the prestop hook in restartable init containers "
-        "have exceeded its termination grace period seconds",
-        "The restartable init containers have exceeded its termination grace period seconds by "
-        "prestop hook",
-    ),
-):
-    _not_yet(_it, _w, PRESTOP)
 _not_yet(
     "should execute readiness probe while in preStop, but not liveness",
     "a pod is terminating because its liveness probe fails",

@@ -61,7 +61,11 @@ def _attempt_document(a: Attempt) -> dict[str, Any]:
     elif a.stop:
         out["stop"] = _secs(a.stop)
     if a.post_start is not None:
-        out["postStart"] = _secs(a.post_start)
+        ps = _secs(a.post_start)
+        out["postStart"] = {"run": ps, "exit": a.post_start_exit} if a.post_start_exit else ps
+    if a.pre_stop is None or a.pre_stop or a.pre_stop_exit:
+        run = "forever" if a.pre_stop is None else _secs(a.pre_stop)
+        out["preStop"] = {"run": run, "exit": a.pre_stop_exit} if a.pre_stop_exit else run
     if a.oom:
         out["oom"] = True
     if a.pull_error:

@@ -108,6 +108,36 @@ def unhealthy_message(probe_type: str, probe: Mapping[str, Any] | None) -> str:
     return f"{probe_type.capitalize()} probe failed: {handler_output(probe)}"
 
 
+def hook_failure_message(
+    hook: Mapping[str, Any], container: str, pod_ref: str, code: int, pod_ip: str | None
+) -> str:
+    """The waiting message a failed hook leaves (`pkg/kubelet/lifecycle/handlers.go` `Run`).
+
+    exec: `Exec lifecycle hook ([sh -c exit 1]) for Container "c" in Pod
+    "p_ns(uid)" failed - error: command 'sh -c exit 1' exited with 1: ,
+    message: ""` (the command printed nothing); httpGet: an HTTP hook fails
+    only when the request cannot be made (a status code is not an error),
+    here a refused connection.
+    """
+    exec_ = hook.get("exec") if isinstance(hook.get("exec"), Mapping) else None
+    if exec_ is not None:
+        cmd = [str(x) for x in exec_.get("command") or []]
+        return (
+            f'Exec lifecycle hook ([{" ".join(cmd)}]) for Container "{container}" in Pod '
+            f"\"{pod_ref}\" failed - error: command '{' '.join(cmd)}' exited with {code}: , "
+            'message: ""'
+        )
+    http = hook.get("httpGet") if isinstance(hook.get("httpGet"), Mapping) else {}
+    host = http.get("host") or pod_ip or ""
+    port = http.get("port", "")
+    path = http.get("path", "")
+    url = f"{str(http.get('scheme', 'HTTP')).lower()}://{host}:{port}{path}"
+    return (
+        f'HTTP lifecycle hook ({path}) for Container "{container}" in Pod "{pod_ref}" '
+        f'failed - error: Get "{url}": dial tcp {host}:{port}: connect: connection refused'
+    )
+
+
 # -- container hashes ------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from initlab.kubelet.actions import (
     SUCCESS,
     ContainerRecord,
     RuntimePodStatus,
+    effective_grace_period,
     termination_order,
     termination_prereqs,
 )
@@ -47,6 +48,7 @@ from initlab.kubelet.probes import (
     SIGTERM_EXIT,
     failure_time,
     hash_container,
+    hook_failure_message,
     probe_settings,
     termination_outcome,
     unhealthy_message,
@@ -223,8 +225,31 @@ class ContainerRuntime:
             if isinstance(spec.get("lifecycle"), dict)
             else None
         )
-        if isinstance(hook, dict) and attempt.post_start:
-            yield self.env.timeout(attempt.post_start)
+        if isinstance(hook, dict):
+            ran = attempt.post_start or 0.0
+            if ran:
+                yield self.env.timeout(ran)
+            ctx.hooks.append(
+                {
+                    "container": name,
+                    "hook": "postStart",
+                    "start": now,
+                    "end": now + ran,
+                    "exit": attempt.post_start_exit,
+                }
+            )
+            if attempt.post_start_exit and record.state == RUNNING:
+                # startContainer: the hook failed -> event, killContainer, ErrPostStartHook
+                ctx.event("Warning", "FailedPostStartHook", obj, "PostStartHook failed")
+                yield from self.kill(
+                    [name], effective_grace_period(ctx.pod), {name: "FailedPostStartHook"}
+                )
+                return StartFailure(
+                    "PostStartHookError",
+                    hook_failure_message(
+                        hook, name, ctx.pod_ref, attempt.post_start_exit, self.sandbox_ip()
+                    ),
+                )
         return None
 
     def ensure_image(
@@ -470,9 +495,48 @@ class ContainerRuntime:
     def _stop_in_turn(
         self, live: _Live, waits: list[simpy.Event], grace: float, start: float
     ) -> Generator[simpy.Event, Any, None]:
-        """`killContainer`: `waitForTurn`, then StopContainer with the grace period left."""
-        if waits:
-            yield simpy.AnyOf(self.env, [simpy.AllOf(self.env, waits), self.env.timeout(grace)])
-        left = max(grace - int(self.env.now - start), MINIMUM_GRACE_PERIOD)
+        """`killContainer`: the preStop hook, `waitForTurn`, then StopContainer with what is left.
+
+        `executePreStopHook` runs the hook for at most the grace period and
+        takes the whole seconds it ran from it (a failed hook records
+        `FailedPreStopHook` "PreStopHook failed" and termination goes on);
+        then the sidecar waits its turn with what is left, and StopContainer
+        gets the rest, at least 2 s (`minimumGracePeriodInSeconds`).
+        """
+        left = grace
+        hook = (
+            (live.spec.get("lifecycle") or {}).get("preStop")
+            if isinstance(live.spec.get("lifecycle"), dict)
+            else None
+        )
+        if isinstance(hook, dict) and left > 0:
+            a = live.attempt
+            began = self.env.now
+            ran = left if a.pre_stop is None else min(a.pre_stop, left)
+            if ran > 0:
+                yield self.env.timeout(ran)
+            finished = a.pre_stop is not None and a.pre_stop <= left
+            self.ctx.hooks.append(
+                {
+                    "container": live.record.name,
+                    "hook": "preStop",
+                    "start": began,
+                    "end": self.env.now,
+                    "exit": a.pre_stop_exit if finished else None,
+                }
+            )
+            if finished and a.pre_stop_exit and live.record.state == RUNNING:
+                self.ctx.event(
+                    "Warning",
+                    "FailedPreStopHook",
+                    self.ctx.obj(live.record.name),
+                    "PreStopHook failed",
+                )
+            left -= int(self.env.now - began)
+        if waits and left > 0:
+            waited_from = self.env.now
+            yield simpy.AnyOf(self.env, [simpy.AllOf(self.env, waits), self.env.timeout(left)])
+            left -= int(self.env.now - waited_from)
+        left = max(left, MINIMUM_GRACE_PERIOD)
         if live.proc is not None and live.proc.is_alive:
             live.proc.interrupt(("kill", float(left)))

@@ -92,6 +92,8 @@ class PodContext:
         self.pod_ref = f"{self.name}_{self.namespace}({self.uid})"
         self.events = EventLog()
         self.frames: list[Frame] = []
+        #: Lifecycle hook runs: {container, hook, start, end, exit} (exit None: cut short).
+        self.hooks: list[dict[str, Any]] = []
         #: The pod object is gone from the API (deleted and finished), and when.
         self.gone = False
         self.deleted_at: float | None = None

@@ -229,6 +229,9 @@ class Result:
     logs: dict[str, list[ContainerLog]] = field(default_factory=dict)
     scenario: Scenario | None = None
     kubernetes_version: str = ""
+    #: Lifecycle hook runs, in start order: {container, hook: postStart|preStop, start, end,
+    #: exit} (exit None: the grace period ended first). Hooks leave no event when they pass.
+    hooks: list[dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def events(self) -> list[dict[str, Any]]:

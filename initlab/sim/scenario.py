@@ -32,7 +32,10 @@ mode}]` (mode `create` fails with exit 1 if the file already exists,
 after SIGTERM; default 0), `onTerm` (its answer to SIGTERM: `{exit: CODE,
 after: SECONDS}`, default exit 143 after `stop`; `ignore`: it runs until
 SIGKILL, exit 137), `postStart` (seconds the container's
-`lifecycle.postStart` hook runs; the next container starts after it),
+`lifecycle.postStart` hook runs, or `{run: N, exit: CODE}`; the next
+container starts after it; a non-zero exit kills the container), `preStop`
+(the same for `lifecycle.preStop`, which runs before SIGTERM and uses up
+the grace period; `forever` hangs until the grace period ends),
 `startup: fail` (the startupProbe never passes), `liveness: {failAfter: N}`
 (the livenessProbe fails from N s after start).
 
@@ -103,6 +106,7 @@ ATTEMPT_KEYS = {
     "postStart",
     "onTerm",
     "liveness",
+    "preStop",
 }
 SCENARIO_KEYS = {
     "pod",
@@ -168,6 +172,12 @@ class Attempt:
     stop: float = 0.0
     #: Seconds the container's `lifecycle.postStart` hook runs (the next container waits).
     post_start: float | None = None
+    #: The postStart hook's exit code (non-zero: FailedPostStartHook, the container is killed).
+    post_start_exit: int = 0
+    #: Seconds its `lifecycle.preStop` hook runs (None: until the grace period ends).
+    pre_stop: float | None = 0.0
+    #: The preStop hook's exit code (non-zero: FailedPreStopHook; termination goes on).
+    pre_stop_exit: int = 0
     #: The startup probe never passes (`startup: fail`).
     startup_fail: bool = False
     #: The liveness probe fails from this many seconds after start (`liveness: {failAfter: N}`).
@@ -374,12 +384,18 @@ def _from_mapping(
         ]
         hooks = next((c.get("lifecycle") for c in inits + apps if c.get("name") == cname), None)
         has_post_start = isinstance(hooks, dict) and isinstance(hooks.get("postStart"), dict)
+        has_pre_stop = isinstance(hooks, dict) and isinstance(hooks.get("preStop"), dict)
         spec_of = next((c for c in inits + apps if c.get("name") == cname), {})
         for i, a in enumerate(behavior[str(cname)]):
             if a.post_start is not None and not has_post_start:
                 raise InputError(
                     f'container "{cname}" has no lifecycle.postStart hook to take this long',
                     f"{path}[{i}].postStart",
+                )
+            if "preStop" in attempts[i] and not has_pre_stop:
+                raise InputError(
+                    f'container "{cname}" has no lifecycle.preStop hook to run',
+                    f"{path}[{i}].preStop",
                 )
             if a.startup_fail and not isinstance(spec_of.get("startupProbe"), dict):
                 raise InputError(
@@ -558,9 +574,9 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
             raise InputError("must be {failAfter: SECONDS}", f"{path}.liveness")
         a.liveness_fail_after = parse_duration(lv["failAfter"], f"{path}.liveness.failAfter")
     if "postStart" in raw:
-        a.post_start = parse_duration(raw["postStart"], f"{path}.postStart")
-        if a.post_start > MAX_UNTIL:
-            raise InputError(f"at most {int(MAX_UNTIL)} seconds", f"{path}.postStart")
+        a.post_start, a.post_start_exit = _hook(raw["postStart"], f"{path}.postStart", False)
+    if "preStop" in raw:
+        a.pre_stop, a.pre_stop_exit = _hook(raw["preStop"], f"{path}.preStop", True)
     if "oom" in raw:
         if not isinstance(raw["oom"], bool):
             raise InputError("must be true or false", f"{path}.oom")
@@ -604,6 +620,22 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
             raise InputError(f"must be a list of at most {MAX_LOG_LINES} lines", f"{path}.log")
         a.log = [str(x) for x in lines]
     return a
+
+
+def _hook(raw: Any, path: str, may_hang: bool) -> tuple[float | None, int]:
+    """A lifecycle hook's run: SECONDS, or {run: SECONDS, exit: CODE}; `forever` for preStop."""
+    body = raw if isinstance(raw, dict) else {"run": raw}
+    if not set(map(str, body)) <= {"run", "exit"} or "run" not in body:
+        raise InputError("must be SECONDS or {run: SECONDS, exit: CODE}", path)
+    code = body.get("exit", 0)
+    if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= 255:
+        raise InputError("must be an exit code from 0 to 255", f"{path}.exit")
+    if body["run"] == "forever" and may_hang:
+        return None, code
+    seconds = parse_duration(body["run"], f"{path}.run" if isinstance(raw, dict) else path)
+    if seconds > MAX_UNTIL:
+        raise InputError(f"at most {int(MAX_UNTIL)} seconds", path)
+    return seconds, code
 
 
 def _on_term(raw: Any, path: str, a: Attempt) -> None:

@@ -57,7 +57,11 @@ Timing model (seconds; every value is a simplification, stated here):
   their turn (`kuberuntime_termination_order.go`), each on its own timer of
   the grace period, so those still waiting when it ends stop together.
 - A `lifecycle.postStart` hook takes the scenario's `postStart` seconds
-  (default 0) and blocks the sync: the next container starts after it.
+  (default 0) and blocks the sync: the next container starts after it; a
+  failing one kills its container (`FailedPostStartHook`). A
+  `lifecycle.preStop` hook runs for `preStop` seconds when its container is
+  stopped, before SIGTERM and before a sidecar waits its turn, and its
+  whole seconds come off the grace period.
 - `restart-sandbox` kills the sandbox and its containers at once (exit
   137), like a node reboot or a lost pause container; the kubelet then
   re-creates it. The first init container, started by the re-creating
@@ -203,6 +207,7 @@ class PodSimulation:
             logs={name: list(runs) for name, runs in self.containers.history.items()},
             scenario=self.sc,
             kubernetes_version=ctx.version,
+            hooks=ctx.hooks,
         )
 
 
