@@ -6,8 +6,8 @@ Two halves, as on a real cluster:
   `validateContainerLogStatus` (kubernetes `pkg/kubelet/kubelet_pods.go`) picks
   the container instance to read or refuses with its words; the kubelet's
   HTTP server answers a refusal with 400, which the API server passes on as a
-  BadRequest Status; a pod with no node gets the API server's own
-  BadRequest (`pkg/registry/core/pod/strategy.go` `LogLocation`);
+  BadRequest Status; a pod with no node yet has no logs to stream: an empty
+  answer (`pkg/registry/core/pod/strategy.go` `LogLocation`, kubernetes v1.35);
 - kubectl's side (`kubectl_logs`): `pkg/polymorphichelpers/logsforobject.go`
   picks the container: the `kubectl.kubernetes.io/default-container`
   annotation, else the first app container, and then prints
@@ -73,7 +73,10 @@ def container_log(
     if container not in inits and container not in apps:
         return LogAnswer(error=f"container {container} is not valid for pod {name}")
     if not spec.get("nodeName"):
-        return LogAnswer(error=f"pod {name} does not have a host assigned")
+        # LogLocation: "If pod has not been assigned a host, return an empty location", and
+        # LocationStreamer answers a nil location with an empty 200 (unlike exec and attach,
+        # whose streamLocation says "pod p does not have a host assigned")
+        return LogAnswer()
     statuses = as_list(st.get("containerStatuses")) + as_list(st.get("initContainerStatuses"))
     s = next((x for x in statuses if x.get("name") == container), None)
     if s is None:
