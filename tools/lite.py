@@ -14,11 +14,15 @@ The notebooks JupyterLite gets are copies of ``notebooks/*.ipynb`` with:
   dialog opens);
 - ``%matplotlib inline`` lines removed (there is no matplotlib in Pyodide;
   ``initlab.book.plots.timeline`` then returns the SVG timeline);
-- every cell that cannot run in a browser made into a comment that says why,
-  with its stored output kept: cells importing ``kubernetes_validate`` (it
-  needs ``rpds-py``, compiled code with no Pyodide build on any registry),
-  ``subprocess`` (a browser has no processes), or drawing with a matplotlib-only
-  figure (``resources_over_time``, ``admission_diff``).
+- schema checks skipped, saying so: ``kubernetes_validate`` needs ``rpds-py``,
+  compiled code with no Pyodide build on any registry. Where a cell only
+  imports it and calls ``.validate(...)``, that call is replaced by a stub that
+  prints "schema check skipped" and the rest of the cell runs (so names it
+  defines exist for later cells);
+- every other cell that cannot run in a browser made into a comment that
+  says why, with its stored output kept: other uses of ``kubernetes_validate``,
+  ``subprocess`` (a browser has no processes), or a matplotlib-only figure
+  (``resources_over_time``, ``admission_diff``).
 
 ``examples/`` and ``notebooks/manifests/`` go in as files, so the chapters'
 relative paths (``../examples/x.yaml``, ``manifests/y.yaml``) work. The lock
@@ -60,6 +64,29 @@ CANNOT_RUN: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 MAGIC = re.compile(r"^%matplotlib\b.*$\n?", re.M)
+SCHEMA_IMPORT = re.compile(r"^(?P<indent>[ \t]*)import kubernetes_validate[ \t]*$", re.M)
+SCHEMA_USES = re.compile(r"kubernetes_validate(?!\.validate\()(?![ \t]*$)")
+SCHEMA_STUB = """\
+# JupyterLite: kubernetes-validate cannot run in the browser (it needs rpds-py, compiled
+# code that no registry builds for Pyodide). Its schema checks are skipped and say so;
+# everything else in this cell runs.
+class _SchemaSkipped:
+    def validate(self, *args, **kwargs):
+        print("(schema check skipped in JupyterLite: kubernetes-validate is not available)")
+
+
+kubernetes_validate = _SchemaSkipped()
+"""
+
+
+def _schema_stubbed(source: str) -> str | None:
+    """A cell whose only schema use is `import` + `.validate(...)`, with the checks stubbed."""
+    if not SCHEMA_IMPORT.search(source):
+        return None
+    rest = SCHEMA_IMPORT.sub("", source)
+    if SCHEMA_USES.search(rest.replace("kubernetes_validate.validate(", "")):
+        return None
+    return SCHEMA_STUB + SCHEMA_IMPORT.sub(lambda m: m.group("indent") + "pass", source)
 
 
 def lite_cell(cell: dict) -> tuple[dict, str | None]:
@@ -67,6 +94,9 @@ def lite_cell(cell: dict) -> tuple[dict, str | None]:
     if cell.get("cell_type") != "code":
         return cell, None
     source = "".join(cell.get("source", []))
+    stubbed = _schema_stubbed(MAGIC.sub("", source))
+    if stubbed is not None and not any(p.search(source) for p, _ in CANNOT_RUN[1:]):
+        return dict(cell, source=stubbed), None
     for pattern, why in CANNOT_RUN:
         if pattern.search(source):
             note = (
