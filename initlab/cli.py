@@ -68,6 +68,8 @@ behaviour keys, per attempt:
                             failureThreshold failures, and started again
   liveness: {failAfter: N}  its livenessProbe fails from N s after start:
                             Unhealthy events, then killed and restarted
+  readiness: [{failFrom: N, failUntil: M}]   its readinessProbe, once passed,
+                            fails from N to M s after start: not ready meanwhile
 world events (at: seconds):
   restart-sandbox | delete-pod | create-service NAME | delete-service NAME
   restart-kubelet           the kubelet restarts; the containers keep running

@@ -417,3 +417,29 @@ def test_a_pre_stop_hook_runs_before_sigterm_and_uses_up_the_grace_period():
     assert r.hooks == [{"container": "app", "hook": "preStop", "start": 10, "end": 30, "exit": 0}]
     term = r.frames[-1].status["containerStatuses"][0]["state"]["terminated"]
     assert (term["exitCode"], term["finishedAt"]) == (137, "2026-01-01T00:00:40Z")
+
+
+def test_readiness_drops_after_failure_threshold_and_returns_without_a_restart():
+    """A readiness window 20-40 s, period 5: not ready at the third failed run, ready at 40 s."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "nginx:1.27",
+                    "readinessProbe": {"httpGet": {"port": 80}, "periodSeconds": 5},
+                }
+            ]
+        },
+    }
+    behaviour = {"run": "forever", "ready": 3, "readiness": [{"failFrom": 20, "failUntil": 40}]}
+    r = simulate({"pod": pod, "behavior": {"app": [behaviour]}, "until": 60})
+    started = next(e["t"] for e in r.events if e["reason"] == "Started")
+    ready = [(s["t"] - started, s["ready"]) for s in r.timeline if s["t"] > started]
+    assert ready == [(3, "1/1"), (30, "0/1"), (40, "1/1")]
+    unhealthy = [e["t"] - started for e in r.events if e["reason"] == "Unhealthy"]
+    assert unhealthy == [20, 25, 30, 35]
+    assert r.final["containerStatuses"][0]["restartCount"] == 0

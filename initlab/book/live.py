@@ -52,6 +52,11 @@ def _attempt_document(a: Attempt) -> dict[str, Any]:
             out[key] = _secs(value)
     if a.startup_fail:
         out["startup"] = "fail"
+    if a.readiness_fails:
+        out["readiness"] = [
+            {"failFrom": _secs(f)} | ({"failUntil": _secs(u)} if u is not None else {})
+            for f, u in a.readiness_fails
+        ]
     if a.liveness_fail_after is not None:
         out["liveness"] = {"failAfter": _secs(a.liveness_fail_after)}
     if a.on_term_ignore:

@@ -47,6 +47,7 @@ from initlab.kubelet.backoff import Backoff, new_image_backoff
 from initlab.kubelet.probes import (
     SIGTERM_EXIT,
     failure_time,
+    first_probe_at,
     hash_container,
     hook_failure_message,
     probe_settings,
@@ -324,6 +325,8 @@ class ContainerRuntime:
             delay = a.ready if a.ready is not None else probe_settings(ready).initial_delay
             delay = max(delay, started_at)
             self.env.process(self._probe(live.record, self.readiness_results, delay))
+            if a.readiness_fails:
+                self.env.process(self._readiness_windows(live.record, ready, delay, a))
         liveness = spec.get("livenessProbe")
         if (
             isinstance(liveness, dict)
@@ -362,6 +365,41 @@ class ContainerRuntime:
         results = self.startup_results if probe_type == "startup" else self.liveness_results
         self.set_probe_result(results, record.id, FAILURE)
         self.ctx.request_sync(0)
+
+    def _readiness_windows(
+        self, record: ContainerRecord, probe: dict, passed_at: float, a: Attempt
+    ) -> Generator[simpy.Event, Any, None]:
+        """Readiness after it passed: each `{failFrom, failUntil}` window of failing runs.
+
+        The readiness worker never holds (`worker.go`: only liveness and startup
+        do): every failed run is an `Unhealthy` event, the result turns to
+        Failure after `failureThreshold` of them and back to Success after
+        `successThreshold` passing runs once the window ends.
+        """
+        s = probe_settings(probe)
+        start = self.env.now
+        message = unhealthy_message("readiness", probe)
+        obj = self.ctx.obj(record.name)
+        for frm, until in a.readiness_fails:
+            t = first_probe_at(s, max(frm, passed_at))
+            failed = 0
+            while until is None or t < until:
+                yield self.env.timeout(start + t - self.env.now)
+                if record.state != RUNNING or self.ctx.gone or self._stopping(record):
+                    return
+                self.ctx.event("Warning", "Unhealthy", obj, message)
+                failed += 1
+                if failed == s.failure_threshold:
+                    self.set_probe_result(self.readiness_results, record.id, FAILURE)
+                    self.ctx.request_sync(0)
+                t += s.period
+            if failed >= s.failure_threshold:
+                t = first_probe_at(s, until) + (s.success_threshold - 1) * s.period
+                yield self.env.timeout(start + t - self.env.now)
+                if record.state != RUNNING or self.ctx.gone:
+                    return
+                self.set_probe_result(self.readiness_results, record.id, SUCCESS)
+                self.ctx.request_sync(0)
 
     def _stopping(self, record: ContainerRecord) -> bool:
         live = self.live.get(record.name)

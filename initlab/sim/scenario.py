@@ -37,7 +37,8 @@ container starts after it; a non-zero exit kills the container), `preStop`
 (the same for `lifecycle.preStop`, which runs before SIGTERM and uses up
 the grace period; `forever` hangs until the grace period ends),
 `startup: fail` (the startupProbe never passes), `liveness: {failAfter: N}`
-(the livenessProbe fails from N s after start).
+(the livenessProbe fails from N s after start), `readiness: [{failFrom: N,
+failUntil: M}]` (the readinessProbe, once passed, fails in these windows).
 
 World events: `restart-sandbox`, `delete-pod`, `create-service NAME`,
 `delete-service NAME`, `update` (with `patch:` a strategic merge patch of
@@ -107,6 +108,7 @@ ATTEMPT_KEYS = {
     "onTerm",
     "liveness",
     "preStop",
+    "readiness",
 }
 SCENARIO_KEYS = {
     "pod",
@@ -182,6 +184,8 @@ class Attempt:
     startup_fail: bool = False
     #: The liveness probe fails from this many seconds after start (`liveness: {failAfter: N}`).
     liveness_fail_after: float | None = None
+    #: Windows (from, until) in which the readinessProbe fails after it passed (until None: for good).
+    readiness_fails: list[tuple[float, float | None]] = field(default_factory=list)
     #: How it answers SIGTERM: exit code, and seconds to exit (None: ignores it until SIGKILL).
     on_term_exit: int = 143
     on_term_ignore: bool = False
@@ -401,6 +405,10 @@ def _from_mapping(
                 raise InputError(
                     f'container "{cname}" has no startupProbe to fail', f"{path}[{i}].startup"
                 )
+            if a.readiness_fails and not isinstance(spec_of.get("readinessProbe"), dict):
+                raise InputError(
+                    f'container "{cname}" has no readinessProbe to fail', f"{path}[{i}].readiness"
+                )
             if a.liveness_fail_after is not None and not isinstance(
                 spec_of.get("livenessProbe"), dict
             ):
@@ -568,6 +576,31 @@ def _attempt(raw: Any, path: str, volumes: set[str]) -> Attempt:
             setattr(a, key, parse_duration(raw[key], f"{path}.{key}"))
     if "onTerm" in raw:
         _on_term(raw["onTerm"], f"{path}.onTerm", a)
+    if "readiness" in raw:
+        windows = raw["readiness"]
+        if isinstance(windows, dict):
+            windows = [windows]
+        if not isinstance(windows, list) or not windows or len(windows) > MAX_ATTEMPTS:
+            raise InputError(
+                "must be a list of {failFrom: SECONDS, failUntil: SECONDS}", f"{path}.readiness"
+            )
+        last = 0.0
+        for j, w in enumerate(windows):
+            wp = f"{path}.readiness[{j}]"
+            if (
+                not isinstance(w, dict)
+                or "failFrom" not in w
+                or not set(map(str, w)) <= {"failFrom", "failUntil"}
+            ):
+                raise InputError("must be {failFrom: SECONDS, failUntil: SECONDS}", wp)
+            frm = parse_duration(w["failFrom"], f"{wp}.failFrom")
+            until = parse_duration(w["failUntil"], f"{wp}.failUntil") if "failUntil" in w else None
+            if frm < last or (until is not None and until <= frm):
+                raise InputError("windows must follow one another, each ending after it starts", wp)
+            if until is None and j != len(windows) - 1:
+                raise InputError("only the last window may last for good (no failUntil)", wp)
+            a.readiness_fails.append((frm, until))
+            last = until if until is not None else frm
     if "liveness" in raw:
         lv = raw["liveness"]
         if not isinstance(lv, dict) or set(map(str, lv)) != {"failAfter"}:
