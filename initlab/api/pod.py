@@ -22,6 +22,11 @@ def as_list(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def as_str(value: Any, default: str = "") -> str:
+    """`value` if it is a string, else `default`."""
+    return value if isinstance(value, str) else default
+
+
 def as_int(value: Any, default: int = 0) -> int:
     """`value` if it is an integer JSON number (an integral float counts), else `default`.
 

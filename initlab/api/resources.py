@@ -25,7 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from initlab.api.pod import is_restartable_init_container
+from initlab.api.pod import (
+    as_dict,
+    as_list,
+    as_str,
+    init_containers,
+    is_restartable_init_container,
+    regular_containers,
+)
+from initlab.api.pod import spec as pod_spec
+from initlab.api.pod import status as pod_status
 from initlab.api.quantity import Quantity, QuantityError
 
 CPU = "cpu"
@@ -58,14 +67,6 @@ class PodResourcesOptions:
 # -- reading the pod dict, tolerantly ---------------------------------------------------
 
 
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def _quantity(value: Any) -> Quantity | None:
     if isinstance(value, Quantity):
         return value
@@ -87,24 +88,8 @@ def _rl(value: Any) -> ResourceList | None:
     return out
 
 
-def _spec(pod: Any) -> dict:
-    return _dict(_dict(pod).get("spec"))
-
-
-def _status(pod: Any) -> dict:
-    return _dict(_dict(pod).get("status"))
-
-
-def _containers(pod: Any) -> list[dict]:
-    return _list(_spec(pod).get("containers"))
-
-
-def _init_containers(pod: Any) -> list[dict]:
-    return _list(_spec(pod).get("initContainers"))
-
-
 def _requirements(obj: Any) -> dict:
-    return _dict(_dict(obj).get("resources"))
+    return as_dict(as_dict(obj).get("resources"))
 
 
 # -- ResourceList arithmetic with Go's Quantity semantics -------------------------------
@@ -173,7 +158,7 @@ def is_supported_pod_level_resource(name: str) -> bool:
 
 
 def _pod_level(pod: Any) -> dict | None:
-    value = _spec(pod).get("resources")
+    value = pod_spec(pod).get("resources")
     return value if isinstance(value, dict) else None
 
 
@@ -214,7 +199,7 @@ def _apply_pod_level(result: ResourceList, effective: ResourceList | None) -> No
 
 
 def _resize_pending_reason(pod: Any) -> str | None:
-    for cond in _list(_status(pod).get("conditions")):
+    for cond in as_list(pod_status(pod).get("conditions")):
         if cond.get("type") == "PodResizePending":
             return cond.get("reason")
     return None
@@ -232,9 +217,9 @@ def is_pod_resize_deferred(pod: dict) -> bool:
 
 def _find_status(pod: Any, name: Any) -> dict | None:
     """`findContainerStatus`: regular statuses first, then init statuses."""
-    status = _status(pod)
+    status = pod_status(pod)
     for key in ("containerStatuses", "initContainerStatuses"):
-        for cs in _list(status.get(key)):
+        for cs in as_list(status.get(key)):
             if cs.get("name") == name:
                 return cs
     return None
@@ -306,11 +291,11 @@ def _aggregate(pod: Any, opts: PodResourcesOptions, get) -> ResourceList:
         return r
 
     result: ResourceList = {}
-    for c in _containers(pod):
+    for c in regular_containers(pod):
         _add(result, resources(c))
     sidecars: ResourceList = {}
     init_max: ResourceList = {}
-    for c in _init_containers(pod):
+    for c in init_containers(pod):
         r = resources(c)
         if is_sidecar(c):
             _add(result, r)
@@ -330,13 +315,13 @@ def _dra_claim_resources(pod: Any, opts: PodResourcesOptions) -> ResourceList:
     out: ResourceList = {}
     if not opts.use_dra_node_allocatable_resource_claim_status:
         return out
-    for claim in _list(_status(pod).get("nodeAllocatableResourceClaimStatuses")):
-        for m in _list(claim.get("mapping")):
+    for claim in as_list(pod_status(pod).get("nodeAllocatableResourceClaimStatuses")):
+        for m in as_list(claim.get("mapping")):
             q = _quantity(m.get("quantity"))
             if q is not None and isinstance(m.get("name"), str):
                 _add(out, {m["name"]: q})
         containers = claim.get("containers") if isinstance(claim.get("containers"), list) else []
-        for o in _list(claim.get("overhead")):
+        for o in as_list(claim.get("overhead")):
             if not isinstance(o.get("name"), str):
                 continue
             total = Quantity(0, "")
@@ -353,15 +338,15 @@ def _dra_claim_resources(pod: Any, opts: PodResourcesOptions) -> ResourceList:
 def get_container_dra_allocations(pod: dict, container_name: str) -> dict[str, Quantity]:
     """`GetContainerDRAAllocations`: DRA node-allocatable resources of claims the container references."""
     out: ResourceList = {}
-    for claim in _list(_status(pod).get("nodeAllocatableResourceClaimStatuses")):
+    for claim in as_list(pod_status(pod).get("nodeAllocatableResourceClaimStatuses")):
         containers = claim.get("containers")
         if not isinstance(containers, list) or container_name not in containers:
             continue
-        for m in _list(claim.get("mapping")):
+        for m in as_list(claim.get("mapping")):
             q = _quantity(m.get("quantity"))
             if q is not None and isinstance(m.get("name"), str):
                 _add(out, {m["name"]: q})
-        for o in _list(claim.get("overhead")):
+        for o in as_list(claim.get("overhead")):
             if not isinstance(o.get("name"), str):
                 continue
             total = Quantity(0, "")
@@ -391,7 +376,7 @@ def aggregate_container_requests(
     infeasible = is_pod_resize_infeasible(pod)
     spec_reqs = _aggregate(pod, opts, _spec_requests)
     _add(spec_reqs, _dra_claim_resources(pod, opts))
-    status = _status(pod)
+    status = pod_status(pod)
     pod_status_res = status.get("resources")
     if (
         opts.in_place_pod_level_resources_vertical_scaling_enabled
@@ -442,7 +427,7 @@ def aggregate_container_limits(
         return _dra_limits(_aggregate(pod, opts, _spec_limits), pod, opts)
     infeasible = is_pod_resize_infeasible(pod)
     spec_limits = _dra_limits(_aggregate(pod, opts, _spec_limits), pod, opts)
-    pod_status_res = _status(pod).get("resources")
+    pod_status_res = pod_status(pod).get("resources")
     if (
         opts.in_place_pod_level_resources_vertical_scaling_enabled
         and isinstance(pod_status_res, dict)
@@ -470,8 +455,8 @@ def pod_requests(pod: dict, opts: PodResourcesOptions | None = None) -> dict[str
     if not opts.skip_container_level_resources:
         reqs = aggregate_container_requests(pod, opts)
     if not opts.skip_pod_level_resources and is_pod_level_requests_set(pod):
-        effective = _rl(_pod_level(pod).get("requests"))
-        status_res = _status(pod).get("resources")
+        effective = _rl(as_dict(_pod_level(pod)).get("requests"))
+        status_res = pod_status(pod).get("resources")
         if (
             opts.in_place_pod_level_resources_vertical_scaling_enabled
             and opts.use_status_resources
@@ -481,11 +466,11 @@ def pod_requests(pod: dict, opts: PodResourcesOptions | None = None) -> dict[str
                 pod,
                 effective,
                 _rl(status_res.get("requests")),
-                _rl(_status(pod).get("allocatedResources")),
+                _rl(pod_status(pod).get("allocatedResources")),
             )
         _apply_pod_level(reqs, effective)
     if not opts.exclude_overhead:
-        overhead = _rl(_spec(pod).get("overhead"))
+        overhead = _rl(pod_spec(pod).get("overhead"))
         if overhead is not None:
             _add(reqs, overhead)
     return reqs
@@ -496,8 +481,8 @@ def pod_limits(pod: dict, opts: PodResourcesOptions | None = None) -> dict[str, 
     opts = opts or PodResourcesOptions()
     limits = aggregate_container_limits(pod, opts)
     if not opts.skip_pod_level_resources and is_pod_level_resources_set(pod):
-        effective = _rl(_pod_level(pod).get("limits"))
-        status_res = _status(pod).get("resources")
+        effective = _rl(as_dict(_pod_level(pod)).get("limits"))
+        status_res = pod_status(pod).get("resources")
         if (
             opts.in_place_pod_level_resources_vertical_scaling_enabled
             and opts.use_status_resources
@@ -506,7 +491,7 @@ def pod_limits(pod: dict, opts: PodResourcesOptions | None = None) -> dict[str, 
             effective = _effective_pod_level(pod, effective, _rl(status_res.get("limits")))
         _apply_pod_level(limits, effective)
     if not opts.exclude_overhead:
-        for name, q in (_rl(_spec(pod).get("overhead")) or {}).items():
+        for name, q in (_rl(pod_spec(pod).get("overhead")) or {}).items():
             if name in limits and not limits[name].is_zero():
                 limits[name] = _add_q(limits[name], q)
     return limits
@@ -528,8 +513,8 @@ def _resource_qos(requests: ResourceList, limits: ResourceList, name: str) -> st
 
 def _requirements_qos(resources: Any) -> str:
     """kubectl `requirementsQOS`: the class of one set of requirements (cpu and memory only)."""
-    resources = _dict(resources)
-    raw_req, raw_lim = _dict(resources.get("requests")), _dict(resources.get("limits"))
+    resources = as_dict(resources)
+    raw_req, raw_lim = as_dict(resources.get("requests")), as_dict(resources.get("limits"))
     if not raw_req and not raw_lim:
         return BEST_EFFORT
     requests, limits = _rl(raw_req) or {}, _rl(raw_lim) or {}
@@ -556,7 +541,7 @@ def qos_class(pod: dict, *, pod_level_resources_enabled: bool = True) -> str:
     if pod_level_resources_enabled and is_pod_level_resources_set(pod):
         return _requirements_qos(_pod_level(pod))
     pod_qos = ""
-    for c in _init_containers(pod) + _containers(pod):
+    for c in init_containers(pod) + regular_containers(pod):
         c_qos = _requirements_qos(_requirements(c))
         if c_qos == BURSTABLE:
             return BURSTABLE
@@ -569,7 +554,7 @@ def qos_class(pod: dict, *, pod_level_resources_enabled: bool = True) -> str:
 
 def get_pod_qos(pod: dict) -> str:
     """`GetPodQOS`: `status.qosClass` when the kubelet already set it, else `qos_class`."""
-    stored = _status(pod).get("qosClass")
+    stored = pod_status(pod).get("qosClass")
     return stored if isinstance(stored, str) and stored else qos_class(pod)
 
 
@@ -599,7 +584,7 @@ def qos_class_sum_based(pod: dict, *, pod_level_resources_enabled: bool = True) 
         if _positive_qos(limits, _rl(res.get("limits")) or {}) != set(_QOS_RESOURCES):
             guaranteed = False
     else:
-        for c in _containers(pod) + _init_containers(pod):
+        for c in regular_containers(pod) + init_containers(pod):
             _positive_qos(requests, container_requests(c))
             if _positive_qos(limits, container_limits(c)) != set(_QOS_RESOURCES):
                 guaranteed = False
@@ -656,8 +641,8 @@ def init_phases(pod: dict) -> list[InitPhase]:
     side_req: ResourceList = {}
     side_lim: ResourceList = {}
     names: list[str] = []
-    for c in _init_containers(pod):
-        name = c.get("name") if isinstance(c.get("name"), str) else ""
+    for c in init_containers(pod):
+        name = as_str(c.get("name"))
         req, lim = container_requests(c), container_limits(c)
         if is_sidecar(c):
             _add(side_req, req)
@@ -686,7 +671,7 @@ def _init_phase_json(pod: dict) -> dict[str, Any]:
     app_req: ResourceList = {}
     app_lim: ResourceList = {}
     containers = []
-    for c in _containers(pod):
+    for c in regular_containers(pod):
         req, lim = container_requests(c), container_limits(c)
         _add(app_req, req)
         _add(app_lim, lim)
@@ -713,7 +698,7 @@ def _init_phase_json(pod: dict) -> dict[str, Any]:
             "requests": _json_rl(_rl(level.get("requests")) or {}),
             "limits": _json_rl(_rl(level.get("limits")) or {}),
         }
-    overhead = _rl(_spec(pod).get("overhead"))
+    overhead = _rl(pod_spec(pod).get("overhead"))
     if overhead:
         out["overhead"] = _json_rl(overhead)
     return out
@@ -730,9 +715,9 @@ def _limits_seen_by_container_fn(pod: Any) -> list[ResourceList]:
     a sidecar with the sum of the sidecars up to and including it, a regular
     init container with its own limits plus the sidecars declared before it.
     """
-    seen: list[ResourceList] = [container_limits(c) for c in _containers(pod)]
+    seen: list[ResourceList] = [container_limits(c) for c in regular_containers(pod)]
     sidecars: ResourceList = {}
-    for c in _init_containers(pod):
+    for c in init_containers(pod):
         if is_sidecar(c):
             _add(sidecars, container_limits(c))
             seen.append(dict(sidecars))
@@ -804,8 +789,7 @@ def fits(pod: dict, allocatable: dict[str, Quantity]) -> Fit:
     checked. Reasons read `Insufficient cpu`, `Insufficient memory`, ...
     """
     requests = pod_requests(pod)
-    node = {k: v for k, v in (allocatable or {}).items() if _quantity(v) is not None}
-    node = {k: _quantity(v) for k, v in node.items()}
+    node = resource_list(allocatable)
     order = [CPU, MEMORY, EPHEMERAL_STORAGE] + sorted(
         n for n in requests if n not in (CPU, MEMORY, EPHEMERAL_STORAGE)
     )

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from initlab.api.defaults import default_pod_spec
+from initlab.api.pod import as_dict, as_list, as_str
 from initlab.api.quantity import Quantity, QuantityError
 from initlab.errors import (
     DUPLICATE,
@@ -953,8 +954,8 @@ def _validate_resize_policy(
         if not isinstance(p, dict):
             errs.append(_type_error(f"{path}[{i}]", p, "object"))
             continue
-        rn = p.get("resourceName") if isinstance(p.get("resourceName"), str) else ""
-        rp = p.get("restartPolicy") if isinstance(p.get("restartPolicy"), str) else ""
+        rn = as_str(p.get("resourceName"))
+        rp = as_str(p.get("restartPolicy"))
         if rn in seen:
             errs.append(_duplicate(f"{path}[{i}]", rn))
         seen.add(rn)
@@ -1224,8 +1225,7 @@ def _host_port_errors(
             hp = _as(port.get("hostPort"), "integer", "", [])
             if hp in (None, _BAD, 0):
                 continue
-            proto = port.get("protocol") if isinstance(port.get("protocol"), str) else ""
-            ip = port.get("hostIP") if isinstance(port.get("hostIP"), str) else ""
+            proto, ip = as_str(port.get("protocol")), as_str(port.get("hostIP"))
             key = f"{proto}/{ip}/{hp}"
             if key in seen:
                 errs.append(_duplicate(f"{path}[{ci}].ports[{pi}].hostPort", key))
@@ -1607,8 +1607,7 @@ def validate_pod_update(
         return (
             validate_pod(new) if isinstance(new, dict) else [_type_error("<root>", new, "object")]
         )
-    om = old.get("metadata") if isinstance(old.get("metadata"), dict) else {}
-    nm = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
+    om, nm = as_dict(old.get("metadata")), as_dict(new.get("metadata"))
     for key in ("name", "namespace"):
         if (nm.get(key) or "") != (om.get(key) or "") and not (
             key == "namespace" and not nm.get(key)
@@ -1652,8 +1651,9 @@ def validate_pod_update(
                 "must not update from a positive integer to nil value",
             )
         )
-    old_tols = os_.get("tolerations") if isinstance(os_.get("tolerations"), list) else []
-    new_tols = ns_.get("tolerations") if isinstance(ns_.get("tolerations"), list) else []
+    raw_old_tols = os_.get("tolerations")
+    old_tols: list[Any] = raw_old_tols if isinstance(raw_old_tols, list) else []
+    new_tols = as_list(ns_.get("tolerations"))
     for t in old_tols:
         plain = (
             {k: v for k, v in t.items() if k != "tolerationSeconds"} if isinstance(t, dict) else t

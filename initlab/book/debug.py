@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from initlab.api.pod import init_containers, regular_containers
 from initlab.errors import InputError
 
 __all__ = ["DebugCase", "Grade", "cases", "case", "DIAGNOSES", "FIXES", "CONDITIONS"]
@@ -89,13 +90,7 @@ def _quantity(text: Any) -> float:
 
 
 def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
-    out = []
-    for key in ("initContainers", "containers"):
-        for c in spec.get(key) or []:
-            if isinstance(c, dict):
-                out.append(c)
-    return out
+    return init_containers(pod) + regular_containers(pod)
 
 
 def _command(c: dict[str, Any]) -> str:

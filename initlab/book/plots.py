@@ -523,12 +523,13 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         title += f" — at {fmt_time(t)}: {snap.get('status', '')}, READY {snap.get('ready', '')}"
     ax.set_title(title, fontsize=TITLE, loc="left")
 
-    handles = [
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+
+    handles: list[Artist] = [
         Patch(facecolor=s.color, hatch=s.hatch or None, edgecolor="#333333", label=s.label)
         for s in STATES.values()
     ]
-    from matplotlib.lines import Line2D
-
     handles.append(
         Line2D(
             [],
@@ -602,9 +603,9 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     from initlab.api.resources import pod_requests
 
     if isinstance(result_or_pod, dict) and result_or_pod.get("kind") == "Pod":
-        import initlab
+        from initlab.sim.simulator import simulate
 
-        result = initlab.simulate(result_or_pod)
+        result = simulate(result_or_pod)
     else:
         result = result_or_pod
     pod = pod_of(result)
@@ -697,8 +698,8 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
             FuncFormatter(lambda v, _p, r=resource: _fmt_amount(r, v) if v else "0")
         )
         if resource == "memory":
-            top = max(ax.get_ylim()[1], 1.0)
-            step = 2.0 ** max(20, int(top / 5).bit_length() - 1)  # a power of two, ≥ 1Mi
+            ymax = max(ax.get_ylim()[1], 1.0)
+            step = 2.0 ** max(20, int(ymax / 5).bit_length() - 1)  # a power of two, ≥ 1Mi
             ax.yaxis.set_major_locator(MultipleLocator(step))
         ax.set_ylabel(f"{resource} requests", fontsize=TEXT)
         ax.tick_params(labelsize=TEXT)

@@ -32,6 +32,7 @@ from typing import Any
 import ipywidgets as W
 import yaml
 
+from initlab.api.pod import as_dict
 from initlab.book import debug, plots
 from initlab.book.debug import DIAGNOSES, FIXES
 from initlab.book.player import describe_events, get_table, svg_timeline
@@ -288,7 +289,7 @@ def explore(scenario: Any) -> Explorer:
 # --------------------------------------------------------------------------- what-if
 
 
-_DEFAULT_SIDECAR = {
+_DEFAULT_SIDECAR: dict[str, Any] = {
     "name": "sidecar",
     "image": "busybox:1.36",
     "restartPolicy": "Always",
@@ -402,7 +403,7 @@ class WhatIf:
             spec["initContainers"] = inits
         else:
             spec.pop("initContainers", None)
-        behavior = sc.get("behavior") if isinstance(sc.get("behavior"), dict) else {}
+        behavior = as_dict(sc.get("behavior"))
         sc["behavior"] = behavior
         if o["sidecar"] and not self._sidecars:
             behavior.setdefault(_DEFAULT_SIDECAR["name"], [{"run": "forever"}])
