@@ -43,13 +43,14 @@ serve: ## Serve the built book on http://127.0.0.1:8000 (live players need http)
 test: $(STAMP) ## Run every test (lint, unit, golden, notebooks, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		tests notebooks
 
 check: test ## Alias for test
 
-lint: $(STAMP) ## ruff check + format check
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(STAMP) ## ruff check + format check + mypy
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: $(STAMP) ## Apply ruff format and fixes
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

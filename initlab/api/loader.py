@@ -436,11 +436,11 @@ class _KubectlLoader(yaml.SafeLoader):
                 "yaml",
             )
 
-    def compose_document(self) -> Node | None:  # type: ignore[override]
+    def compose_document(self) -> Node | None:
         self._sizes = {}
         return Composer.compose_document(self)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             if event.anchor is not None and event.anchor in self.anchors:
@@ -475,7 +475,7 @@ class _KubectlLoader(yaml.SafeLoader):
         return node
 
     # -- goyaml.v2 resolve --------------------------------------------------------
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:  # type: ignore[override]
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and implicit[0]:
             return resolve_plain(value)
         return Resolver.resolve(self, kind, value, implicit)
@@ -541,7 +541,7 @@ class _KubectlLoader(yaml.SafeLoader):
             f"cannot decode {node.value!r} as a {tag} (line {node.start_mark.line + 1})", "yaml"
         )
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -579,7 +579,7 @@ _CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 if _CParser is not None:
     _C: Any = _CParser
 
-    class _FastKubectlLoader(_KubectlLoader, _C):  # type: ignore[misc]
+    class _FastKubectlLoader(_KubectlLoader, _C):
         """The same loader with libyaml's parser producing the events."""
 
         # Compose in Python (with the bounds), not in libyaml's C composer.
