@@ -36,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from initlab.api.pod import as_dict
+
 DEFAULT_PERIOD = 10
 DEFAULT_FAILURE_THRESHOLD = 3
 DEFAULT_SUCCESS_THRESHOLD = 1
@@ -127,7 +129,7 @@ def hook_failure_message(
             f"\"{pod_ref}\" failed - error: command '{' '.join(cmd)}' exited with {code}: , "
             'message: ""'
         )
-    http = hook.get("httpGet") if isinstance(hook.get("httpGet"), Mapping) else {}
+    http = as_dict(hook.get("httpGet"))
     host = http.get("host") or pod_ip or ""
     port = http.get("port", "")
     path = http.get("path", "")
