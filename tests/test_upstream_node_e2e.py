@@ -22,7 +22,13 @@ How upstream's `execCommand` maps onto scenario behaviour: `Delay` -> `run`,
 startup probe -> `startup`, `TerminationSeconds` (the container traps SIGTERM,
 sleeps, then exits with `ExitCode`) -> `onTerm: {exit: ExitCode, after:
 TerminationSeconds}`; `sleep 10000` as PID 1 ignores SIGTERM -> `onTerm:
-ignore`. An invalid registry image -> `pull: error`.
+ignore`. An invalid registry image -> `pull: error`. A failing probe
+(`sh -c "exit 1"`) -> `startup: fail` or `liveness: {failAfter: 0}`; a hook's
+`Delay` -> `postStart` / `preStop` seconds (`LoopForever` -> `preStop:
+forever`); `client.Update(... Image = X)` -> an `update` world event with a
+strategic merge patch; `mustStopKubelet` + restart -> `restart-kubelet`
+(with `crictl rm` of the exited init containers -> `removeExitedContainers:
+true`); `StopPodSandbox` -> `restart-sandbox`; `client.Delete` -> `delete-pod`.
 
 Cases that cannot be written as scenarios yet are listed in `NOT_EXPRESSIBLE`
 with the reason; the list shrinks as the simulator learns the behaviour.
