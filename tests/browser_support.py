@@ -34,8 +34,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from browser_support import launch, require_chromium
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import EXAMPLES, ROOT
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def root() -> Path:
 @pytest.fixture
 def examples_dir() -> Path:
     """The folder of example scenarios and their golden outputs."""
-    return ROOT / "examples"
+    return EXAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import base64
 import copy
 import json
 import os
-from pathlib import Path
 
 import jsonpatch
 import kubernetes_validate
 import pytest
 import yaml
+from helpers import ROOT, statuses
 
 from initlab.admission import (
     WEBHOOKS,
@@ -33,7 +33,6 @@ from initlab.api.validation import validate_pod
 from initlab.errors import InputError
 from initlab.kubectl import render_admission
 
-ROOT = Path(__file__).resolve().parent.parent
 ISTIO_NS = {"istio-injection": "enabled"}
 
 
@@ -1119,10 +1118,6 @@ def test_admission_examples_hold_the_admitted_pod(name):
     assert doc["behavior"] == spec["behavior"]
 
 
-def _statuses(result) -> list[str]:
-    return [s["status"] for s in result.timeline]
-
-
 def test_classic_istio_user_init_runs_before_istio_init_and_succeeds():
     """Classic sidecar: migrate runs before istio-init (no redirection yet) and the pod runs."""
     from initlab import simulate
@@ -1132,7 +1127,7 @@ def test_classic_istio_user_init_runs_before_istio_init_and_succeeds():
     assert names == ["migrate", "istio-init"]
     assert result.final["status"] == "Running"
     assert result.final["ready"] == "2/2"
-    assert "Init:CrashLoopBackOff" not in _statuses(result)
+    assert "Init:CrashLoopBackOff" not in statuses(result)
 
 
 def test_istio_cni_init_container_without_network_crash_loops():
@@ -1140,7 +1135,7 @@ def test_istio_cni_init_container_without_network_crash_loops():
     from initlab import simulate
 
     result = simulate(ROOT / "examples" / "admission-istio-cni-init-needs-network.yaml")
-    assert "Init:CrashLoopBackOff" in _statuses(result)
+    assert "Init:CrashLoopBackOff" in statuses(result)
     assert result.final["phase"] == "Pending"
     first = result.final["initContainerStatuses"][0]
     assert first["name"] == "istio-validation"
@@ -1154,7 +1149,7 @@ def test_native_istio_proxy_lets_the_init_container_reach_the_network():
     result = simulate(ROOT / "examples" / "admission-istio-native-init-needs-network.yaml")
     assert result.final["status"] == "Running"
     assert result.final["ready"] == "2/2"
-    assert "Init:CrashLoopBackOff" not in _statuses(result)
+    assert "Init:CrashLoopBackOff" not in statuses(result)
 
 
 def test_istio_init_rerun_after_sandbox_recreation_is_stuck():
@@ -1162,7 +1157,7 @@ def test_istio_init_rerun_after_sandbox_recreation_is_stuck():
     from initlab import simulate
 
     result = simulate(ROOT / "examples" / "admission-istio-init-rerun.yaml")
-    assert "Running" in _statuses(result)
+    assert "Running" in statuses(result)
     assert result.final["status"] != "Running"
     istio_init = result.final["initContainerStatuses"][-1]
     assert istio_init["name"] == "istio-init"

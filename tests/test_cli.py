@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+from helpers import EXAMPLES
 
 from initlab.cli import main
 
@@ -474,11 +475,9 @@ def test_an_unknown_scenario_name_lists_the_shipped_examples(capsys, monkeypatch
 
 def test_every_example_file_is_a_shipped_example():
     """Each examples/*.yaml of the repository is found by its name."""
-    from pathlib import Path
-
     from initlab.api.loader import example_path, shipped_examples
 
-    root = Path(__file__).resolve().parent.parent / "examples"
+    root = EXAMPLES
     assert shipped_examples() == sorted(p.stem for p in root.glob("*.yaml"))
     assert example_path("myapp-pod") == example_path("myapp-pod.yaml") == root / "myapp-pod.yaml"
     assert example_path("../README") is None and example_path("debug/README.md") is None

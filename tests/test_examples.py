@@ -7,20 +7,20 @@ review the diff of `kubectl get -w` lines like any other change.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES
 
 from initlab.kubectl import render_trace
 from initlab.sim.simulator import simulate
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml"))
+SCENARIOS = sorted(EXAMPLES.glob("*.yaml"))
 
 
-def test_there_are_examples():
-    """The examples folder holds the book's scenarios."""
-    assert len(SCENARIOS) >= 10
+def test_every_golden_output_has_its_scenario():
+    """No examples/*.out is left behind by a renamed or deleted scenario."""
+    goldens = {p.name.split(".", 1)[0] for p in EXAMPLES.glob("*.out")}
+    assert goldens == {p.stem for p in SCENARIOS}
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

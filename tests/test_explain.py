@@ -6,14 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from helpers import EXAMPLES
 
 import initlab
 from initlab.cli import main
 from initlab.kubectl.explain import explain, render_explanation
 from initlab.kubelet.backoff import delay_after_restarts
 from initlab.kubelet.status import EPOCH
-
-EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
 
 
 def example(name: str) -> str:

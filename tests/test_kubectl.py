@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +14,11 @@ from initlab import simulate
 from initlab.cli import main
 from initlab.kubectl import render_describe, render_logs
 
-EXAMPLES = str(Path(__file__).resolve().parent.parent / "examples") + "/"
+
+def example(name: str) -> str:
+    """The path of examples/NAME.yaml, as a user passes it on the command line."""
+    return str(EXAMPLES / f"{name}.yaml")
+
 
 MULTILINE = {
     "pod": {
@@ -51,14 +55,14 @@ def test_describe_indents_every_line_of_a_multiline_command():
 
 def test_image_ids_are_normalized_like_containerd():
     """Every Image ID carries its registry: docker.io/library/... or docker.io/org/..."""
-    text = render_describe(simulate(EXAMPLES + "git-clone-httpd.yaml"), 30)
+    text = render_describe(simulate(example("git-clone-httpd")), 30)
     repos = set(re.findall(r"Image ID:\s+(\S+)@sha256:", text))
     assert repos and all(r.startswith("docker.io/") for r in repos), repos
 
 
 def test_logs_previous_reads_the_last_terminated_run():
     """`kubectl logs -c migrate --previous` shows the failed run while the next one waits."""
-    result = simulate(EXAMPLES + "flaky-migration-always.yaml")
+    result = simulate(example("flaky-migration-always"))
     assert render_logs(result, "migrate", 18, previous=True) == (
         "migrating\nERROR: connection refused\n"
     )
@@ -66,7 +70,7 @@ def test_logs_previous_reads_the_last_terminated_run():
 
 def test_logs_previous_without_a_termination_is_the_api_servers_error():
     """No previous termination: BadRequest `previous terminated container ... not found`."""
-    result = simulate(EXAMPLES + "flaky-migration-always.yaml")
+    result = simulate(example("flaky-migration-always"))
     assert render_logs(result, "migrate", 3, previous=True) == (
         'Error from server (BadRequest): previous terminated container "migrate" in pod '
         '"web" not found\n'
@@ -75,7 +79,7 @@ def test_logs_previous_without_a_termination_is_the_api_servers_error():
 
 def test_a_failed_create_prints_only_its_error():
     """`mkdir x && echo created`: when mkdir fails, the echo never runs."""
-    result = simulate(EXAMPLES + "non-idempotent-init.yaml")
+    result = simulate(example("non-idempotent-init"))
     rerun = render_logs(result, "init-schema", 200)
     assert "File exists" in rerun
     assert rerun.strip().count("\n") == 0, rerun
@@ -84,7 +88,7 @@ def test_a_failed_create_prints_only_its_error():
 def test_describe_shows_limits_and_requests_of_each_container():
     """describeResources: the 64Mi limit is on screen; `memory:` shares its tabwriter column
     block with `Environment:` below it, so its value sits two spaces past that label."""
-    text = render_describe(simulate(EXAMPLES + "oom-init.yaml"), 60)
+    text = render_describe(simulate(example("oom-init")), 60)
     block = text[text.index("    Restart Count:") :].splitlines()[1:5]
     assert block == [
         "    Limits:",
@@ -106,12 +110,12 @@ DESCRIBE_GOLDEN = [
 @pytest.mark.parametrize(("name", "at"), DESCRIBE_GOLDEN, ids=[n for n, _ in DESCRIBE_GOLDEN])
 def test_describe_golden_through_the_cli(name, at, capsys):
     """`initlab simulate NAME.yaml --describe [--at T]` prints exactly examples/NAME.describe.out."""
-    args = ["simulate", EXAMPLES + f"{name}.yaml", "--describe"]
+    args = ["simulate", example(name), "--describe"]
     if at is not None:
         args += ["--at", at]
     assert main(args) == 0
     out = capsys.readouterr().out
-    golden = Path(EXAMPLES) / f"{name}.describe.out"
+    golden = EXAMPLES / f"{name}.describe.out"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(out)
     assert out == golden.read_text()
@@ -119,9 +123,7 @@ def test_describe_golden_through_the_cli(name, at, capsys):
 
 def test_logs_of_a_waiting_container_is_kubectls_bad_request(capsys):
     """`--logs` of a container that has not started: BadRequest on stderr, nothing on stdout, exit 1."""
-    code = main(
-        ["simulate", EXAMPLES + "myapp-pod.yaml", "--logs", "myapp-container", "--at", "10"]
-    )
+    code = main(["simulate", example("myapp-pod"), "--logs", "myapp-container", "--at", "10"])
     out = capsys.readouterr()
     assert (code, out.out) == (1, "")
     assert out.err == (
@@ -132,7 +134,7 @@ def test_logs_of_a_waiting_container_is_kubectls_bad_request(capsys):
 
 def test_logs_without_a_container_names_the_default_on_stderr(capsys):
     """Without -c, kubectl picks the first app container and says so on stderr."""
-    code = main(["simulate", EXAMPLES + "myapp-pod.yaml", "--logs"])
+    code = main(["simulate", example("myapp-pod"), "--logs"])
     out = capsys.readouterr()
     assert (code, out.out) == (0, "The app is running!\n")
     assert out.err == (
@@ -143,7 +145,7 @@ def test_logs_without_a_container_names_the_default_on_stderr(capsys):
 
 def test_logs_of_an_unknown_container_is_kubectls_own_error(capsys):
     """kubectl refuses a container the pod does not have before asking the server."""
-    code = main(["simulate", EXAMPLES + "myapp-pod.yaml", "--logs", "nope"])
+    code = main(["simulate", example("myapp-pod"), "--logs", "nope"])
     out = capsys.readouterr()
     assert (code, out.out, out.err) == (
         1,
@@ -156,7 +158,7 @@ def test_default_cluster_adds_token_volume_tolerations_and_priority():
     """ServiceAccount, DefaultTolerationSeconds and Priority admission, as a default cluster stores the pod."""
     from initlab.api.cluster import admit_to_default_cluster, token_volume_name
 
-    pod = simulate(EXAMPLES + "myapp-pod.yaml").pods[0]
+    pod = simulate(example("myapp-pod")).pods[0]
     admitted = admit_to_default_cluster(pod)
     spec = admitted["spec"]
     vname = token_volume_name("default", "myapp-pod")
@@ -206,7 +208,7 @@ def test_events_by_snapshot_gives_the_players_rows_with_ages():
     """Per snapshot, the Events rows as kubectl lists them then: folded, sorted, ages from that instant."""
     from initlab.kubectl import events_by_snapshot
 
-    result = simulate(EXAMPLES + "flaky-migration-always.yaml")
+    result = simulate(example("flaky-migration-always"))
     snaps = events_by_snapshot(result)
     assert [s["t"] for s in snaps] == [s["t"] for s in result.timeline]
     last = snaps[-1]["rows"]
@@ -235,9 +237,7 @@ def test_kubectl_layout_follows_the_kubernetes_version_within_range(given, want)
 
 def test_a_bad_kubectl_version_is_an_input_error(capsys):
     """`--kubectl-version banana` is one line on stderr, exit 2."""
-    assert (
-        main(["simulate", EXAMPLES + "myapp-pod.yaml", "--describe", "--kubectl-version", "x"]) == 2
-    )
+    assert main(["simulate", example("myapp-pod"), "--describe", "--kubectl-version", "x"]) == 2
     assert capsys.readouterr().err == '--kubectl-version: not a kubectl version like 1.35: "x"\n'
 
 
@@ -245,7 +245,7 @@ def test_scenario_cluster_default_stores_the_admitted_pod():
     """`cluster: default` in a scenario: the simulated pod carries the token volume and tolerations."""
     import yaml
 
-    scenario = yaml.safe_load(Path(EXAMPLES + "myapp-pod.yaml").read_text())
+    scenario = yaml.safe_load((EXAMPLES / "myapp-pod.yaml").read_text())
     text = render_describe(simulate({**scenario, "cluster": "default"}), 47)
     assert "Service Account:  default" in text
     assert "Priority:         0" in text
@@ -259,7 +259,7 @@ def test_scenario_cluster_default_stores_the_admitted_pod():
 def test_scenario_cluster_must_be_bare_or_default(capsys, tmp_path):
     """Any other `cluster:` value is a one-line input error naming the field, exit 2."""
     f = tmp_path / "s.yaml"
-    f.write_text(Path(EXAMPLES + "myapp-pod.yaml").read_text() + "cluster: kind\n")
+    f.write_text((EXAMPLES / "myapp-pod.yaml").read_text() + "cluster: kind\n")
     assert main(["simulate", str(f)]) == 2
     assert capsys.readouterr().err == 'cluster: must be "bare" or "default", not "kind"\n'
 

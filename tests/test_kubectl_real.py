@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import EXAMPLES
 from kubectl_oracle import FakeAPIServer, describe_with_kubectl, kubectl_binaries, run_kubectl
 
 from initlab import simulate
@@ -27,7 +28,6 @@ from initlab.kubectl.events import event_objects
 from initlab.kubectl.logs import container_log, kubectl_logs
 from initlab.kubelet.status import EPOCH
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCENARIOS = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 BINARIES = kubectl_binaries()
 VERSIONS = sorted(BINARIES)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from browser_support import launch, require_chromium
+from helpers import EXAMPLES
 from scenarios import MYAPP
 
 import initlab
@@ -300,11 +301,8 @@ def test_player_runs_in_chromium_offline(tmp_path, myapp):
 
 
 def _examples() -> list:
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent / "examples"
     return sorted(
-        p for p in root.glob("*.yaml") if "pod:" in p.read_text() or "podFile" in p.read_text()
+        p for p in EXAMPLES.glob("*.yaml") if "pod:" in p.read_text() or "podFile" in p.read_text()
     )
 
 
@@ -332,9 +330,7 @@ def test_player_from_a_result_offers_its_scenario_yaml(myapp):
 
 def test_player_from_a_file_offers_the_file_text_with_its_comments():
     """From a path, the editor shows the file as written (comments kept)."""
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "examples" / "flaky-migration-always.yaml"
+    path = EXAMPLES / "flaky-migration-always.yaml"
     assert player(str(path)).source == path.read_text()
 
 
@@ -367,11 +363,10 @@ def test_run_json_refuses_an_oversized_scenario():
 
 def test_run_json_restart_policy_never_fails_the_pod():
     """Editing restartPolicy to Never in the browser's call: Init:Error, phase Failed."""
-    from pathlib import Path
 
     from initlab.book.live import run_json
 
-    path = Path(__file__).resolve().parent.parent / "examples" / "flaky-migration-always.yaml"
+    path = EXAMPLES / "flaky-migration-always.yaml"
     text = path.read_text().replace("restartPolicy: Always", "restartPolicy: Never")
     data = json.loads(run_json(text))["data"]
     assert data["snaps"][-1][6] == "Init:Error"

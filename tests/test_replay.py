@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES
 
 import initlab
 from initlab.cli import main
 from initlab.errors import InputError
 from initlab.kubectl.replay import compare, read_stream, replay, statuses
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+SCENARIOS = sorted(EXAMPLES.glob("*.yaml"))
+MYAPP = str(EXAMPLES / "myapp-pod.yaml")
 
 
 def _stream(pods: list[dict]) -> bytes:
@@ -21,7 +22,7 @@ def _stream(pods: list[dict]) -> bytes:
     return "".join(json.dumps(p, indent=4) + "\n" for p in pods).encode()
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_a_simulated_watch_stream_replays_to_the_same_status_sequence(path):
     """Round trip: simulate → JSON watch stream → replay gives the simulation's STATUS sequence."""
     result = initlab.simulate(str(path))
@@ -32,7 +33,7 @@ def test_a_simulated_watch_stream_replays_to_the_same_status_sequence(path):
 
 def _jittered_myapp() -> list[dict]:
     """myapp-pod as a real cluster might write it: an image pull makes everything 3 s later."""
-    result = initlab.simulate(str(EXAMPLES[0].parent / "myapp-pod.yaml"))
+    result = initlab.simulate(MYAPP)
     pods = copy.deepcopy(result.pods)
     for i, (snap, pod) in enumerate(zip(result.timeline, pods, strict=True)):
         written = snap["t"] + (3 if snap["t"] > 0 else 0)
@@ -54,14 +55,14 @@ def test_managed_fields_time_places_each_version_and_jitter_is_not_a_difference(
     r = replay(read_stream(_stream(pods)))
     real = statuses(r.timeline)
     assert real[2] == (34.0, "Init:1/2")  # the simulation says 31 s: 3 s of jitter
-    sim = initlab.simulate(str(EXAMPLES[0].parent / "myapp-pod.yaml"))
+    sim = initlab.simulate(MYAPP)
     assert compare(r.timeline, sim.timeline)["same"]
 
 
 def test_a_missing_status_is_a_real_difference():
     """A run that never reached Running differs from the simulation where it stops."""
     pods = [p for p in _jittered_myapp() if p["status"].get("phase") != "Running"]
-    sim = initlab.simulate(str(EXAMPLES[0].parent / "myapp-pod.yaml"))
+    sim = initlab.simulate(MYAPP)
     cmp = compare(replay(read_stream(_stream(pods))).timeline, sim.timeline)
     assert not cmp["same"]
     assert cmp["rows"][-1] == {"op": "differs", "real": None, "simulated": [47.0, "Running"]}
@@ -113,7 +114,7 @@ def test_replay_cli_trace_comparison_and_exit_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert "Init:1/2" in out
-    scenario = str(EXAMPLES[0].parent / "myapp-pod.yaml")
+    scenario = MYAPP
     assert main(["replay", str(path), "--against", scenario]) == 0
     out = capsys.readouterr().out
     assert "34s  Init:1/2" in out and "31s  Init:1/2" in out

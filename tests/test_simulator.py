@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, statuses
 
 from initlab.kubectl import render_describe, render_logs, render_watch
 from initlab.sim.simulator import simulate
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def statuses(result) -> list[str]:
-    """STATUS column, consecutive repeats folded."""
-    out: list[str] = []
-    for s in result.timeline:
-        if not out or out[-1] != s["status"]:
-            out.append(s["status"])
-    return out
 
 
 def starts(result, name: str) -> list[float]:

@@ -7,6 +7,7 @@ import json
 
 import ipywidgets
 import pytest
+from helpers import folded
 from scenarios import MYAPP
 
 import initlab
@@ -22,14 +23,6 @@ def _never_failure() -> dict:
     return sc
 
 
-def _folded(statuses: list[str]) -> list[str]:
-    out: list[str] = []
-    for s in statuses:
-        if not out or out[-1] != s:
-            out.append(s)
-    return out
-
-
 # -- Explorer -----------------------------------------------------------------------
 
 
@@ -39,7 +32,7 @@ def test_stepping_myapp_pod_walks_init_statuses_to_running():
     seen = [ex.snapshot["status"]]
     for _ in range(len(ex.snapshots) + 3):
         seen.append(ex.step()["status"])
-    assert _folded(seen) == ["Pending", "Init:0/2", "Init:1/2", "PodInitializing", "Running"]
+    assert folded(seen) == ["Pending", "Init:0/2", "Init:1/2", "PodInitializing", "Running"]
     assert ex.index == len(ex.snapshots) - 1  # stepping stops at the last snapshot
 
 
