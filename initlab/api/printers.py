@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from initlab.api.pod import is_restartable_init_container
+from initlab.api.pod import as_dict, as_str, is_restartable_init_container
 
 __all__ = [
     "PodRow",
@@ -254,19 +254,11 @@ def _since(t: datetime, now: datetime) -> str:
 # --------------------------------------------------------------------------- tolerant access
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _items(value: Any) -> list[dict[str, Any]]:
     """A list of objects; `null` entries decode to empty objects (as Go's json does), junk is dropped."""
     if not isinstance(value, list):
         return []
     return [v if isinstance(v, dict) else {} for v in value if v is None or isinstance(v, dict)]
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _int(value: Any) -> int:
@@ -275,7 +267,7 @@ def _int(value: Any) -> int:
 
 def _state(status: dict[str, Any], key: str, which: str) -> dict[str, Any] | None:
     """`status.<key>.<which>` (e.g. state.terminated) if set, else None (Go's nil pointer)."""
-    inner = _dict(status.get(key)).get(which)
+    inner = as_dict(status.get(key)).get(which)
     return inner if isinstance(inner, dict) else None
 
 
@@ -288,15 +280,15 @@ def _finished_at(status: dict[str, Any]) -> datetime | None:
 def has_pod_ready_condition(conditions: Iterable[dict[str, Any]]) -> bool:
     """printers.go `hasPodReadyCondition`: some condition is Ready=True."""
     return any(
-        _str(c.get("type")) == "Ready" and _str(c.get("status")) == "True" for c in conditions
+        as_str(c.get("type")) == "Ready" and as_str(c.get("status")) == "True" for c in conditions
     )
 
 
 def is_pod_initialized_condition_true(conditions: Iterable[dict[str, Any]]) -> bool:
     """printers.go `isPodInitializedConditionTrue`: the *first* Initialized condition decides."""
     for c in conditions:
-        if _str(c.get("type")) == "Initialized":
-            return _str(c.get("status")) == "True"
+        if as_str(c.get("type")) == "Initialized":
+            return as_str(c.get("status")) == "True"
     return False
 
 
@@ -352,10 +344,10 @@ def print_pod(
     elif now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
 
-    pod = _dict(pod)
-    meta = _dict(pod.get("metadata"))
-    spec = _dict(pod.get("spec"))
-    status = _dict(pod.get("status"))
+    pod = as_dict(pod)
+    meta = as_dict(pod.get("metadata"))
+    spec = as_dict(pod.get("spec"))
+    status = as_dict(pod.get("status"))
     conditions = _items(status.get("conditions"))
 
     restarts = 0
@@ -365,10 +357,10 @@ def print_pod(
     last_restart: datetime | None = None
     last_sidecar_restart: datetime | None = None
 
-    phase = _str(status.get("phase"))
+    phase = as_str(status.get("phase"))
     reason = phase
-    if _str(status.get("reason")):
-        reason = _str(status.get("reason"))
+    if as_str(status.get("reason")):
+        reason = as_str(status.get("reason"))
         note(Step("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk"))
     else:
         note(Step("STATUS", "", reason, f"the walk starts from the phase, {phase!r}"))
@@ -376,8 +368,8 @@ def print_pod(
     # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
     for c in conditions:
         if (
-            _str(c.get("type")) == "PodScheduled"
-            and _str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
+            as_str(c.get("type")) == "PodScheduled"
+            and as_str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
         ):
             reason = POD_REASON_SCHEDULING_GATED
             note(
@@ -387,7 +379,7 @@ def print_pod(
     spec_inits = _items(spec.get("initContainers"))
     init_by_name: dict[str, dict[str, Any]] = {}
     for c in spec_inits:
-        init_by_name[_str(c.get("name"))] = c  # a later duplicate wins, as in a Go map
+        init_by_name[as_str(c.get("name"))] = c  # a later duplicate wins, as in a Go map
         if is_restartable_init_container(c):
             total += 1
 
@@ -397,12 +389,12 @@ def print_pod(
         finished = _finished_at(cs)
         restarts += count
         last_restart = _newer(last_restart, finished)
-        sidecar = is_restartable_init_container(init_by_name.get(_str(cs.get("name"))))
+        sidecar = is_restartable_init_container(init_by_name.get(as_str(cs.get("name"))))
         if sidecar:
             sidecar_restarts += count
             last_sidecar_restart = _newer(last_sidecar_restart, finished)
 
-        name = _str(cs.get("name"))
+        name = as_str(cs.get("name"))
         terminated = _state(cs, "state", "terminated")
         waiting = _state(cs, "state", "waiting")
         if terminated is not None and _int(terminated.get("exitCode")) == 0:
@@ -435,7 +427,7 @@ def print_pod(
             continue
         if terminated is not None:
             # initialization has failed
-            t_reason = _str(terminated.get("reason"))
+            t_reason = as_str(terminated.get("reason"))
             if not t_reason:
                 signal = _int(terminated.get("signal"))
                 if signal != 0:
@@ -444,16 +436,16 @@ def print_pod(
                     reason = f"Init:ExitCode:{_int(terminated.get('exitCode'))}"
             else:
                 reason = "Init:" + t_reason
-        elif waiting is not None and _str(waiting.get("reason")) not in ("", "PodInitializing"):
-            reason = "Init:" + _str(waiting.get("reason"))
+        elif waiting is not None and as_str(waiting.get("reason")) not in ("", "PodInitializing"):
+            reason = "Init:" + as_str(waiting.get("reason"))
         else:
             reason = f"Init:{i}/{len(spec_inits)}"
         initializing = True
         what = (
             f"terminated with exit code {_int(terminated.get('exitCode'))}"
             if terminated is not None
-            else f"waiting ({_str(waiting.get('reason'))})"
-            if waiting is not None and _str(waiting.get("reason"))
+            else f"waiting ({as_str(waiting.get('reason'))})"
+            if waiting is not None and as_str(waiting.get("reason"))
             else "running"
             if _state(cs, "state", "running") is not None
             else "not started"
@@ -494,16 +486,16 @@ def print_pod(
         last_restart = last_sidecar_restart
         has_running = False
         for cs in reversed(_items(status.get("containerStatuses"))):
-            name = _str(cs.get("name"))
+            name = as_str(cs.get("name"))
             restarts += _int(cs.get("restartCount"))
             last_restart = _newer(last_restart, _finished_at(cs))
             terminated = _state(cs, "state", "terminated")
             waiting = _state(cs, "state", "waiting")
             before = reason
-            if waiting is not None and _str(waiting.get("reason")):
-                reason = _str(waiting.get("reason"))
-            elif terminated is not None and _str(terminated.get("reason")):
-                reason = _str(terminated.get("reason"))
+            if waiting is not None and as_str(waiting.get("reason")):
+                reason = as_str(waiting.get("reason"))
+            elif terminated is not None and as_str(terminated.get("reason")):
+                reason = as_str(terminated.get("reason"))
             elif terminated is not None:
                 signal = _int(terminated.get("signal"))
                 if signal != 0:
@@ -531,7 +523,7 @@ def print_pod(
             note(Step("STATUS", "", reason, "Completed but a container still runs: Ready decides"))
 
     deleting = _timestamp(meta.get("deletionTimestamp")) is not None
-    if deleting and _str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
+    if deleting and as_str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
         reason = "Unknown"
         note(Step("STATUS", "", reason, "the pod is being deleted and its node is unreachable"))
     elif deleting and phase not in ("Succeeded", "Failed"):
@@ -554,29 +546,29 @@ def print_pod(
 
     # -o wide
     pod_ips = _items(status.get("podIPs"))
-    ip = _str(pod_ips[0].get("ip")) if pod_ips else ""
+    ip = as_str(pod_ips[0].get("ip")) if pod_ips else ""
     gates = _items(spec.get("readinessGates"))
     readiness_gates = "<none>"
     if gates:
         true_conditions = 0
         for gate in gates:
             for c in conditions:
-                if _str(c.get("type")) == _str(gate.get("conditionType")):
-                    if _str(c.get("status")) == "True":
+                if as_str(c.get("type")) == as_str(gate.get("conditionType")):
+                    if as_str(c.get("status")) == "True":
                         true_conditions += 1
                     break
         readiness_gates = f"{true_conditions}/{len(gates)}"
 
     return PodRow(
-        name=_str(meta.get("name")),
+        name=as_str(meta.get("name")),
         ready=f"{ready}/{total}",
         status=reason,
         restarts=restarts,
         restarts_display=restarts_display,
         age=age,
         ip=ip or "<none>",
-        node=_str(spec.get("nodeName")) or "<none>",
-        nominated_node=_str(status.get("nominatedNodeName")) or "<none>",
+        node=as_str(spec.get("nodeName")) or "<none>",
+        nominated_node=as_str(status.get("nominatedNodeName")) or "<none>",
         readiness_gates=readiness_gates,
     )
 
