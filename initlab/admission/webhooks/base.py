@@ -185,15 +185,17 @@ def _container_defaults(c: dict[str, Any]) -> dict[str, Any]:
     return apply_defaults({"spec": {"containers": [c]}})["spec"]["containers"][0]
 
 
-def _truthy_istio(value: str) -> bool | None:
-    """Istio's reading of `sidecar.istio.io/inject` (`pkg/kube/inject/inject.go: injectRequired`):
-    y/yes/true/on → inject, empty → use the policy, anything else → do not inject."""
-    v = value.lower()
-    if v in ("y", "yes", "true", "on"):
+def parse_bool(value: str) -> bool | None:
+    """Go's `strconv.ParseBool` (`src/strconv/atob.go`): True, False, or None for invalid syntax.
+
+    Istio reads its boolean annotations with it; Vault's `parseutil.ParseBool` does the same
+    with a string.
+    """
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
         return True
-    if v == "":
-        return None
-    return False
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
 
 
 def to_response(webhook: Webhook, request: dict[str, Any], verdict: Verdict) -> dict[str, Any]:

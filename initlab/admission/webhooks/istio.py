@@ -85,6 +85,7 @@ from initlab.admission.webhooks.base import (
     _names,
     _pod_of,
     _spec,
+    parse_bool,
     workload_owner,
 )
 from initlab.api import versions
@@ -113,15 +114,6 @@ def _truthy_istio(value: str) -> bool | None:
     if v == "":
         return None
     return False
-
-
-def _parse_bool(value: str) -> bool | None:
-    """Go's `strconv.ParseBool`."""
-    if value in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if value in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
 
 
 def _minor(version: str) -> tuple[int, int]:
@@ -416,7 +408,7 @@ def validate_annotations(annotations: dict[str, str]) -> str | None:
         ),
         "prometheus.istio.io/merge-metrics": lambda v: (
             None
-            if _parse_bool(v) is not None
+            if parse_bool(v) is not None
             else f'strconv.ParseBool: parsing "{v}": invalid syntax'
         ),
     }
@@ -1063,8 +1055,8 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         None,
     )
     if (
-        _parse_bool(scrape or "true") is not False
-        and _parse_bool(annotations.get("prometheus.istio.io/merge-metrics", "true")) is not False
+        parse_bool(scrape or "true") is not False
+        and parse_bool(annotations.get("prometheus.istio.io/merge-metrics", "true")) is not False
     ):
         current = {
             k.split("/")[-1]: v for k, v in annotations.items() if k.startswith("prometheus.io/")
@@ -1084,7 +1076,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             ann["prometheus.io/scrape"] = "true"
 
     # applyRewrite: app probes to the agent.
-    rewrite = _parse_bool(annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", ""))
+    rewrite = parse_bool(annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", ""))
     if rewrite is not False:
         probers = dump_app_probers(out, STATUS_PORT)
         if probers:

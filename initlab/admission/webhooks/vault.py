@@ -54,6 +54,7 @@ from initlab.admission.webhooks.base import (
     _pod_of,
     _ptr,
     _spec,
+    parse_bool,
 )
 
 VAULT_VERSION = "1.20.1"
@@ -66,15 +67,6 @@ DEFAULT_ARG = (
     "echo ${VAULT_CONFIG?} | base64 -d > /home/vault/config.json && "
     "vault agent -config=/home/vault/config.json"
 )
-
-
-def _go_parse_bool(value: str) -> bool | None:
-    """Go's `strconv.ParseBool` (what `parseutil.ParseBool` does with a string)."""
-    if value in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if value in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
 
 
 def _vault_config(role: str, secrets: dict[str, str], exit_after_auth: bool) -> str:
@@ -208,7 +200,7 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     raw = ann.get(VAULT_PREFIX + "agent-inject")
     if raw is None:
         return Verdict(note="not injected: no vault.hashicorp.com/agent-inject annotation")
-    inject = _go_parse_bool(raw)
+    inject = parse_bool(raw)
     if inject is None:
         return Verdict(
             allowed=False,
@@ -244,7 +236,7 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     share: bool | None = None
     raw_share = ann.get(VAULT_PREFIX + "agent-share-process-namespace")
     if raw_share is not None:
-        share = _go_parse_bool(raw_share)
+        share = parse_bool(raw_share)
         if share is None:
             return Verdict(
                 allowed=False,
@@ -277,9 +269,9 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
         for k, v in ann.items()
         if k.startswith(VAULT_PREFIX + "agent-inject-secret-")
     }
-    init_first = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-init-first", "")) is True
-    pre_populate = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate", "")) is not False
-    only = _go_parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate-only", "")) is True
+    init_first = parse_bool(ann.get(VAULT_PREFIX + "agent-init-first", "")) is True
+    pre_populate = parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate", "")) is not False
+    only = parse_bool(ann.get(VAULT_PREFIX + "agent-pre-populate-only", "")) is True
     copy_from = ann.get(VAULT_PREFIX + "agent-copy-volume-mounts", "")
     copied = _copy_volume_mounts(pod, copy_from) if copy_from else []
     selected = ann.get(VAULT_PREFIX + "agent-inject-containers", "")
