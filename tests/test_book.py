@@ -638,3 +638,33 @@ def test_the_browsers_wheel_carries_the_debug_cases_and_player_assets(site: Path
     for folder in ("debug_cases", "assets"):
         for path in (book / folder).iterdir():
             assert f"initlab/book/{folder}/{path.name}" in names, path.name
+
+
+def test_lite_copies_run_the_command_line_in_the_kernel() -> None:
+    """`python -m initlab ...` through subprocess runs initlab.cli.main in-process instead."""
+    cell = {
+        "cell_type": "code",
+        "source": 'import subprocess\nimport sys\nrun = subprocess.run([sys.executable, "-m", '
+        '"initlab", "--version"], capture_output=True, text=True)\n',
+        "outputs": [],
+    }
+    new, why = lite.lite_cell(cell)
+    assert why is None and new["source"].startswith("# JupyterLite: a browser has no processes")
+    import subprocess
+
+    real_run = subprocess.run
+    scope: dict = {}
+    try:
+        exec(new["source"], scope)  # noqa: S102 - the rewritten cell, as the kernel runs it
+    finally:
+        subprocess.run = real_run  # the stub patches the module, as it does in the kernel
+    assert scope["run"].returncode == 0 and "0.1.0" in scope["run"].stdout + scope["run"].stderr
+
+
+def test_lite_copies_skip_a_matplotlib_only_figure_line_and_run_the_rest() -> None:
+    """resources_over_time(...) becomes a comment saying why; the cell's other lines run."""
+    cell = {"cell_type": "code", "source": "x = 1\nplots.resources_over_time(r)\n", "outputs": []}
+    new, why = lite.lite_cell(cell)
+    assert why is None
+    assert new["source"].startswith("x = 1\n# Not drawn in JupyterLite")
+    assert "\n# plots.resources_over_time(r)" in new["source"]
