@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,6 +88,14 @@ Containers with no behaviour run 1 s and exit 0 (init) or run forever (app).
 def _emit_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, indent=2, sort_keys=False, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def _emit_chunks(chunks: Iterable[str]) -> None:
+    """Write JSON text as it is produced (`Result.iter_json`), then the newline `_emit_json` adds."""
+    write = sys.stdout.write
+    for chunk in chunks:
+        write(chunk)
+    write("\n")
 
 
 def _load_valid(path: str):  # -> Manifest
@@ -282,12 +291,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if at is not None:
             _emit_json(result.at(at))
         else:
-            _emit_json(
-                {
-                    **result.to_json(),
-                    "assumed": {k: a.behaviour for k, a in scenario.assumed.items()},
-                }
-            )
+            assumed = {k: a.behaviour for k, a in scenario.assumed.items()}
+            _emit_chunks(result.iter_json({"assumed": assumed}))
         return 0
     if args.logs is not None:
         # `kubectl logs`: the text on stdout; "Defaulted container" and errors on stderr, exit 1

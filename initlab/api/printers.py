@@ -576,6 +576,9 @@ def print_pod(
 # --------------------------------------------------------------------------- table
 
 
+_CELL_END = re.compile("[\t\v\n\f]")
+
+
 class TabWriter:
     """A line-by-line port of Go's `text/tabwriter.Writer` (go/src/text/tabwriter/tabwriter.go).
 
@@ -606,17 +609,17 @@ class TabWriter:
     def write(self, text: str) -> None:
         """`Writer.Write`: split into cells; a line with a single cell flushes."""
         start = 0
-        for i, ch in enumerate(text):
-            if ch in "\t\v\n\f":
-                self._cell += text[start:i]
-                start = i + 1
-                line = self._lines[-1]
-                line.append((self._cell, ch == "\t"))
-                self._cell = ""
-                if ch in "\n\f":
-                    self._lines.append([])
-                    if ch == "\f" or len(line) == 1:
-                        self._flush()
+        for m in _CELL_END.finditer(text):  # only the cell ends: a long trace is 1.6 MB of text
+            i, ch = m.start(), m.group()
+            self._cell += text[start:i]
+            start = i + 1
+            line = self._lines[-1]
+            line.append((self._cell, ch == "\t"))
+            self._cell = ""
+            if ch in "\n\f":
+                self._lines.append([])
+                if ch == "\f" or len(line) == 1:
+                    self._flush()
         self._cell += text[start:]
 
     def flush(self) -> str:

@@ -143,7 +143,7 @@ def describe_events(result: Any, t: float) -> str:
     1.35 the message carries the involved object's field path,
     kubectl `pkg/describe`). A JSON-only result gets the same layout here.
     """
-    if callable(getattr(result, "aggregated_events", None)):
+    if getattr(result, "event_records", None) is not None:  # a simulator Result
         from initlab.kubectl import render_events
 
         return render_events(result, t).rstrip("\n")

@@ -785,7 +785,8 @@ def render_events(result: Any, t: float | None = None, kubectl_version: str | No
     kubectl_version = kubectl_version or kubectl_version_for(
         getattr(result, "kubernetes_version", "")
     )
-    objects = event_objects(result.events, t, result.name, result.namespace)
+    events = result.iter_events() if hasattr(result, "iter_events") else result.events
+    objects = event_objects(events, t, result.name, result.namespace)
     w = PrefixWriter()
     _describe_events(w, objects, EPOCH + timedelta(seconds=t), kubectl_version)
     return w.text()

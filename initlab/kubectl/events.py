@@ -109,7 +109,7 @@ def _t(event: dict[str, Any]) -> float:
 
 def fold_events(events: Iterable[dict[str, Any]], t: float | None = None) -> list[FoldedEvent]:
     """client-go `EventLogger.eventObserve`: the events stored up to time t, in order of creation."""
-    folded: dict[tuple[str, ...], FoldedEvent] = {}
+    folded: dict[tuple[str, ...], list[Any]] = {}  # key -> [count, first, last]
     for e in events:
         et = _t(e)
         if t is not None and et > t:
@@ -121,22 +121,26 @@ def fold_events(events: Iterable[dict[str, Any]], t: float | None = None) -> lis
             str(e.get("reason", "")),
             str(e.get("message", "")),
         )
-        old = folded.get(key)
-        if old is None:
-            folded[key] = FoldedEvent(
-                type=key[2],
-                reason=key[3],
-                object=key[1],
-                message=key[4],
-                source=key[0],
-                count=1,
-                first=et,
-                last=et,
-                seq=len(folded),
-            )
+        seen = folded.get(key)
+        if seen is None:
+            folded[key] = [1, et, et]
         else:
-            folded[key] = FoldedEvent(**{**old.__dict__, "count": old.count + 1, "last": et})
-    return list(folded.values())
+            seen[0] += 1
+            seen[2] = et
+    return [
+        FoldedEvent(
+            type=key[2],
+            reason=key[3],
+            object=key[1],
+            message=key[4],
+            source=key[0],
+            count=count,
+            first=first,
+            last=last,
+            seq=seq,
+        )
+        for seq, (key, (count, first, last)) in enumerate(folded.items())
+    ]
 
 
 def _rfc3339(t: float, micro: bool = False) -> str:

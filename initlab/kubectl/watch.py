@@ -7,6 +7,7 @@ what kubectl prints (`pkg/printers/internalversion/printers.go` `printPod`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,11 +24,23 @@ def _fmt_t(t: float) -> int | float:
     return int(t) if float(t).is_integer() else t
 
 
+def _observed(result: Any) -> Iterator[tuple[float, dict[str, Any]]]:
+    """(t, Pod) per observed change, one at a time: a simulator Result's frames assemble
+    their Pod on demand, so no list of every Pod is built."""
+    frames = getattr(result, "frames", None)
+    if frames is not None:
+        for frame in frames:
+            yield frame.snap["t"], frame.pod
+    else:
+        for snap, pod in zip(result.timeline, result.pods, strict=True):
+            yield snap["t"], pod
+
+
 def render_watch(result: Any) -> str:
     """`kubectl get pod -w`: the header, then one line per observed change."""
     lines = [list(HEADERS)]
-    for snap, pod in zip(result.timeline, result.pods, strict=True):
-        lines.append([table_cell(c) for c in print_pod(pod, _now(snap["t"])).cells()])
+    for t, pod in _observed(result):
+        lines.append([table_cell(c) for c in print_pod(pod, _now(t)).cells()])
     return tabwrite(lines) + "\n"
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
+import math
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -209,6 +211,46 @@ class EventLog:
         return [self[i] for i in range(start, len(self))]
 
 
+#: The encoder `initlab simulate -o json` prints with (`json.dump(indent=2, ensure_ascii=False)`).
+_JSON_INDENTED = json.JSONEncoder(indent=2, ensure_ascii=False)
+
+
+def _encode(value: Any, level: int) -> str:
+    """`value` as json.dump(indent=2) writes it nested `level` deep.
+
+    Nested output differs from top-level output only by the indent after each
+    newline, and an encoded string never holds a raw newline.
+    """
+    text = _JSON_INDENTED.encode(value)
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def _json_number(n: int | float) -> str:
+    """An event time as json writes it (int, or float's repr; NaN/Infinity as json spells them)."""
+    if isinstance(n, int) or math.isfinite(n):
+        return repr(n)
+    return _JSON_INDENTED.encode(n)
+
+
+def _encode_snapshot(snap: dict[str, Any], last: dict[str, tuple[int, str]]) -> str:
+    """A timeline entry nested two deep; `last` remembers each key's previous object and text."""
+    parts = []
+    for k, v in snap.items():
+        if isinstance(v, dict | list) and v:
+            seen = last.get(k)
+            if seen is not None and seen[0] == id(v):
+                text = seen[1]
+            else:
+                text = _encode(v, 3)
+                last[k] = (id(v), text)
+        else:
+            text = _encode(v, 3)
+        parts.append("\n      " + _encode(k, 3) + ": " + text)
+    if not parts:
+        return "{}"
+    return "{" + ",".join(parts) + "\n    }"
+
+
 @dataclass
 class Result:
     """What a simulation produced: frames, events, container logs, and how the run ended.
@@ -238,6 +280,12 @@ class Result:
         """Every event, in order: `{"t", "type", "reason", "object", "message", "from"}`."""
         return [dict(zip(EVENT_KEYS, e, strict=True)) for e in self.event_records]
 
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """The events as `events` lists them, built one at a time (a month's crash loop has
+        290,000: the folding views read them once and need not hold them all)."""
+        for e in self.event_records:
+            yield dict(zip(EVENT_KEYS, e, strict=True))
+
     @property
     def timeline(self) -> list[dict[str, Any]]:
         """The snapshots, one per frame (shared dicts: copy before changing them)."""
@@ -247,6 +295,11 @@ class Result:
     def pods(self) -> list[dict[str, Any]]:
         """The Pod object of each frame."""
         return [f.pod for f in self.frames]
+
+    @property
+    def pod(self) -> dict[str, Any]:
+        """The Pod object at the end of the run (the last frame's), without building the others."""
+        return self.frames[-1].pod
 
     @property
     def final(self) -> dict[str, Any]:
@@ -280,33 +333,6 @@ class Result:
             if t is None or e[0] <= t
         ]
 
-    def aggregated_events(self, t: float | None = None) -> list[dict[str, Any]]:
-        """Events as the API stores them: identical ones folded into `count`, `firstT`, `lastT`.
-
-        client-go's `EventCorrelator` keys an event by source, object, type,
-        reason and message; `kubectl describe` sorts by last timestamp.
-        """
-        folded: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for e in self.event_records:
-            at = e[0]
-            if t is not None and at > t:
-                continue
-            key = e[1:]
-            agg = folded.get(key)
-            if agg is not None:
-                agg["count"] += 1
-                agg["lastT"] = at
-            else:
-                folded[key] = {
-                    **dict(zip(EVENT_KEYS, e, strict=True)),
-                    "count": 1,
-                    "firstT": at,
-                    "lastT": at,
-                }
-        out = list(folded.values())
-        out.sort(key=lambda e: e["lastT"])
-        return out
-
     def to_json(self) -> dict[str, Any]:
         """`initlab simulate -o json`: `{"timeline", "events", "final", "kubernetesVersion"}`.
 
@@ -318,6 +344,54 @@ class Result:
         if self.kubernetes_version:
             out["kubernetesVersion"] = self.kubernetes_version
         return out
+
+    def iter_json(self, extra: dict[str, Any] | None = None) -> Iterator[str]:
+        """`to_json()` plus `extra`'s keys, as `json.dump(indent=2, ensure_ascii=False)` writes it.
+
+        The same bytes, in chunks, without building the event dicts or
+        re-encoding what frames share: a 30-day crash loop is 26,000
+        snapshots and 290,000 events, and most of each is the same as the
+        one before. Each distinct event kind is encoded once; a snapshot
+        value that is the very object the previous snapshot held is reused.
+        """
+        head: dict[str, Any] = {}
+        if self.kubernetes_version:
+            head["kubernetesVersion"] = self.kubernetes_version
+        head.update(extra or {})
+        yield '{\n  "timeline": ['
+        last: dict[str, tuple[int, str]] = {}
+        buf: list[str] = []
+        for i, frame in enumerate(self.frames):
+            buf.append(("," if i else "") + "\n    " + _encode_snapshot(frame.snap, last))
+            if len(buf) >= 256:
+                yield "".join(buf)
+                buf = []
+        yield "".join(buf) + '\n  ],\n  "events": '
+        records = self.event_records
+        if not len(records):
+            yield "[]"
+        else:
+            tails = [
+                "".join(
+                    f',\n      "{k}": {_JSON_INDENTED.encode(v)}'
+                    for k, v in zip(EVENT_KEYS[1:5], kind, strict=False)
+                )
+                + "\n    }"
+                for kind in records._table
+            ]
+            buf = ["["]
+            for i, (t, k) in enumerate(zip(records._times, records._kinds, strict=True)):
+                buf.append(
+                    ("," if i else "") + '\n    {\n      "t": ' + _json_number(_num(t)) + tails[k]
+                )
+                if len(buf) >= 4096:
+                    yield "".join(buf)
+                    buf = []
+            yield "".join(buf) + "\n  ]"
+        yield ',\n  "final": ' + _encode(self.final, 1)
+        for k, v in head.items():
+            yield ",\n  " + _encode(k, 1) + ": " + _encode(v, 1)
+        yield "\n}"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Result:
