@@ -12,6 +12,13 @@ It is timed once (CPU seconds of this process, steadier than wall time on a
 shared machine) and its peak memory is measured in a second run under
 `tracemalloc`.
 
+The same month is then run through the CLI as a user runs it, each in a
+child process (`python -m initlab simulate FILE`, the text trace, and
+`-o json`, output discarded): CPU seconds and peak RSS of the child, from
+`os.wait4`. The ratio is against the bare simpy loop of the same number of
+steps measured in this run; the simulation alone is about 5x of it, so what
+is above that is the output path (rendering the trace, encoding the JSON).
+
 Targets: one pod-hour <= 20 ms; 200 pods <= 50x the bare loop; the 30-day
 crash loop < 2 s and < 100 MB.
 Run: `python benchmarks/bench_simulator.py`.
@@ -19,8 +26,14 @@ Run: `python benchmarks/bench_simulator.py`.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 from typing import Any
 
 import simpy
@@ -86,6 +99,41 @@ def crash_loop_30_days() -> dict[str, float]:
     }
 
 
+def _child(argv: list[str]) -> tuple[float, float, int]:
+    """CPU seconds (user + system), peak RSS (MB) and stdout bytes of one child process."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)}: exit {proc.returncode}")
+        size = out.seek(0, os.SEEK_END)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, size
+
+
+def crash_loop_30_days_cli(steps: int) -> dict[str, dict[str, float]]:
+    """The 30-day crash loop through `python -m initlab simulate`: text trace and `-o json`."""
+    bare = min(_bare_loop(steps) for _ in range(3))
+    startup, _, _ = _child([sys.executable, "-c", "import initlab.cli"])
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "crash-30-days.yaml")
+        path.write_text(json.dumps(CRASH_30_DAYS))  # JSON is YAML
+        for label, extra in (("text", []), ("-o json", ["-o", "json"])):
+            argv = [sys.executable, "-m", "initlab", "simulate", str(path), *extra]
+            seconds, rss_mb, size = _child(argv)
+            figures[label] = {
+                "seconds": seconds,
+                "peak_rss_mb": rss_mb,
+                "output_mb": size / 1e6,
+                "startup_seconds": startup,
+                "bare_seconds": bare,
+                "ratio": seconds / bare if bare else float("inf"),
+            }
+    return figures
+
+
 def _bare_loop(steps: int) -> float:
     """Seconds for a bare simpy process doing `steps` env.step() calls."""
     env = simpy.Environment()
@@ -149,6 +197,14 @@ def main(repeat: int = 5) -> dict[str, dict[str, float]]:
         f"{int(month['simpy_steps'])} steps; bare loop {1000 * month['bare_seconds']:.0f} ms, "
         f"ratio {month['ratio']:.1f}"
     )
+    for label, f in crash_loop_30_days_cli(int(month["simpy_steps"])).items():
+        figures[f"crash loop, 30 days, CLI {label}"] = f
+        print(
+            f"crash loop, 30 days, `initlab simulate` {label}: {f['seconds']:.2f} s CPU, "
+            f"peak RSS {f['peak_rss_mb']:.0f} MB, {f['output_mb']:.1f} MB out "
+            f"(interpreter + imports {f['startup_seconds']:.2f} s); "
+            f"ratio {f['ratio']:.1f} to the bare loop"
+        )
     return figures
 
 
