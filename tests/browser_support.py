@@ -182,12 +182,13 @@ def site_pages(site: Path) -> list[str]:
     """Every reader-facing page of a built site, as URL paths relative to its root.
 
     Leaves out the theme's template fragments under _static/ and the vendored
-    packages' own demo pages under vendor/.
+    packages' own demo pages under vendor/, and JupyterLite's app pages under lite/
+    (test_browser.py opens a chapter there on its own).
     """
     pages = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
-        if rel.split("/", 1)[0] in ("_static", "vendor", "_sources", "_images"):
+        if rel.split("/", 1)[0] in ("_static", "vendor", "_sources", "_images", "lite", "_pyodide"):
             continue
         pages.append(rel)
     return pages
