@@ -691,14 +691,16 @@ def table_cell(value: str) -> str:
     return escape_terminal(value[: cut.start()]) + "..."
 
 
-def tabwrite(lines: list[list[str]]) -> str:
+def tabwrite(lines: Iterable[list[str]]) -> str:
     """The cells through cli-runtime's `GetNewTabWriter` (minwidth 6, tabwidth 4, padding 3).
 
     Cells are joined with tabs and written as kubectl's table printer writes
-    them, so a tab inside a cell starts a new column there too.
+    them, so a tab inside a cell starts a new column there too. Rows are
+    written as they come, so a generator of rows is never held whole.
     """
     tw = TabWriter(TABWRITER_MIN_WIDTH, 4, TABWRITER_PADDING)
-    tw.write("".join("\t".join(cells) + "\n" for cells in lines))
+    for cells in lines:
+        tw.write("\t".join(cells) + "\n")
     return tw.flush().removesuffix("\n")
 
 

@@ -7,6 +7,7 @@ what kubectl prints (`pkg/printers/internalversion/printers.go` `printPod`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,10 +39,10 @@ def _observed(result: Any) -> Iterator[tuple[float, dict[str, Any]]]:
 
 def render_watch(result: Any) -> str:
     """`kubectl get pod -w`: the header, then one line per observed change."""
-    lines = [list(HEADERS)]
-    for t, pod in _observed(result):
-        lines.append([table_cell(c) for c in print_pod(pod, _now(t)).cells()])
-    return tabwrite(lines) + "\n"
+    rows = (
+        [table_cell(c) for c in print_pod(pod, _now(t)).cells()] for t, pod in _observed(result)
+    )
+    return tabwrite(itertools.chain([list(HEADERS)], rows)) + "\n"
 
 
 def render_trace(result: Any) -> str:
