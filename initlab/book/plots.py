@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
+
 __all__ = [
     "OKABE_ITO",
     "STATES",
@@ -199,15 +201,12 @@ def horizon(result: Any) -> float:
 
 
 def _spec_order(pod: dict[str, Any]) -> list[tuple[str, str]]:
-    spec = _dict(pod.get("spec"))
     order: list[tuple[str, str]] = []
-    for c in _list(spec.get("initContainers")):
-        c = _dict(c)
+    for c in init_containers(pod):
         if isinstance(c.get("name"), str):
-            kind = "sidecar" if c.get("restartPolicy") == "Always" else "init"
+            kind = "sidecar" if is_restartable_init_container(c) else "init"
             order.append((c["name"], kind))
-    for c in _list(spec.get("containers")):
-        c = _dict(c)
+    for c in regular_containers(pod):
         if isinstance(c.get("name"), str):
             order.append((c["name"], "app"))
     return order
@@ -621,7 +620,6 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
         q = _quantity(val)
         if q is not None:
             effective[key] = q
-    node = node or getattr(result, "node", None) or {}
 
     # Breakpoints where anything starts or stops.
     times = sorted(
