@@ -189,6 +189,3 @@ def _ceil(x: Fraction) -> int:
 def parse(text: object) -> Quantity:
     """Shorthand for `Quantity.parse`."""
     return Quantity.parse(text)
-
-
-ZERO = Quantity(0)

@@ -93,13 +93,6 @@ class RuntimePodStatus:
                 return c
         return None
 
-    def newest_exited(self, name: str) -> ContainerRecord | None:
-        """The newest exited record of a container (what `doBackOff` looks for)."""
-        for c in self.containers:
-            if c.name == name and c.state == EXITED:
-                return c
-        return None
-
 
 @dataclass
 class ContainerToKill:

@@ -58,15 +58,6 @@ READINESS_GATES_NOT_READY = "ReadinessGatesNotReady"
 DEADLINE_EXCEEDED = "DeadlineExceeded"
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
-#: The order in which the kubelet lists conditions (generateAPIPodStatus), PodScheduled last.
-CONDITION_ORDER = (
-    "PodReadyToStartContainers",
-    "Initialized",
-    "Ready",
-    "ContainersReady",
-    "PodScheduled",
-)
-
 
 @lru_cache(maxsize=4096)
 def rfc3339(t: float) -> str:

@@ -125,11 +125,6 @@ def _sc(obj: dict[str, Any]) -> dict[str, Any]:
     return as_dict(obj.get("securityContext"))
 
 
-def _has_sc(obj: dict[str, Any], key: str) -> bool:
-    """The pointer `obj.SecurityContext.<key>` is non-nil."""
-    return _sc(obj).get(key) is not None
-
-
 def _windows(pod_spec: dict[str, Any]) -> bool:
     return as_dict(pod_spec.get("os")).get("name") == "windows"
 
