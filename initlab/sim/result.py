@@ -389,8 +389,8 @@ class Result:
                     buf = []
             yield "".join(buf) + "\n  ]"
         yield ',\n  "final": ' + _encode(self.final, 1)
-        for k, v in head.items():
-            yield ",\n  " + _encode(k, 1) + ": " + _encode(v, 1)
+        for key, value in head.items():
+            yield ",\n  " + _encode(key, 1) + ": " + _encode(value, 1)
         yield "\n}"
 
     @classmethod
