@@ -138,55 +138,17 @@ def get_table(result: Any, t: float, index: int | None = None) -> str:
 def describe_events(result: Any, t: float) -> str:
     """The Events section of `kubectl describe pod` at time `t` (events up to `t`).
 
-    A simulator Result renders through `kubectl.render_events` (identical
-    events folded into `Age (xN over Y)`, sorted by last time; since kubectl
-    1.35 the message carries the involved object's field path,
-    kubectl `pkg/describe`). A JSON-only result gets the same layout here.
+    Rendered by `kubectl.render_events`, the one event fold (identical
+    events folded into `Age (xN over Y)`, kubectl's own sort; since kubectl
+    1.35 the message carries the involved object's field path). A JSON-only
+    result (`simulate -o json`) is read back with `Result.from_json` first.
     """
-    if getattr(result, "event_records", None) is not None:  # a simulator Result
-        from initlab.kubectl import render_events
+    from initlab.kubectl import render_events
+    from initlab.sim.result import Result
 
-        return render_events(result, t).rstrip("\n")
-    folded: dict[tuple[str, ...], dict[str, Any]] = {}
-    for e in plots.events_of(result):
-        et = plots._num(e.get("t"))
-        if et > t + 1e-9:
-            continue
-        key = (
-            _source(e),
-            str(e.get("object") or ""),
-            str(e.get("type", "")),
-            str(e.get("reason", "")),
-            str(e.get("message", "")),
-        )
-        agg = folded.setdefault(key, {"count": 0, "first": et, "last": et})
-        agg["count"] += 1
-        agg["last"] = et
-    if not folded:
-        return "Events:  <none>"
-    rows = [
-        ["  Type", "Reason", "Age", "From", "Message"],
-        ["  ----", "------", "----", "----", "-------"],
-    ]
-    for (src, obj, typ, reason, msg), agg in sorted(folded.items(), key=lambda kv: kv[1]["last"]):
-        age = human_duration(t - agg["first"])
-        if agg["count"] > 1:
-            age = f"{human_duration(t - agg['last'])} (x{agg['count']} over {age})"
-        msg = msg.strip()
-        if obj and obj != "Pod":
-            msg = f"{obj}: {msg}"
-        rows.append([f"  {typ}", reason, age, src, msg])
-    widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
-    lines = ["".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + r[4] for r in rows]
-    return "Events:\n" + "\n".join(lines)
-
-
-def _source(ev: dict[str, Any]) -> str:
-    """The event's From column: recorded by the simulator, else by reason."""
-    src = ev.get("from")
-    if isinstance(src, str) and src:
-        return src
-    return "default-scheduler" if ev.get("reason") == "Scheduled" else "kubelet"
+    if getattr(result, "event_records", None) is None:
+        result = Result.from_json(result if isinstance(result, dict) else {"timeline": []})
+    return render_events(result, t).rstrip("\n")
 
 
 # --------------------------------------------------------------------------- SVG
