@@ -33,19 +33,6 @@ if TYPE_CHECKING:
 #: A `waitFor` loop polls every 2 s (the docs' `sleep 2`).
 POLL_SECONDS = 2.0
 
-#: The snapshot keys, in the order `-o json` prints them.
-SNAPSHOT_KEYS = (
-    "t",
-    "phase",
-    "status",
-    "ready",
-    "restarts",
-    "conditions",
-    "conditionDetails",
-    "initContainerStatuses",
-    "containerStatuses",
-)
-
 
 def nslookup(service: str, namespace: str, found: bool) -> list[str]:
     """What busybox 1.28 `nslookup` prints in the docs' `until nslookup ...` loop."""
@@ -324,14 +311,6 @@ class Result:
     def pod_at(self, t: float) -> dict[str, Any]:
         """The full Pod object (metadata, spec, status) as the API held it at time t."""
         return copy.deepcopy(self.frames[self.index_at(t)].pod)
-
-    def events_until(self, t: float | None = None) -> list[dict[str, Any]]:
-        """The events recorded up to time t (all of them if t is None)."""
-        return [
-            dict(zip(EVENT_KEYS, e, strict=True))
-            for e in self.event_records
-            if t is None or e[0] <= t
-        ]
 
     def to_json(self) -> dict[str, Any]:
         """`initlab simulate -o json`: `{"timeline", "events", "final", "kubernetesVersion"}`.
