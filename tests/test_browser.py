@@ -10,6 +10,7 @@ discovered from the build output, so the tests cover every chapter in
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -529,6 +530,13 @@ def test_debug_lab_grades_a_fix_in_the_page(live_context: Any, origin: str) -> N
     assert not watch.problems(ALLOWED), "\n".join(watch.problems(ALLOWED))
 
 
+#: Chapter 03's code cells, as stored: JupyterLite must show (and run) every one of them.
+CHAPTER_03_CODE_CELLS = sum(
+    c["cell_type"] == "code"
+    for c in json.loads((ROOT / "notebooks" / "03-failure-and-restart.ipynb").read_text())["cells"]
+)
+
+
 def test_a_chapter_runs_to_the_end_in_jupyterlite(live_context: Any, origin: str) -> None:
     """JupyterLite (the book's lite/, local Pyodide) opens chapter 03; Run All: every cell runs."""
     page = live_context.new_page()
@@ -538,6 +546,12 @@ def test_a_chapter_runs_to_the_end_in_jupyterlite(live_context: Any, origin: str
         page.goto(f"{origin}/lite/lab/index.html?path=notebooks/03-failure-and-restart.ipynb")
         cells = page.locator(".jp-Notebook .jp-CodeCell")
         cells.first.wait_for()
+        # The notebook renders its cells progressively: count them once all are there.
+        page.wait_for_function(
+            "n => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length >= n",
+            arg=CHAPTER_03_CODE_CELLS,
+            timeout=LIVE_TIMEOUT_MS,
+        )
         dialogs = page.locator(".jp-Dialog").count()  # e.g. "Select Kernel": none expected
         n = cells.count()
         page.locator(".jp-Notebook").first.click()
@@ -555,7 +569,7 @@ def test_a_chapter_runs_to_the_end_in_jupyterlite(live_context: Any, origin: str
         kernel = page.locator(".jp-KernelName, .jp-Toolbar-kernelName").first.inner_text()
     finally:
         page.close()
-    assert n >= 10 and dialogs == 0
+    assert n == CHAPTER_03_CODE_CELLS and dialogs == 0
     assert errors == [], errors
     assert "Pyodide" in kernel
     assert not watch.problems(ALLOWED_LITE), "\n".join(watch.problems(ALLOWED_LITE))
