@@ -18,7 +18,7 @@ from typing import Any
 
 from initlab import __version__
 from initlab.api.versions import DEFAULT as DEFAULT_VERSION
-from initlab.api.versions import SUPPORTED
+from initlab.api.versions import SUPPORTED, major_minor
 from initlab.errors import FieldError, InitlabError, InputError, InvalidError, bounded, one_line
 
 EPILOG_SCENARIO = """\
@@ -140,7 +140,6 @@ def _seconds_arg(flag: str, value: str | None) -> float | None:
 
 def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
     """Check the manifest against the official OpenAPI schema (kubernetes-validate)."""
-    import re
 
     try:
         import kubernetes_validate
@@ -151,14 +150,15 @@ def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
         ) from None
 
     supported = {".".join(v.split(".")[:2]) for v in all_versions()}
-    m = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", version)
-    if not m or m.group(1) not in supported:
-        first, last = min(supported, key=_minor), max(supported, key=_minor)
+    release = major_minor(version)
+    if release is None or f"{release[0]}.{release[1]}" not in supported:
+        by_release = sorted(supported, key=lambda v: major_minor(v) or (0, 0))
         raise InputError(
-            f'no OpenAPI schema for Kubernetes "{version}" (kubernetes-validate ships {first} to {last})',
+            f'no OpenAPI schema for Kubernetes "{version}" '
+            f"(kubernetes-validate ships {by_release[0]} to {by_release[-1]})",
             "--schema",
         )
-    version = m.group(1)
+    version = f"{release[0]}.{release[1]}"
     obj = None
     for doc in manifest.documents:
         if isinstance(doc, dict) and doc.get("kind") == manifest.kind:
@@ -179,10 +179,6 @@ def _schema_errors(manifest: Any, version: str) -> list[FieldError]:
     except kubernetes_validate.InvalidSchemaError as e:
         raise InputError(f"schema check failed: {str(e).splitlines()[0]}", "--schema") from None
     return []
-
-
-def _minor(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
 
 
 def _json_path(parts: list[Any]) -> str:

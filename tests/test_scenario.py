@@ -293,3 +293,31 @@ def test_fidelity_page_carries_the_version_table():
 
     page = (Path(__file__).resolve().parent.parent / "book" / "fidelity.md").read_text()
     assert markdown_table() in page
+
+
+@pytest.mark.parametrize(
+    "text,release",
+    [("1.33", (1, 33)), ("v1.33.2", (1, 33)), ("1.26.0", (1, 26)), (" 1.9 ", (1, 9))],
+)
+def test_release_numbers_parse_to_major_and_minor(text, release):
+    """One parser reads Kubernetes and injector release numbers, with or without v and patch."""
+    from initlab.api.versions import major_minor
+
+    assert major_minor(text) == release
+
+
+@pytest.mark.parametrize("text", ["one", "1", "1.33-beta", "", "1.2.3.4"])
+def test_a_text_that_is_no_release_number_parses_to_none(text):
+    """What is not MAJOR.MINOR[.PATCH] has no release: callers decide how to refuse it."""
+    from initlab.api.versions import major_minor
+
+    assert major_minor(text) is None
+
+
+def test_istio_release_decides_the_default_injection_mode():
+    """Istio 1.26 injects classic; from 1.27 native where nodes run Kubernetes >= 1.33."""
+    from initlab.admission.webhooks.istio import resolve_mode
+
+    assert resolve_mode({"version": "1.26.0"}) == "classic"
+    assert resolve_mode({"version": "1.27.0", "kubernetesVersion": "1.33"}) == "native"
+    assert resolve_mode({"version": "1.27.0", "kubernetesVersion": "1.32"}) == "classic"

@@ -113,9 +113,20 @@ _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
 
 
 @lru_cache(maxsize=64)
+def major_minor(version: object) -> tuple[int, int] | None:
+    """`"1.33"`, `"v1.33.2"` or `"1.26.0"` → `(1, 33)`...; None if it is no such version.
+
+    The one parser for release numbers, Kubernetes' and the injectors' alike.
+    """
+    m = _VERSION.fullmatch(str(version).strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def _minor(version: str) -> tuple[int, int]:
-    major, minor = version.split(".")
-    return int(major), int(minor)
+    parsed = major_minor(version)
+    if parsed is None:
+        raise ValueError(f"not a release number: {version!r}")
+    return parsed
 
 
 def parse_version(value: object, field_path: str = "kubernetesVersion") -> str:

@@ -30,7 +30,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from initlab.api.pod import as_dict, as_list
+from initlab.api.pod import as_dict, as_int, as_list, as_str
 from initlab.api.printers import TabWriter, escape_terminal, human_duration, parse_time
 from initlab.api.quantity import Quantity, QuantityError
 from initlab.api.resources import get_pod_qos
@@ -72,15 +72,6 @@ class PrefixWriter:
     def text(self) -> str:
         """Everything written, flushed (what `tabbedString` returns)."""
         return "".join(self._parts) + self.tw.flush()
-
-
-def _s(value: Any) -> str:
-    """A string field as Go decodes it (absent or mistyped: "")."""
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def go_value(value: Any) -> str:
@@ -167,11 +158,15 @@ def _print_tolerations(w: PrefixWriter, tolerations: Any) -> None:
     if not items:
         w.write_line("<none>")
         return
-    go_sort(items, lambda a, b: _s(a.get("key")) < _s(b.get("key")))
+    go_sort(items, lambda a, b: as_str(a.get("key")) < as_str(b.get("key")))
     for i, tol in enumerate(items):
         if i != 0:
             w.write(0, "\t")
-        key, value, effect = _s(tol.get("key")), _s(tol.get("value")), _s(tol.get("effect"))
+        key, value, effect = (
+            as_str(tol.get("key")),
+            as_str(tol.get("value")),
+            as_str(tol.get("effect")),
+        )
         w.write(0, key)
         if value:
             w.write(0, f"={value}")
@@ -190,7 +185,7 @@ def _format_label_selector(selector: Any) -> str:
     sel = as_dict(selector)
     parts = [f"{k}={go_value(v)}" for k, v in sorted(as_dict(sel.get("matchLabels")).items())]
     for expr in as_list(sel.get("matchExpressions")):
-        op, key = _s(expr.get("operator")), _s(expr.get("key"))
+        op, key = as_str(expr.get("operator")), as_str(expr.get("key"))
         values = [go_value(v) for v in expr.get("values") or []]
         if op == "In":
             parts.append(f"{key} in ({','.join(sorted(values))})")
@@ -209,15 +204,15 @@ def _describe_topology(w: PrefixWriter, constraints: Any) -> None:
     items = as_list(constraints)
     if not items:
         return
-    go_sort(items, lambda a, b: _s(a.get("topologyKey")) < _s(b.get("topologyKey")))
+    go_sort(items, lambda a, b: as_str(a.get("topologyKey")) < as_str(b.get("topologyKey")))
     w.write(0, "Topology Spread Constraints:\t")
     for i, tsc in enumerate(items):
         if i != 0:
             w.write(0, "")
             w.write(0, "\t")
-        w.write(0, f"{_s(tsc.get('topologyKey'))}:")
+        w.write(0, f"{as_str(tsc.get('topologyKey'))}:")
         w.write(0, go_value(tsc.get("whenUnsatisfiable")))
-        w.write(0, f" when max skew {_int(tsc.get('maxSkew'))} is exceeded")
+        w.write(0, f" when max skew {as_int(tsc.get('maxSkew'))} is exceeded")
         if isinstance(tsc.get("labelSelector"), dict):
             w.write(0, f" for selector {_format_label_selector(tsc['labelSelector'])}")
         w.write(0, "\n")
@@ -237,7 +232,7 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, minor: int) -> None:
         w.write(1, f"{go_value(v.get('name'))}:\n")
         if isinstance(v.get("hostPath"), dict):
             hp = v["hostPath"]
-            kind = _s(hp.get("type")) if hp.get("type") is not None else "<none>"
+            kind = as_str(hp.get("type")) if hp.get("type") is not None else "<none>"
             w.write(
                 2,
                 "Type:\tHostPath (bare host directory volume)\n"
@@ -345,7 +340,7 @@ def _describe_projected(w: PrefixWriter, projected: dict[str, Any], minor: int) 
                 tail = f"    ConfigMapOptional:\t{_optional_before_133(cm.get('optional'))}\n"
             w.write(2, f"ConfigMapName:\t{go_value(cm.get('name'))}\n" + tail)
         elif isinstance(source.get("serviceAccountToken"), dict):
-            seconds = _int(source["serviceAccountToken"].get("expirationSeconds"))
+            seconds = as_int(source["serviceAccountToken"].get("expirationSeconds"))
             w.write(2, f"TokenExpirationSeconds:\t{seconds}\n")
 
 
@@ -373,8 +368,8 @@ def _describe_csi(w: PrefixWriter, csi: dict[str, Any]) -> None:
 def _ports(ports: list[dict[str, Any]], field: str, named: bool) -> str:
     out = []
     for p in ports:
-        text = f"{_int(p.get(field))}/{_s(p.get('protocol'))}"
-        if named and _s(p.get("name")):
+        text = f"{as_int(p.get(field))}/{as_str(p.get('protocol'))}"
+        if named and as_str(p.get("name")):
             text = f"{text} ({p['name']})"
         out.append(text)
     return ", ".join(out)
@@ -384,41 +379,41 @@ def _int_or_string(value: Any) -> str:
     """`intstr.IntOrString.String()`."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return _s(value)
+    return as_str(value)
 
 
 def describe_probe(probe: dict[str, Any]) -> str:
     """describe.go `DescribeProbe`."""
     attrs = (
-        f"delay={_int(probe.get('initialDelaySeconds'))}s "
-        f"timeout={_int(probe.get('timeoutSeconds'))}s "
-        f"period={_int(probe.get('periodSeconds'))}s "
-        f"#success={_int(probe.get('successThreshold'))} "
-        f"#failure={_int(probe.get('failureThreshold'))}"
+        f"delay={as_int(probe.get('initialDelaySeconds'))}s "
+        f"timeout={as_int(probe.get('timeoutSeconds'))}s "
+        f"period={as_int(probe.get('periodSeconds'))}s "
+        f"#success={as_int(probe.get('successThreshold'))} "
+        f"#failure={as_int(probe.get('failureThreshold'))}"
     )
     if isinstance(probe.get("exec"), dict):
         cmd = " ".join(go_value(x) for x in probe["exec"].get("command") or [])
         return f"exec [{cmd}] {attrs}"
     if isinstance(probe.get("httpGet"), dict):
         hg = probe["httpGet"]
-        scheme = _s(hg.get("scheme")).lower()
+        scheme = as_str(hg.get("scheme")).lower()
         port = _int_or_string(hg.get("port"))
-        host = _s(hg.get("host"))
+        host = as_str(hg.get("host"))
         if port:
             hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         else:
             hostport = host
         url = f"{scheme}://{hostport}" if scheme else f"//{hostport}" if hostport else ""
-        path = _s(hg.get("path"))
+        path = as_str(hg.get("path"))
         if path and not path.startswith("/") and url:
             path = "/" + path
         return f"http-get {url}{path} {attrs}"
     if isinstance(probe.get("tcpSocket"), dict):
         ts = probe["tcpSocket"]
-        return f"tcp-socket {_s(ts.get('host'))}:{_int_or_string(ts.get('port'))} {attrs}"
+        return f"tcp-socket {as_str(ts.get('host'))}:{_int_or_string(ts.get('port'))} {attrs}"
     if isinstance(probe.get("grpc"), dict):
         g = probe["grpc"]
-        return f"grpc <pod>:{_int(g.get('port'))} {_s(g.get('service'))} {attrs}"
+        return f"grpc <pod>:{as_int(g.get('port'))} {as_str(g.get('service'))} {attrs}"
     return f"unknown {attrs}"
 
 
@@ -435,15 +430,15 @@ def _field_value(pod: dict[str, Any], api_version: str, path: str) -> str:
         return ""  # schema.ParseGroupVersion fails
     meta = as_dict(pod.get("metadata"))
     if path == "metadata.name":
-        return _s(meta.get("name"))
+        return as_str(meta.get("name"))
     if path == "metadata.namespace":
-        return _s(meta.get("namespace"))
+        return as_str(meta.get("namespace"))
     return ""
 
 
 def _resource_value(ref: dict[str, Any], container: dict[str, Any]) -> str:
     """`resourcehelper.ExtractContainerResourceValue` (divisor 1 unless given)."""
-    resource = _s(ref.get("resource"))
+    resource = as_str(ref.get("resource"))
     kind, _, name = resource.partition(".")
     values = as_dict(as_dict(container.get("resources")).get(kind))
     try:
@@ -464,16 +459,19 @@ def _describe_env(w: PrefixWriter, pod: dict[str, Any], c: dict[str, Any]) -> No
         name = go_value(e.get("name"))
         vf = e.get("valueFrom")
         if not isinstance(vf, dict):
-            for i, line in enumerate(_s(e.get("value")).split("\n")):
+            for i, line in enumerate(as_str(e.get("value")).split("\n")):
                 w.write(3, f"{name}:\t{line}\n" if i == 0 else f"\t{line}\n")
             continue
         if isinstance(vf.get("fieldRef"), dict):
             fr = vf["fieldRef"]
-            value = _field_value(pod, _s(fr.get("apiVersion")), _s(fr.get("fieldPath")))
-            w.write(3, f"{name}:\t{value} ({_s(fr.get('apiVersion'))}:{_s(fr.get('fieldPath'))})\n")
+            value = _field_value(pod, as_str(fr.get("apiVersion")), as_str(fr.get("fieldPath")))
+            w.write(
+                3,
+                f"{name}:\t{value} ({as_str(fr.get('apiVersion'))}:{as_str(fr.get('fieldPath'))})\n",
+            )
         elif isinstance(vf.get("resourceFieldRef"), dict):
             rf = vf["resourceFieldRef"]
-            resource = _s(rf.get("resource"))
+            resource = as_str(rf.get("resource"))
             value = _resource_value(rf, c)
             if value == "0" and resource in ("limits.cpu", "limits.memory"):
                 value = "node allocatable"
@@ -482,14 +480,14 @@ def _describe_env(w: PrefixWriter, pod: dict[str, Any], c: dict[str, Any]) -> No
             r = vf["secretKeyRef"]
             w.write(
                 3,
-                f"{name}:\t<set to the key '{_s(r.get('key'))}' in secret '{_s(r.get('name'))}'>"
+                f"{name}:\t<set to the key '{as_str(r.get('key'))}' in secret '{as_str(r.get('name'))}'>"
                 f"\tOptional: {go_value(r.get('optional') is True)}\n",
             )
         elif isinstance(vf.get("configMapKeyRef"), dict):
             r = vf["configMapKeyRef"]
             w.write(
                 3,
-                f"{name}:\t<set to the key '{_s(r.get('key'))}' of config map '{_s(r.get('name'))}'>"
+                f"{name}:\t<set to the key '{as_str(r.get('key'))}' of config map '{as_str(r.get('name'))}'>"
                 f"\tOptional: {go_value(r.get('optional') is True)}\n",
             )
 
@@ -501,11 +499,11 @@ def _describe_env_from(w: PrefixWriter, c: dict[str, Any]) -> None:
         kind, name, optional = "", "", False
         if isinstance(e.get("configMapRef"), dict):
             kind, ref = "ConfigMap", e["configMapRef"]
-            name, optional = _s(ref.get("name")), ref.get("optional") is True
+            name, optional = as_str(ref.get("name")), ref.get("optional") is True
         elif isinstance(e.get("secretRef"), dict):
             kind, ref = "Secret", e["secretRef"]
-            name, optional = _s(ref.get("name")), ref.get("optional") is True
-        prefix = _s(e.get("prefix"))
+            name, optional = as_str(ref.get("name")), ref.get("optional") is True
+        prefix = as_str(e.get("prefix"))
         if prefix:
             w.write(3, f"{name}\t{kind} with prefix '{prefix}'\tOptional: {go_value(optional)}\n")
         else:
@@ -517,18 +515,20 @@ def _describe_mounts(w: PrefixWriter, c: dict[str, Any]) -> None:
     mounts = as_list(c.get("volumeMounts"))
     none = "" if mounts else "\t<none>"
     w.write(2, f"Mounts:{none}\n")
-    go_sort(mounts, lambda a, b: _s(a.get("mountPath")) < _s(b.get("mountPath")))
+    go_sort(mounts, lambda a, b: as_str(a.get("mountPath")) < as_str(b.get("mountPath")))
     for m in mounts:
         flags = ["ro" if m.get("readOnly") is True else "rw"]
-        if _s(m.get("subPath")):
+        if as_str(m.get("subPath")):
             flags.append(f"path={json.dumps(m['subPath'], ensure_ascii=False)}")
-        w.write(3, f"{_s(m.get('mountPath'))} from {_s(m.get('name'))} ({','.join(flags)})\n")
+        w.write(
+            3, f"{as_str(m.get('mountPath'))} from {as_str(m.get('name'))} ({','.join(flags)})\n"
+        )
     devices = as_list(c.get("volumeDevices"))
     if devices:
         w.write(2, f"Devices:{none}\n")
-        go_sort(devices, lambda a, b: _s(a.get("devicePath")) < _s(b.get("devicePath")))
+        go_sort(devices, lambda a, b: as_str(a.get("devicePath")) < as_str(b.get("devicePath")))
         for d in devices:
-            w.write(3, f"{_s(d.get('devicePath'))} from {_s(d.get('name'))}\n")
+            w.write(3, f"{as_str(d.get('devicePath'))} from {as_str(d.get('name'))}\n")
 
 
 def _describe_resources(w: PrefixWriter, resources: Any, level: int) -> None:
@@ -549,17 +549,17 @@ def _describe_status(w: PrefixWriter, name: str, state: dict[str, Any]) -> None:
         w.write(3, f"Started:\t{rfc1123z(state['running'].get('startedAt'))}\n")
     elif isinstance(state.get("waiting"), dict):
         w.write(2, f"{name}:\tWaiting\n")
-        if _s(state["waiting"].get("reason")):
+        if as_str(state["waiting"].get("reason")):
             w.write(3, f"Reason:\t{state['waiting']['reason']}\n")
     elif isinstance(state.get("terminated"), dict):
         term = state["terminated"]
         w.write(2, f"{name}:\tTerminated\n")
-        if _s(term.get("reason")):
+        if as_str(term.get("reason")):
             w.write(3, f"Reason:\t{term['reason']}\n")
-        if _s(term.get("message")):
+        if as_str(term.get("message")):
             w.write(3, f"Message:\t{term['message']}\n")
-        w.write(3, f"Exit Code:\t{_int(term.get('exitCode'))}\n")
-        if _int(term.get("signal")) > 0:
+        w.write(3, f"Exit Code:\t{as_int(term.get('exitCode'))}\n")
+        if as_int(term.get("signal")) > 0:
             w.write(3, f"Signal:\t{term['signal']}\n")
         w.write(3, f"Started:\t{rfc1123z(term.get('startedAt'))}\n")
         w.write(3, f"Finished:\t{rfc1123z(term.get('finishedAt'))}\n")
@@ -576,17 +576,17 @@ def _describe_containers(
     minor: int,
 ) -> None:
     """`describeContainers`."""
-    by_name = {_s(s.get("name")): s for s in statuses}
+    by_name = {as_str(s.get("name")): s for s in statuses}
     w.write(0, f"{label}:" + ("" if containers else " <none>") + "\n")
     for c in containers:
-        name = _s(c.get("name"))
+        name = as_str(c.get("name"))
         status = by_name.get(name)
         w.write(1, f"{name}:\n")
         if status is not None:
-            w.write(2, f"Container ID:\t{_s(status.get('containerID'))}\n")
-        w.write(2, f"Image:\t{_s(c.get('image'))}\n")
+            w.write(2, f"Container ID:\t{as_str(status.get('containerID'))}\n")
+        w.write(2, f"Image:\t{as_str(c.get('image'))}\n")
         if status is not None:
-            w.write(2, f"Image ID:\t{_s(status.get('imageID'))}\n")
+            w.write(2, f"Image ID:\t{as_str(status.get('imageID'))}\n")
         ports = as_list(c.get("ports"))
         port = _ports(ports, "containerPort", minor >= 34)
         if "," in port:
@@ -600,9 +600,9 @@ def _describe_containers(
             w.write(2, f"Host Port:\t{host or '<none>'}\n")
         seccomp = as_dict(as_dict(c.get("securityContext")).get("seccompProfile"))
         if as_dict(c.get("securityContext")).get("seccompProfile") is not None:
-            w.write(2, f"SeccompProfile:\t{_s(seccomp.get('type'))}\n")
+            w.write(2, f"SeccompProfile:\t{as_str(seccomp.get('type'))}\n")
             if seccomp.get("type") == "Localhost":
-                w.write(3, f"LocalhostProfile:\t{_s(seccomp.get('localhostProfile'))}\n")
+                w.write(3, f"LocalhostProfile:\t{as_str(seccomp.get('localhostProfile'))}\n")
         for title, key in (("Command", "command"), ("Args", "args")):
             items = c.get(key)
             if isinstance(items, list) and items:
@@ -616,7 +616,7 @@ def _describe_containers(
             if isinstance(last.get("terminated"), dict):
                 _describe_status(w, "Last State", last)
             w.write(2, f"Ready:\t{'True' if status.get('ready') is True else 'False'}\n")
-            w.write(2, f"Restart Count:\t{_int(status.get('restartCount'))}\n")
+            w.write(2, f"Restart Count:\t{as_int(status.get('restartCount'))}\n")
         _describe_resources(w, c.get("resources"), 2)
         for title, key in (
             ("Liveness", "livenessProbe"),
@@ -649,52 +649,54 @@ def describe_pod(
         as_dict(pod.get("status")),
     )
     w = PrefixWriter()
-    w.write(0, f"Name:\t{_s(meta.get('name'))}\n")
-    w.write(0, f"Namespace:\t{_s(meta.get('namespace'))}\n")
+    w.write(0, f"Name:\t{as_str(meta.get('name'))}\n")
+    w.write(0, f"Namespace:\t{as_str(meta.get('namespace'))}\n")
     if isinstance(spec.get("priority"), int) and not isinstance(spec.get("priority"), bool):
         w.write(0, f"Priority:\t{spec['priority']}\n")
-    if _s(spec.get("priorityClassName")):
+    if as_str(spec.get("priorityClassName")):
         w.write(0, f"Priority Class Name:\t{spec['priorityClassName']}\n")
-    if _s(spec.get("runtimeClassName")):
+    if as_str(spec.get("runtimeClassName")):
         w.write(0, f"Runtime Class Name:\t{spec['runtimeClassName']}\n")
-    if _s(spec.get("serviceAccountName")):
+    if as_str(spec.get("serviceAccountName")):
         w.write(0, f"Service Account:\t{spec['serviceAccountName']}\n")
-    if not _s(spec.get("nodeName")):
+    if not as_str(spec.get("nodeName")):
         w.write(0, "Node:\t<none>\n")
     else:
-        w.write(0, f"Node:\t{spec['nodeName']}/{_s(st.get('hostIP'))}\n")
+        w.write(0, f"Node:\t{spec['nodeName']}/{as_str(st.get('hostIP'))}\n")
     if st.get("startTime") is not None:
         w.write(0, f"Start Time:\t{rfc1123z(st.get('startTime'))}\n")
     _print_labels(w, "Labels", meta.get("labels"))
     _print_annotations(w, meta.get("annotations"))
-    phase = _s(st.get("phase"))
+    phase = as_str(st.get("phase"))
     if meta.get("deletionTimestamp") is not None and phase not in ("Failed", "Succeeded"):
         w.write(0, f"Status:\tTerminating (lasts {_since(meta['deletionTimestamp'], now)})\n")
-        w.write(0, f"Termination Grace Period:\t{_int(meta.get('deletionGracePeriodSeconds'))}s\n")
+        w.write(
+            0, f"Termination Grace Period:\t{as_int(meta.get('deletionGracePeriodSeconds'))}s\n"
+        )
     else:
         w.write(0, f"Status:\t{phase}\n")
-    if _s(st.get("reason")):
+    if as_str(st.get("reason")):
         w.write(0, f"Reason:\t{st['reason']}\n")
-    if _s(st.get("message")):
+    if as_str(st.get("message")):
         w.write(0, f"Message:\t{st['message']}\n")
     seccomp = as_dict(spec.get("securityContext")).get("seccompProfile")
     if isinstance(seccomp, dict):
-        w.write(0, f"SeccompProfile:\t{_s(seccomp.get('type'))}\n")
+        w.write(0, f"SeccompProfile:\t{as_str(seccomp.get('type'))}\n")
         if seccomp.get("type") == "Localhost":
-            w.write(0, f"LocalhostProfile:\t{_s(seccomp.get('localhostProfile'))}\n")
-    w.write(0, f"IP:\t{_s(st.get('podIP'))}\n")
+            w.write(0, f"LocalhostProfile:\t{as_str(seccomp.get('localhostProfile'))}\n")
+    w.write(0, f"IP:\t{as_str(st.get('podIP'))}\n")
     ips = as_list(st.get("podIPs"))
     if not ips:
         w.write(0, "IPs:\t<none>\n")
     else:
         w.write(0, "IPs:\n")
         for ip in ips:
-            w.write(1, f"IP:\t{_s(ip.get('ip'))}\n")
+            w.write(1, f"IP:\t{as_str(ip.get('ip'))}\n")
     for ref in as_list(meta.get("ownerReferences")):
         if ref.get("controller") is True:
-            w.write(0, f"Controlled By:\t{_s(ref.get('kind'))}/{_s(ref.get('name'))}\n")
+            w.write(0, f"Controlled By:\t{as_str(ref.get('kind'))}/{as_str(ref.get('name'))}\n")
             break
-    if _s(st.get("nominatedNodeName")):
+    if as_str(st.get("nominatedNodeName")):
         w.write(0, f"NominatedNodeName:\t{st['nominatedNodeName']}\n")
     if isinstance(spec.get("resources"), dict):
         w.write(0, "Resources:\n")
@@ -727,7 +729,7 @@ def describe_pod(
     if gates:
         w.write(0, "Readiness Gates:\n  Type\tStatus\n")
         for g in gates:
-            gate = _s(g.get("conditionType"))
+            gate = as_str(g.get("conditionType"))
             status = next(
                 (go_value(c.get("status")) for c in conditions if c.get("type") == gate), "<none>"
             )
@@ -772,9 +774,9 @@ def render_describe(result: Any, t: float | None = None, kubectl_version: str | 
     objects = event_objects(
         result.events,
         t,
-        _s(meta.get("name")) or result.name,
-        _s(meta.get("namespace")) or "default",
-        _s(meta.get("uid")),
+        as_str(meta.get("name")) or result.name,
+        as_str(meta.get("namespace")) or "default",
+        as_str(meta.get("uid")),
     )
     return describe_pod(pod, objects, EPOCH + timedelta(seconds=t), kubectl_version)
 

@@ -29,6 +29,7 @@ import jsonpatch
 
 from initlab.admission.review import make_response
 from initlab.api.loader import apply_defaults
+from initlab.api.pod import metadata as pod_metadata
 
 # -- the data model ------------------------------------------------------------------------
 
@@ -113,26 +114,16 @@ class Webhook:
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _meta(pod: dict[str, Any]) -> dict[str, Any]:
-    m = pod.get("metadata")
-    return m if isinstance(m, dict) else {}
-
-
 def _str_map(m: Any) -> dict[str, str]:
     return {k: v for k, v in m.items() if isinstance(v, str)} if isinstance(m, dict) else {}
 
 
 def _annotations(pod: dict[str, Any]) -> dict[str, str]:
-    return _str_map(_meta(pod).get("annotations"))
+    return _str_map(pod_metadata(pod).get("annotations"))
 
 
 def _labels(pod: dict[str, Any]) -> dict[str, str]:
-    return _str_map(_meta(pod).get("labels"))
-
-
-def _spec(pod: dict[str, Any]) -> dict[str, Any]:
-    s = pod.get("spec")
-    return s if isinstance(s, dict) else {}
+    return _str_map(pod_metadata(pod).get("labels"))
 
 
 def _list(spec: dict[str, Any], key: str) -> list[Any]:
@@ -154,7 +145,7 @@ def workload_owner(pod: dict[str, Any]) -> tuple[str, str] | None:
     ownerReference, a ReplicaSet resolved to its Deployment by the
     `pod-template-hash` suffix (Istio's `kube.GetDeployMetaFromPod`; Linkerd asks
     the API server, initlab has none). None for a bare pod."""
-    meta = _meta(pod)
+    meta = pod_metadata(pod)
     refs = meta.get("ownerReferences")
     for ref in refs if isinstance(refs, list) else []:
         if not (isinstance(ref, dict) and ref.get("controller") is True):

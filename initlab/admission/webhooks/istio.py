@@ -81,15 +81,15 @@ from initlab.admission.webhooks.base import (
     _diff_patch,
     _labels,
     _list,
-    _meta,
     _names,
     _pod_of,
-    _spec,
     parse_bool,
     workload_owner,
 )
 from initlab.api import versions
 from initlab.api.loader import image_pull_policy_default
+from initlab.api.pod import metadata as pod_metadata
+from initlab.api.pod import spec as pod_spec
 from initlab.api.quantity import parse as parse_quantity
 
 ISTIO_VERSION = "1.26.0"
@@ -117,11 +117,8 @@ def _truthy_istio(value: str) -> bool | None:
 
 
 def _minor(version: str) -> tuple[int, int]:
-    parts = str(version).lstrip("v").split(".")
-    try:
-        return int(parts[0]), int(parts[1])
-    except (IndexError, ValueError):
-        return (0, 0)
+    """An unparsable version counts as the oldest (the setting is validated elsewhere)."""
+    return versions.major_minor(version) or (0, 0)
 
 
 def resolve_mode(settings: dict[str, Any] | Any) -> str:
@@ -448,8 +445,8 @@ def istio_proxy_container(
     `holdApplicationUntilProxyStarts` it gets the postStart `pilot-agent wait`.
     """
     annotations = annotations if annotations is not None else _annotations(pod)
-    meta = _meta(pod)
-    apps = [n for n in _names(_list(_spec(pod), "containers")) if n != "istio-proxy"]
+    meta = pod_metadata(pod)
+    apps = [n for n in _names(_list(pod_spec(pod), "containers")) if n != "istio-proxy"]
     status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
     mode = _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT")
     c: dict[str, Any] = {"name": "istio-proxy", "image": image}
@@ -756,7 +753,7 @@ def dump_app_probers(pod: dict[str, Any], status_port: int) -> dict[str, Any]:
     """`app_probe.go: DumpAppProbers`: every container's probes and lifecycle hooks,
     keyed by the agent URL that will serve them, named ports resolved."""
     out: dict[str, Any] = {}
-    spec = _spec(pod)
+    spec = pod_spec(pod)
     for c in _list(spec, "initContainers") + _list(spec, "containers"):
         if not isinstance(c, dict) or c.get("name") == "istio-proxy":
             continue
@@ -816,7 +813,7 @@ def _rewrite_handler(handler: Any, url: str, port: int, probe: bool) -> Any:
 
 def rewrite_app_probes(pod: dict[str, Any], status_port: int) -> None:
     """`patchRewriteProbe`: every non-proxy container's probes and hooks to the agent."""
-    spec = _spec(pod)
+    spec = pod_spec(pod)
     for c in _list(spec, "containers") + _list(spec, "initContainers"):
         if not isinstance(c, dict) or c.get("name") == "istio-proxy":
             continue
@@ -879,7 +876,7 @@ def _workload_name(pod: dict[str, Any]) -> str:
     owner = workload_owner(pod)
     if owner is not None:
         return owner[1]
-    meta = _meta(pod)
+    meta = pod_metadata(pod)
     return str(meta.get("name") or meta.get("generateName") or "")
 
 
@@ -892,7 +889,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     (values.global.network), `image`.
     """
     pod = _pod_of(request)
-    spec, meta = _spec(pod), _meta(pod)
+    spec, meta = pod_spec(pod), pod_metadata(pod)
     annotations, labels = _annotations(pod), _labels(pod)
     namespace = request.get("namespace") or meta.get("namespace") or "default"
     if spec.get("hostNetwork") is True:

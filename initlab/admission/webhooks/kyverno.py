@@ -12,11 +12,11 @@ from initlab.admission.webhooks.base import (
     _diff_patch,
     _labels,
     _list,
-    _meta,
     _names,
     _pod_of,
-    _spec,
 )
+from initlab.api.pod import metadata as pod_metadata
+from initlab.api.pod import spec as pod_spec
 
 # -- Kyverno-style policies -----------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def kyverno_add_init(request: dict[str, Any], ctx: Context) -> Verdict:
     key, value = WAIT_FOR_DB_LABEL
     if labels.get(key) != value:
         return Verdict(note=f"policy add-wait-for-db: pod has no label {key}={value}")
-    inits = _list(_spec(pod), "initContainers")
+    inits = _list(pod_spec(pod), "initContainers")
     if "wait-for-db" in _names(inits):
         return Verdict(note="policy add-wait-for-db: wait-for-db already present")
     out = copy.deepcopy(pod)
@@ -107,8 +107,8 @@ def kyverno_require_resources(request: dict[str, Any], ctx: Context) -> Verdict:
     rule <rule> failed at path <path>'`.
     """
     pod = _pod_of(request)
-    meta = _meta(pod)
-    for i, c in enumerate(_list(_spec(pod), "initContainers")):
+    meta = pod_metadata(pod)
+    for i, c in enumerate(_list(pod_spec(pod), "initContainers")):
         path = _missing_resource_path(c, i)
         if path is None:
             continue

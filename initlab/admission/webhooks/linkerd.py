@@ -52,13 +52,13 @@ from initlab.admission.webhooks.base import (
     _annotations,
     _container_defaults,
     _list,
-    _meta,
     _names,
     _pod_of,
     _ptr,
-    _spec,
     workload_owner,
 )
+from initlab.api.pod import metadata as pod_metadata
+from initlab.api.pod import spec as pod_spec
 
 #: Linkerd versions initlab models: their proxy and proxy-init images.
 LINKERD_VERSIONS = {
@@ -98,7 +98,7 @@ def _version_key(settings: Any) -> str:
 
 def _capabilities(pod: dict[str, Any]) -> dict[str, list[str]] | None:
     """`injectPodSpec`: the first container's capabilities, for the proxy."""
-    containers = _list(_spec(pod), "containers")
+    containers = _list(pod_spec(pod), "containers")
     first = containers[0] if containers and isinstance(containers[0], dict) else {}
     sc = first.get("securityContext")
     caps = sc.get("capabilities") if isinstance(sc, dict) else None
@@ -112,7 +112,7 @@ def _capabilities(pod: dict[str, Any]) -> dict[str, list[str]] | None:
 
 def _sa_mount(pod: dict[str, Any]) -> dict[str, Any] | None:
     """`serviceAccountVolumeMount`: the first container's ServiceAccount token mount."""
-    containers = _list(_spec(pod), "containers")
+    containers = _list(pod_spec(pod), "containers")
     first = containers[0] if containers and isinstance(containers[0], dict) else {}
     for m in first.get("volumeMounts") or []:
         if isinstance(m, dict) and m.get("mountPath") == SA_MOUNT_PATH:
@@ -336,7 +336,7 @@ def _proxy_resources(ann: dict[str, str]) -> dict[str, Any]:
 
 def _refusal(pod: dict[str, Any]) -> str | None:
     """`report.go: Injectable`: why a pod cannot be injected, in Linkerd's words."""
-    spec = _spec(pod)
+    spec = pod_spec(pod)
     if spec.get("hostNetwork") is True:
         return "hostNetwork is enabled"
     names = _names(_list(spec, "containers")) + _names(_list(spec, "initContainers"))
@@ -360,7 +360,7 @@ def linkerd_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     `mode` (classic | native | cni).
     """
     pod = _pod_of(request)
-    spec, meta = _spec(pod), _meta(pod)
+    spec, meta = pod_spec(pod), pod_metadata(pod)
     ann = _annotations(pod)
     pod_choice = ann.get("linkerd.io/inject", "")
     ns_ann = {k: str(v) for k, v in ctx.namespace_annotations.items()}

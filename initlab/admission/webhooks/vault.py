@@ -50,12 +50,12 @@ from initlab.admission.webhooks.base import (
     _annotations,
     _container_defaults,
     _list,
-    _meta,
     _pod_of,
     _ptr,
-    _spec,
     parse_bool,
 )
+from initlab.api.pod import metadata as pod_metadata
+from initlab.api.pod import spec as pod_spec
 
 VAULT_VERSION = "1.20.1"
 VAULT_K8S_VERSION = "v1.7.0"
@@ -106,7 +106,7 @@ def _vault_config(role: str, secrets: dict[str, str], exit_after_auth: bool) -> 
 def _service_account_mount(pod: dict[str, Any]) -> dict[str, Any] | None:
     """`agent.go: serviceaccount`: the first container mount whose path contains
     "serviceaccount", mounted read-only into the agents."""
-    for c in _list(_spec(pod), "containers"):
+    for c in _list(pod_spec(pod), "containers"):
         for m in (c.get("volumeMounts") if isinstance(c, dict) else None) or []:
             if isinstance(m, dict) and "serviceaccount" in str(m.get("mountPath", "")):
                 return {"name": m.get("name"), "mountPath": m.get("mountPath"), "readOnly": True}
@@ -116,7 +116,7 @@ def _service_account_mount(pod: dict[str, Any]) -> dict[str, Any] | None:
 def _copy_volume_mounts(pod: dict[str, Any], name: str) -> list[dict[str, Any]]:
     """`agent.go: copyVolumeMounts`: the named (init) container's mounts, except any
     whose path mentions "serviceaccount"."""
-    spec = _spec(pod)
+    spec = pod_spec(pod)
     out: list[dict[str, Any]] = []
     for c in _list(spec, "containers") + _list(spec, "initContainers"):
         if isinstance(c, dict) and c.get("name") == name:
@@ -195,7 +195,7 @@ def vault_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     """The Vault Agent injector (`handler.go: Mutate` → `agent.go: Patch`), see the
     module docstring. Like vault-k8s, the patch is built op by op."""
     pod = _pod_of(request)
-    spec, meta = _spec(pod), _meta(pod)
+    spec, meta = pod_spec(pod), pod_metadata(pod)
     ann = _annotations(pod)
     raw = ann.get(VAULT_PREFIX + "agent-inject")
     if raw is None:
