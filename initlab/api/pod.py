@@ -8,6 +8,7 @@ treats them as absent.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +41,22 @@ def as_int(value: Any, default: int = 0) -> int:
     if isinstance(value, float) and value.is_integer() and -(2**63) <= value < 2**63:
         return int(value)
     return default
+
+
+def as_float(value: Any, default: float = 0.0) -> float:
+    """`value` as a float if it is a finite JSON number, else `default`.
+
+    For numbers initlab itself writes (a snapshot's `t`, an event's `at`) read
+    from a dict that may be hand-made or decoded JSON: a string, a bool, NaN or
+    infinity reads as absent.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range
+        return default
+    return number if math.isfinite(number) else default
 
 
 def spec(pod: Any) -> dict[str, Any]:
