@@ -221,7 +221,7 @@ def test_events_by_snapshot_gives_the_players_rows_with_ages():
     }
     started = [r for r in last if r["reason"] == "Started"][0]
     assert started["age"] == "5s (x3 over 22s)"
-    assert started["message"] == "spec.initContainers{migrate}: Started container migrate"
+    assert started["message"] == "spec.initContainers{migrate}: Container started"
 
 
 @pytest.mark.parametrize(

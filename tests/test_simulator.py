@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from helpers import EXAMPLES, statuses
 
 from initlab.kubectl import render_describe, render_logs, render_watch
@@ -15,7 +16,7 @@ def starts(result, name: str) -> list[float]:
     return [
         e["t"]
         for e in result.events
-        if e["reason"] == "Started" and e["message"].endswith(f" {name}")
+        if e["reason"] == "Started" and e["object"].endswith(f"{{{name}}}")
     ]
 
 
@@ -465,6 +466,51 @@ def test_describe_shows_aggregated_backoff_with_field_path():
     assert "Init Containers:\n  build-index:" in out
 
 
+def _describe_event_messages(version: str, reason: str) -> list[str]:
+    """The Message column of describe's `reason` rows for myapp-pod at `version`."""
+    sc = yaml.safe_load((EXAMPLES / "myapp-pod.yaml").read_text())
+    sc["kubernetesVersion"] = version
+    out = render_describe(simulate(sc))
+    events = out[out.index("Events:") :].splitlines()[3:]
+    return [ln.split("kubelet", 1)[1].strip() for ln in events if ln.split()[1] == reason]
+
+
+@pytest.mark.parametrize(
+    ("version", "created"),
+    [
+        ("1.34", ["Created container: init-myservice", "Created container: init-mydb"]),
+        (
+            "1.35",
+            [
+                "spec.initContainers{init-myservice}: Container created",
+                "spec.initContainers{init-mydb}: Container created",
+            ],
+        ),
+    ],
+)
+def test_describe_created_message_names_the_container_only_before_1_35(version, created):
+    """kubelet 1.35 says `Container created` (kubernetes#134043); describe adds the fieldPath."""
+    assert _describe_event_messages(version, "Created")[:2] == created
+
+
+@pytest.mark.parametrize(
+    ("version", "started"),
+    [
+        ("1.34", ["Started container init-myservice", "Started container init-mydb"]),
+        (
+            "1.35",
+            [
+                "spec.initContainers{init-myservice}: Container started",
+                "spec.initContainers{init-mydb}: Container started",
+            ],
+        ),
+    ],
+)
+def test_describe_started_message_names_the_container_only_before_1_35(version, started):
+    """kubelet 1.35 says `Container started` (kubernetes#134043); describe adds the fieldPath."""
+    assert _describe_event_messages(version, "Started")[:2] == started
+
+
 def test_unschedulable_pod_stays_pending():
     """A pod requesting more than the node has is not scheduled: FailedScheduling."""
     apps = [{"name": "app", "image": "nginx:1.27", "resources": {"requests": {"cpu": "4"}}}]
@@ -631,8 +677,8 @@ def _with_hook(post_start: float | None) -> dict:
 def test_regular_containers_start_one_after_another_in_list_order():
     """Without a hook, both start in the same sync, the first listed first."""
     r = simulate(_with_hook(None))
-    started = [e["message"] for e in r.events if e["reason"] == "Started"]
-    assert started == ["Started container proxy", "Started container app"]
+    started = [e["object"] for e in r.events if e["reason"] == "Started"]
+    assert started == ["spec.containers{proxy}", "spec.containers{app}"]
     assert starts(r, "proxy") == starts(r, "app")
 
 

@@ -127,8 +127,8 @@ def output(r: Result) -> list[Line]:
     """The log upstream's `parseOutput` reads, rebuilt from events and container statuses."""
     lines: list[tuple[float, int, int, Line]] = []
     for i, e in enumerate(r.events):
-        if e["reason"] == "Started" and e["message"].startswith("Started container "):
-            name = e["message"].removeprefix("Started container ")
+        if e["reason"] == "Started":
+            name = e["object"].split("{", 1)[1].rstrip("}")
             lines.append((e["t"], 1, i, Line(e["t"], name, "Starting")))
     for h in r.hooks:
         # upstream's hooks log under PostStart-NAME / PreStop-NAME (prefixedName)

@@ -45,6 +45,7 @@ REDUCED_CRASH_LOOP_DECAY = "reduced-crash-loop-decay"
 PHASE_SIDECAR_CURRENT_SANDBOX = "phase-sidecar-current-sandbox"
 CRASH_LOOP_MAX_ON_BY_DEFAULT = "crash-loop-max-on-by-default"
 DESCRIBE_EVENT_FIELD_PATH = "describe-event-field-path"
+CONTAINER_EVENTS_WITHOUT_NAME = "container-events-without-name"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -102,9 +103,18 @@ RULES: tuple[Rule, ...] = (
         DESCRIBE_EVENT_FIELD_PATH,
         "1.35",
         "`kubectl describe` prefixes an event's message with its involved object's fieldPath, "
-        "e.g. `spec.initContainers{init-db}: Started container init-db`",
+        "e.g. `spec.initContainers{init-db}: Container started`",
         "kubernetes/kubernetes#133627",
         "staging/src/k8s.io/kubectl/pkg/describe/describe.go DescribeEvents",
+    ),
+    Rule(
+        CONTAINER_EVENTS_WITHOUT_NAME,
+        "1.35",
+        "The kubelet's `Created` and `Started` events no longer name the container: "
+        "`Container created`, `Container started` (before: `Created container: <name>`, "
+        "`Started container <name>`); the event's fieldPath still names it",
+        "kubernetes/kubernetes#134043",
+        "pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer",
     ),
 )
 

@@ -24,8 +24,13 @@
   kubelet keeps a hash of the container spec it started with (since v1.31
   the hash leaves out `resources`, for in-place resize); a different hash
   means "definition changed".
+- `container_event_messages`: the `Created` / `Started` Normal events of
+  `kuberuntime_container.go` `startContainer`, the one wording here that
+  changed between the releases initlab models (rule
+  `container-events-without-name`, from v1.35).
 
-Kubernetes v1.29+ (native sidecars on by default); nothing here changed since.
+Kubernetes v1.29+ (native sidecars on by default); apart from
+`container_event_messages`, nothing here changed since.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from initlab.api.pod import as_dict
+from initlab.api.versions import CONTAINER_EVENTS_WITHOUT_NAME, holds
 
 DEFAULT_PERIOD = 10
 DEFAULT_FAILURE_THRESHOLD = 3
@@ -108,6 +114,36 @@ def handler_output(probe: Mapping[str, Any] | None) -> str:
 def unhealthy_message(probe_type: str, probe: Mapping[str, Any] | None) -> str:
     """The `Unhealthy` event message: `Liveness probe failed: ...` (`prober.go`)."""
     return f"{probe_type.capitalize()} probe failed: {handler_output(probe)}"
+
+
+def container_event_messages(name: str, version: str | None = None) -> tuple[str, str]:
+    """The messages of the `Created` and `Started` events for container `name`.
+
+    `pkg/kubelet/kuberuntime/kuberuntime_container.go` `startContainer`
+    records them through `recordContainerEvent`:
+
+    - from v1.35 (kubernetes/kubernetes#134043, in v1.35.0-alpha.1; master
+      at 8a84988bd671): `"Container created"` and `"Container started"`: the
+      name is gone from the message, the event's `involvedObject.fieldPath`
+      (`spec.initContainers{name}`) still names the container, and
+      `kubectl describe` v1.35 prints it in front of the message.
+    - v1.32 to v1.34: `"Created container: %v"` and `"Started container %v"`
+      (master at fbba6b47ad98, a v1.33-era commit; a v1.32-era minikube
+      cluster printed `Created container: pre-install-container` in February
+      2025, before v1.33 was released).
+    - v1.29 to v1.31: not established, so initlab keeps the v1.32 wording.
+      From v1.14 (kubernetes/kubernetes#73892) the kubelet printed
+      `fmt.Sprintf("Created container %s", name)` and
+      `fmt.Sprintf("Started container %s", name)` (no colon), still so at a
+      pre-v1.31 master commit (before image volumes); the pull request that
+      added the colon was not found, and the v1.29 to v1.31 branches took
+      go-vet printf fixes in January 2025 (cherry-picks of
+      kubernetes/kubernetes#127422), so their .0 and late patch releases may
+      differ.
+    """
+    if holds(CONTAINER_EVENTS_WITHOUT_NAME, version):
+        return "Container created", "Container started"
+    return f"Created container: {name}", f"Started container {name}"
 
 
 def hook_failure_message(

@@ -46,6 +46,7 @@ from initlab.kubelet.actions import (
 from initlab.kubelet.backoff import Backoff, new_image_backoff
 from initlab.kubelet.probes import (
     SIGTERM_EXIT,
+    container_event_messages,
     failure_time,
     first_probe_at,
     hash_container,
@@ -212,8 +213,9 @@ class ContainerRuntime:
         self.runtime.containers = [record] + [
             r for r in self.runtime.containers if id(r) not in drop
         ]
-        ctx.event("Normal", "Created", obj, f"Created container: {name}")
-        ctx.event("Normal", "Started", obj, f"Started container {name}")
+        created, started = container_event_messages(name, ctx.version)
+        ctx.event("Normal", "Created", obj, created)
+        ctx.event("Normal", "Started", obj, started)
         live = _Live(record, attempt, spec, is_init)
         live.log = ContainerLog(cid, now, restart_count)
         self.live[name] = live
