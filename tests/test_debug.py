@@ -151,3 +151,22 @@ def test_debug_lab_html_is_self_contained():
         assert f'id="ildl-{cid}"' in page and f'<label for="ildl-{cid}-yaml">' in page
     assert "https://" not in page
     assert not re.search(r"""(src|href)\s*=\s*["']?//""", page)
+
+
+@pytest.mark.parametrize(
+    ("condition", "container", "pod"),
+    [
+        ("runAsUser", {"securityContext": 5}, {"spec": {"securityContext": "x"}}),
+        ("memoryLimitBelow", {"resources": "lots"}, {}),
+        ("memoryLimitBelow", {"resources": {"limits": ["64Mi"]}}, {}),
+        ("envHas", {"env": "DB_URL=x"}, {}),
+        ("envHas", {"env": ["DB_URL=x"]}, {}),
+    ],
+    ids=["security-context", "resources", "limits", "env-string", "env-items"],
+)
+def test_debug_rule_conditions_read_a_mistyped_field_as_absent(condition, container, pod):
+    """A rule's condition on a mistyped field is false, never an exception (validation reports it)."""
+    from initlab.book.debug import CONDITIONS
+
+    arg = {"runAsUser": 1337, "memoryLimitBelow": "64Mi", "envHas": "DB_URL"}[condition]
+    assert CONDITIONS[condition](container, pod, arg) is False

@@ -40,12 +40,22 @@ and the simulator does the rest (restart policy, back-off, phase, STATUS).
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from initlab.api.pod import init_containers, regular_containers
+from initlab.api.pod import (
+    as_dict,
+    as_int,
+    as_list,
+    init_containers,
+    metadata,
+    regular_containers,
+)
+from initlab.api.pod import spec as pod_spec
+from initlab.api.pod import status as pod_status
 from initlab.errors import InputError
 
 __all__ = ["DebugCase", "Grade", "cases", "case", "DIAGNOSES", "FIXES", "CONDITIONS"]
@@ -99,7 +109,7 @@ def _command(c: dict[str, Any]) -> str:
 
 
 def _memory_limit_below(c: dict[str, Any], pod: dict[str, Any], arg: Any) -> bool:
-    limits = (c.get("resources") or {}).get("limits") or {}
+    limits = as_dict(as_dict(c.get("resources")).get("limits"))
     if "memory" not in limits:
         return False  # no limit: the kernel does not kill it at a cgroup limit
     return _quantity(limits["memory"]) < _quantity(arg)
@@ -115,16 +125,15 @@ def _image_in(c: dict[str, Any], pod: dict[str, Any], arg: Any) -> bool:
 
 def _env_has(c: dict[str, Any], pod: dict[str, Any], arg: Any) -> bool:
     return any(
-        isinstance(e, dict) and e.get("name") == arg and str(e.get("value", "")).strip()
-        for e in c.get("env") or []
+        e.get("name") == arg and str(e.get("value", "")).strip() for e in as_list(c.get("env"))
     )
 
 
 def _run_as_user(c: dict[str, Any], pod: dict[str, Any], arg: Any) -> bool:
     """The container's securityContext.runAsUser, else the pod's (as the kubelet resolves it)."""
-    own = (c.get("securityContext") or {}).get("runAsUser")
+    own = as_dict(c.get("securityContext")).get("runAsUser")
     if own is None:
-        own = ((pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser")
+        own = as_dict(pod_spec(pod).get("securityContext")).get("runAsUser")
     return own == arg
 
 
@@ -178,7 +187,7 @@ class DebugCase:
         others = []
         for d in docs:
             if isinstance(d, dict) and d.get("kind") == "Service":
-                name = (d.get("metadata") or {}).get("name")
+                name = metadata(d).get("name")
                 if not isinstance(name, str) or not name:
                     raise InputError("a Service needs metadata.name", "metadata.name")
                 services.append(name)
@@ -264,7 +273,7 @@ class DebugCase:
             return Grade(False, one_line(e), None, one_line(e))
         rule = self.grade_rule
         pod = result.pod_at(result.end)
-        st = pod.get("status") or {}
+        st = pod_status(pod)
         names = {str(c.get("name")) for c in _containers(pod)}
         missing = [c for c in [*rule.get("keep", []), *rule.get("healthy", [])] if c not in names]
         if missing:
@@ -276,12 +285,12 @@ class DebugCase:
         statuses = {
             s.get("name"): s
             for key in ("initContainerStatuses", "containerStatuses")
-            for s in st.get(key) or []
+            for s in as_list(st.get(key))
         }
         for c in rule.get("healthy", []):
             s = statuses.get(c) or {}
-            failed = int(s.get("restartCount") or 0) > 0 or any(
-                int(((s.get(k) or {}).get("terminated") or {}).get("exitCode") or 0) != 0
+            failed = as_int(s.get("restartCount")) > 0 or any(
+                as_int(as_dict(as_dict(s.get(k)).get("terminated")).get("exitCode")) != 0
                 for k in ("state", "lastState")
             )
             if failed:
@@ -365,15 +374,9 @@ def case(case_id: str) -> DebugCase:
 # --------------------------------------------------------------------------- the page
 
 
-def _esc(text: Any) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
 def _symptom_panes(sym: dict[str, str]) -> str:
     return "".join(
-        f'<pre class="ildl-{key}" aria-label="kubectl {key}">{_esc(sym[key])}</pre>'
+        f'<pre class="ildl-{key}" aria-label="kubectl {key}">{html.escape(sym[key])}</pre>'
         for key in ("get", "describe", "logs")
     )
 
@@ -404,18 +407,18 @@ class Lab:
         for n, cid in enumerate(self.ids, start=1):
             c = case(cid)
             sym = c.symptoms()
-            hints = "".join(f"<li>{_esc(h)}</li>" for h in c.hints)
+            hints = "".join(f"<li>{html.escape(h)}</li>" for h in c.hints)
             parts += [
                 f'<details class="ildl-case" id="ildl-{cid}" data-case="{cid}">',
-                f"<summary><b>Case {n}: {_esc(c.title)}</b></summary>",
-                f'<p class="ildl-goal"><b>Goal:</b> {_esc(c.goal)}</p>',
+                f"<summary><b>Case {n}: {html.escape(c.title)}</b></summary>",
+                f'<p class="ildl-goal"><b>Goal:</b> {html.escape(c.goal)}</p>',
                 "<p>What you see (the symptoms, not the cause):</p>",
                 f'<div class="ildl-symptoms">{_symptom_panes(sym)}</div>',
                 f"<details><summary>Hints</summary><ol>{hints}</ol></details>",
                 f'<label for="ildl-{cid}-yaml">The manifest: fix it, then Check my fix '
                 "(the page simulates it with initlab)</label>",
                 f'<textarea id="ildl-{cid}-yaml" class="ilp-yaml" rows="16" spellcheck="false" '
-                f'autocomplete="off">{_esc(c.manifest)}</textarea>',
+                f'autocomplete="off">{html.escape(c.manifest)}</textarea>',
                 '<div class="ilp-editor-buttons">',
                 '<button type="button" class="ildl-check">✔ Check my fix</button>',
                 '<button type="button" class="ilp-reset">Reset</button></div>',

@@ -40,6 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from initlab.api.pod import as_float, as_int, init_containers, metadata, regular_containers, status
 from initlab.api.printers import PodRow, human_duration, parse_time, print_pod, render_table
 from initlab.book import plots
 from initlab.errors import InitlabError, InputError
@@ -65,10 +66,6 @@ _TOP = 8
 _AXIS_H = 26
 
 
-def _esc(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _result_of(scenario_or_result: Any) -> Any:
     """A Result as is (or its JSON dict); anything else is a scenario to simulate."""
     if hasattr(scenario_or_result, "timeline") or (
@@ -83,7 +80,7 @@ def _result_of(scenario_or_result: Any) -> Any:
 def _pod_name(result: Any) -> str:
     name = getattr(result, "name", None)
     if not isinstance(name, str) or not name:
-        name = plots._dict(plots.pod_of(result).get("metadata")).get("name")
+        name = metadata(plots.pod_of(result)).get("name")
     if not name and isinstance(result, dict):
         name = result.get("name")
     return str(name or "pod")
@@ -115,15 +112,15 @@ def get_table(result: Any, t: float, index: int | None = None) -> str:
                 pod = pods[index]
             else:
                 pod = pod_at(t)  # type: ignore[misc]
-            created = parse_time(plots._dict(pod.get("metadata")).get("creationTimestamp"))
-            start = parse_time(plots._dict(pod.get("status")).get("startTime"))
+            created = parse_time(metadata(pod).get("creationTimestamp"))
+            start = parse_time(status(pod).get("startTime"))
             base = created or start
             if base is not None:
                 row = print_pod(pod, base + timedelta(seconds=t))
         except Exception:  # noqa: BLE001 - fall back to the snapshot's columns
             row = None
     if row is None or row.status != snap.get("status"):
-        restarts = int(plots._num(snap.get("restarts")))
+        restarts = as_int(snap.get("restarts"))
         row = PodRow(
             name=_pod_name(result),
             ready=str(snap.get("ready", "")),
@@ -183,7 +180,7 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
         f'<svg class="initlab-tl" viewBox="0 0 {_W} {height}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg" role="img" data-end="{end}" '
         f'data-x0="{_LABEL_W}" data-w="{plot_w}" font-family="sans-serif" font-size="10">',
-        "<title>" + _esc(f"{_pod_name(result)}: init containers over time") + "</title>",
+        "<title>" + html.escape(f"{_pod_name(result)}: init containers over time") + "</title>",
         "<defs>",
     ]
     for key, st in plots.STATES.items():
@@ -220,12 +217,12 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
         out.append(
             f'<rect x="{x(a)}" y="{y + 2}" width="{w:.1f}" height="{_LANE_H - 4}" '
             f'fill="{shade}" stroke="#999" stroke-width="0.5"><title>'
-            f"{_esc(text)} from {_esc(plots.fmt_time(a))}</title></rect>"
+            f"{html.escape(text)} from {html.escape(plots.fmt_time(a))}</title></rect>"
         )
         if fits(text, w):
             out.append(
                 f'<text x="{(x(a) + x(b)) / 2:.1f}" y="{y + 15}" '
-                f'text-anchor="middle">{_esc(text)}</text>'
+                f'text-anchor="middle">{html.escape(text)}</text>'
             )
     # Lanes
     for i, lane in enumerate(ls, start=1):
@@ -234,7 +231,7 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
         weight = ' font-weight="bold"' if lane.kind == "app" else ""
         out.append(
             f'<text x="{_LABEL_W - 6}" y="{mid + 4}" text-anchor="end"{weight}>'
-            f"{_esc(lane.title)}</text>"
+            f"{html.escape(lane.title)}</text>"
         )
         for seg in lane.segments:
             st = plots.STATES[seg.state]
@@ -246,7 +243,7 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
             out.append(
                 f'<rect x="{x(seg.start)}" y="{mid - h / 2:.1f}" width="{w:.1f}" '
                 f'height="{h:.1f}" fill="{fill(seg.state)}" stroke="#333" '
-                f'stroke-width="0.5"><title>{_esc(tip)}</title></rect>'
+                f'stroke-width="0.5"><title>{html.escape(tip)}</title></rect>'
             )
             if seg.state in ("running", "failed", "backoff", "starting") and fits(seg.label, w):
                 color = "#fff" if seg.state == "running" else "#000"
@@ -257,29 +254,29 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
                 )
                 out.append(
                     f'<text x="{(x(seg.start) + x(seg.end)) / 2:.1f}" y="{mid + 3.5}" '
-                    f'text-anchor="middle" fill="{color}"{halo}>{_esc(seg.label)}</text>'
+                    f'text-anchor="middle" fill="{color}"{halo}>{html.escape(seg.label)}</text>'
                 )
         for tx, code, reason in lane.exits:
             if code:
                 out.append(
                     f'<text x="{x(tx)}" y="{y + 7}" text-anchor="middle" '
                     f'fill="{plots.OKABE_ITO["vermillion"]}" font-weight="bold">✕<title>'
-                    f"{_esc(f'{lane.name}: {reason}, exit code {code}')}</title></text>"
+                    f"{html.escape(f'{lane.name}: {reason}, exit code {code}')}</title></text>"
                 )
         for ev in lane.events:
-            tx = x(plots._num(ev.get("t")))
+            tx = x(as_float(ev.get("t")))
             warn = ev.get("type") == "Warning"
             color = plots.OKABE_ITO["vermillion"] if warn else "#444"
             tip = f"{ev.get('type')} {ev.get('reason')}: {ev.get('message')}"
             if warn:
                 out.append(
                     f'<path d="M{tx - 3},{y + _LANE_H - 5} h6 l-3,4 z" fill="{color}">'
-                    f"<title>{_esc(tip)}</title></path>"
+                    f"<title>{html.escape(tip)}</title></path>"
                 )
             else:
                 out.append(
                     f'<line x1="{tx}" x2="{tx}" y1="{y + _LANE_H - 4}" '
-                    f'y2="{y + _LANE_H}" stroke="{color}"><title>{_esc(tip)}</title></line>'
+                    f'y2="{y + _LANE_H}" stroke="{color}"><title>{html.escape(tip)}</title></line>'
                 )
     # Axis
     ybase = _TOP + _LANE_H * (len(ls) + 1)
@@ -291,7 +288,7 @@ def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str
         )
         out.append(
             f'<text x="{x(tick)}" y="{ybase + 15}" text-anchor="middle">'
-            f"{_esc(plots.fmt_time(tick))}</text>"
+            f"{html.escape(plots.fmt_time(tick))}</text>"
         )
     ct = end if t is None else t
     out.append(
@@ -403,16 +400,12 @@ def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
     if has_pods:
         from initlab.kubectl import render_describe, render_events, render_logs, render_watch
 
-        spec = plots._dict(plots.pod_of(result).get("spec"))
-        containers = [
-            str(plots._dict(c).get("name"))
-            for key in ("initContainers", "containers")
-            for c in plots._list(spec.get(key))
-        ]
+        pod = plots.pod_of(result)
+        containers = [str(c.get("name")) for c in init_containers(pod) + regular_containers(pod)]
         watch = render_watch(result).rstrip("\n").split("\n")
     snaps: list[list[Any]] = []
     for i, s in enumerate(timeline):
-        t = plots._num(s.get("t"))
+        t = as_float(s.get("t"))
         clock = f"t = {human_duration(t)}"
         get = strings.add(get_table(result, t, i))
         events = strings.add(describe_events(result, t))
@@ -450,7 +443,7 @@ def _legend(prefix: str) -> str:
         fill = f"url(#{prefix}-h-{key})" if st.hatch else st.color
         parts.append(
             f'<span><svg width="18" height="10" aria-hidden="true"><rect width="18" height="10" '
-            f'fill="{fill}" stroke="#333" stroke-width="0.5"/></svg>{_esc(st.label)}</span>'
+            f'fill="{fill}" stroke="#333" stroke-width="0.5"/></svg>{html.escape(st.label)}</span>'
         )
     parts.append(f'<span><b style="color:{plots.OKABE_ITO["vermillion"]}">✕</b> exited ≠ 0</span>')
     parts.append(
@@ -499,7 +492,7 @@ class Player:
     def save(self, path: str | Path) -> Path:
         """Write a standalone HTML page (for a classroom without Jupyter)."""
         path = Path(path)
-        name = _esc(_pod_name(self.result))
+        name = html.escape(_pod_name(self.result))
         path.write_text(
             f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{name}</title></head>'
             f"<body>{self.html}</body></html>",
@@ -519,7 +512,7 @@ class Player:
         first_get = text_of(data, snaps[0][2]) if snaps else ""
         views = "".join(
             f'<button type="button" class="ilp-view" data-view="{key}" '
-            f'aria-pressed="{"true" if key == "events" else "false"}">{_esc(label)}</button>'
+            f'aria-pressed="{"true" if key == "events" else "false"}">{html.escape(label)}</button>'
             for key, label in _VIEWS
             if key == "events" or data["containers"]
         )
@@ -527,7 +520,7 @@ class Player:
         if data["containers"]:
             logs_pick = (
                 '<label class="ilp-logs-pick" hidden>container <select class="ilp-container">'
-                + "".join(f"<option>{_esc(c)}</option>" for c in data["containers"])
+                + "".join(f"<option>{html.escape(c)}</option>" for c in data["containers"])
                 + "</select></label>"
             )
         live = ""
@@ -540,7 +533,7 @@ class Player:
                 f'<label for="{pid}-yaml">Scenario (YAML): edit it, then Run to simulate it '
                 "with initlab in this page</label>"
                 f'<textarea id="{pid}-yaml" class="ilp-yaml" rows="14" spellcheck="false" '
-                f'autocomplete="off">{_esc(self.source)}</textarea>'
+                f'autocomplete="off">{html.escape(self.source)}</textarea>'
                 '<div class="ilp-editor-buttons">'
                 '<button type="button" class="ilp-run">▶ Run</button>'
                 '<button type="button" class="ilp-reset">Reset</button></div>'
@@ -554,7 +547,7 @@ class Player:
                 "<style>",
                 _asset("player.css"),
                 "</style>",
-                f'<div class="ilp-title"><b>{_esc(title)}</b></div>',
+                f'<div class="ilp-title"><b>{html.escape(title)}</b></div>',
                 '<div class="ilp-controls">',
                 '<button type="button" class="ilp-back" title="previous snapshot">◀ back</button>',
                 '<button type="button" class="ilp-play" title="play through">▶ play</button>',
@@ -566,7 +559,7 @@ class Player:
                 svg_timeline(self.result, 0.0, prefix=pid),
                 "</div>",
                 _legend(pid),
-                f'<pre class="ilp-get">{_esc(first_get)}</pre>',
+                f'<pre class="ilp-get">{html.escape(first_get)}</pre>',
                 f'<div class="ilp-views" role="group" aria-label="view">{views}{logs_pick}</div>',
                 '<pre class="ilp-events"></pre>',
                 live,

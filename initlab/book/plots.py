@@ -20,7 +20,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
+from initlab.api.pod import (
+    as_dict,
+    as_float,
+    as_int,
+    as_list,
+    init_containers,
+    is_restartable_init_container,
+    regular_containers,
+)
 
 __all__ = [
     "OKABE_ITO",
@@ -106,28 +114,13 @@ class Lane:
 # --------------------------------------------------------------------------- data
 
 
-def _dict(v: Any) -> dict[str, Any]:
-    return v if isinstance(v, dict) else {}
-
-
-def _list(v: Any) -> list[Any]:
-    return v if isinstance(v, list) else []
-
-
-def _num(v: Any, default: float = 0.0) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return default
-
-
 def timeline_of(result: Any) -> list[dict[str, Any]]:
     """The snapshot list of a Result, of its `to_json()` dict, or a bare list of snapshots."""
     if isinstance(result, list):
         return [s for s in result if isinstance(s, dict)]
     if isinstance(result, dict):
-        return [s for s in _list(result.get("timeline")) if isinstance(s, dict)]
-    return [s for s in _list(getattr(result, "timeline", None)) if isinstance(s, dict)]
+        return as_list(result.get("timeline"))
+    return as_list(getattr(result, "timeline", None))
 
 
 def events_of(result: Any) -> list[dict[str, Any]]:
@@ -138,7 +131,7 @@ def events_of(result: Any) -> list[dict[str, Any]]:
         evs = None
     else:
         evs = getattr(result, "events", None)
-    return [e for e in _list(evs) if isinstance(e, dict)]
+    return as_list(evs)
 
 
 def pod_of(result: Any) -> dict[str, Any]:
@@ -170,19 +163,19 @@ def classify(status: dict[str, Any], kind: str = "app") -> tuple[str, str]:
     A sidecar or app container running with `started: false` has not passed
     its startup probe yet (the next init container waits for that).
     """
-    state = _dict(status.get("state"))
+    state = as_dict(status.get("state"))
     if "running" in state:
         if status.get("started") is False and kind != "init":
             return "starting", "Running, not started"
         return "running", "Running"
     if "terminated" in state:
-        term = _dict(state.get("terminated"))
-        code = int(_num(term.get("exitCode"), 0))
+        term = as_dict(state.get("terminated"))
+        code = as_int(term.get("exitCode"), 0)
         reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
         if code == 0:
             return "done", reason
         return "failed", f"{reason} (exit {code})"
-    waiting = _dict(state.get("waiting"))
+    waiting = as_dict(state.get("waiting"))
     reason = str(waiting.get("reason") or "")
     if reason in _BENIGN_WAITING:
         return "waiting", reason or "Waiting"
@@ -191,8 +184,8 @@ def classify(status: dict[str, Any], kind: str = "app") -> tuple[str, str]:
 
 def horizon(result: Any) -> float:
     """Where the time axis ends: a little after the last change or event (at least 1 s)."""
-    times = [_num(s.get("t")) for s in timeline_of(result)]
-    times += [_num(e.get("t")) for e in events_of(result)]
+    times = [as_float(s.get("t")) for s in timeline_of(result)]
+    times += [as_float(e.get("t")) for e in events_of(result)]
     last = max(times, default=0.0)
     end = getattr(result, "end", None)  # the simulated horizon (Result.end)
     if isinstance(end, int | float) and end > last and end <= last * 1.5 + 10:
@@ -227,24 +220,23 @@ def lanes(result: Any) -> list[Lane]:
     # Containers seen only in statuses (no spec given) are appended in status order.
     for snap in snaps:
         for key, kind in (("initContainerStatuses", "init"), ("containerStatuses", "app")):
-            for st in _list(snap.get(key)):
-                name = _dict(st).get("name")
+            for st in as_list(snap.get(key)):
+                name = st.get("name")
                 if isinstance(name, str) and name not in known:
                     known.add(name)
                     order.append((name, kind))
     by_name = {name: Lane(name, kind) for name, kind in order}
     prev: dict[str, dict[str, Any]] = {}
     for i, snap in enumerate(snaps):
-        t0 = _num(snap.get("t"))
-        t1 = _num(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
+        t0 = as_float(snap.get("t"))
+        t1 = as_float(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
         for key in ("initContainerStatuses", "containerStatuses"):
-            for st in _list(snap.get(key)):
-                st = _dict(st)
+            for st in as_list(snap.get(key)):
                 lane = by_name.get(st.get("name"))  # type: ignore[arg-type]
                 if lane is None:
                     continue
                 state, label = classify(st, lane.kind)
-                rc = int(_num(st.get("restartCount")))
+                rc = as_int(st.get("restartCount"))
                 old = prev.get(lane.name)
                 if old is not None:
                     _record_exit(lane, old, st, t0)
@@ -268,14 +260,14 @@ def lanes(result: Any) -> list[Lane]:
 
 def _record_exit(lane: Lane, old: dict[str, Any], new: dict[str, Any], t: float) -> None:
     """Mark the end of an attempt: running before, terminated now (or a new restartCount)."""
-    if "running" not in _dict(old.get("state")):
+    if "running" not in as_dict(old.get("state")):
         return
-    term = _dict(_dict(new.get("state")).get("terminated"))
-    if not term and int(_num(new.get("restartCount"))) > int(_num(old.get("restartCount"))):
-        term = _dict(_dict(new.get("lastState")).get("terminated"))
+    term = as_dict(as_dict(new.get("state")).get("terminated"))
+    if not term and as_int(new.get("restartCount")) > as_int(old.get("restartCount")):
+        term = as_dict(as_dict(new.get("lastState")).get("terminated"))
     if not term:
         return
-    code = int(_num(term.get("exitCode"), 0))
+    code = as_int(term.get("exitCode"), 0)
     reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
     lane.exits.append((t, code, reason))
 
@@ -286,8 +278,8 @@ def status_spans(result: Any) -> list[tuple[float, float, str]]:
     end = horizon(result)
     spans: list[tuple[float, float, str]] = []
     for i, snap in enumerate(snaps):
-        t0 = _num(snap.get("t"))
-        t1 = _num(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
+        t0 = as_float(snap.get("t"))
+        t1 = as_float(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
         text = str(snap.get("status") or snap.get("phase") or "")
         if spans and spans[-1][2] == text:
             spans[-1] = (spans[-1][0], t1, text)
@@ -305,7 +297,7 @@ def snapshot_at(result: Any, t: float | None) -> dict[str, Any]:
         return snaps[-1]
     current = snaps[0]
     for s in snaps:
-        if _num(s.get("t")) <= t:
+        if as_float(s.get("t")) <= t:
             current = s
         else:
             break
@@ -477,7 +469,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         for ev in lane.events:
             warn = ev.get("type") == "Warning"
             ax.plot(
-                [_num(ev.get("t"))],
+                [as_float(ev.get("t"))],
                 [y - 0.47],
                 marker="v" if warn else "|",
                 ms=5 if warn else 4,
@@ -489,7 +481,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         if not _FIELD_PATH.match(str(ev.get("object") or "")):
             warn = ev.get("type") == "Warning"
             ax.plot(
-                [_num(ev.get("t"))],
+                [as_float(ev.get("t"))],
                 [top - 0.47],
                 marker="v" if warn else "|",
                 ms=5,
@@ -514,7 +506,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
-    name = _dict(pod_of(result).get("metadata")).get("name") or "pod"
+    name = as_dict(pod_of(result).get("metadata")).get("name") or "pod"
     title = f"{name}: init containers over time"
     if t is not None:
         snap = snapshot_at(result, t)
@@ -608,15 +600,11 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     else:
         result = result_or_pod
     pod = pod_of(result)
-    spec = _dict(pod.get("spec"))
-    containers = {
-        _dict(c).get("name"): _dict(c)
-        for c in _list(spec.get("initContainers")) + _list(spec.get("containers"))
-    }
+    containers = {c.get("name"): c for c in init_containers(pod) + regular_containers(pod)}
     ls = lanes(result)
     end = horizon(result)
     effective = {}
-    for key, val in _dict(pod_requests(pod)).items():
+    for key, val in as_dict(pod_requests(pod)).items():
         q = _quantity(val)
         if q is not None:
             effective[key] = q
@@ -683,7 +671,7 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
                 lw=1.5,
                 label=f"effective request (scheduler reserves): {_fmt_amount(resource, eff)}",
             )
-        alloc = _quantity(_dict(node).get(resource))
+        alloc = _quantity(as_dict(node).get(resource))
         if alloc is not None:
             ax.axhline(
                 alloc,
@@ -709,7 +697,7 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     axes[-1].xaxis.set_major_locator(MultipleLocator(tick_step(end)))
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_time(x)))
     axes[-1].set_xlabel("time since the pod was scheduled", fontsize=TEXT)
-    name = _dict(pod.get("metadata")).get("name") or "pod"
+    name = as_dict(pod.get("metadata")).get("name") or "pod"
     axes[0].set_title(
         f"{name}: requests held over time vs the effective request", fontsize=TITLE, loc="left"
     )
@@ -730,13 +718,13 @@ def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
     if not isinstance(admitted, dict):
         pod = getattr(admitted, "pod", None)
         if not isinstance(pod, dict) and callable(getattr(admitted, "to_json", None)):
-            pod = _dict(admitted.to_json()).get("pod")
-        admitted = _dict(pod)
+            pod = as_dict(admitted.to_json()).get("pod")
+        admitted = as_dict(pod)
     elif admitted.get("kind") != "Pod" and isinstance(admitted.get("pod"), dict):
         admitted = admitted["pod"]
     from matplotlib.patches import FancyBboxPatch
 
-    before = _spec_order(_dict(original))
+    before = _spec_order(as_dict(original))
     after = _spec_order(admitted)
     before_names = {n for n, _ in before}
     rows = max(len(before), len(after), 1)
