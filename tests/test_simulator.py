@@ -478,6 +478,8 @@ def _describe_event_messages(version: str, reason: str) -> list[str]:
 @pytest.mark.parametrize(
     ("version", "created"),
     [
+        ("1.31", ["Created container init-myservice", "Created container init-mydb"]),
+        ("1.32", ["Created container: init-myservice", "Created container: init-mydb"]),
         ("1.34", ["Created container: init-myservice", "Created container: init-mydb"]),
         (
             "1.35",
@@ -489,13 +491,14 @@ def _describe_event_messages(version: str, reason: str) -> list[str]:
     ],
 )
 def test_describe_created_message_names_the_container_only_before_1_35(version, created):
-    """kubelet 1.35 says `Container created` (kubernetes#134043); describe adds the fieldPath."""
+    """`Created container X` to 1.31, `Created container: X` 1.32-1.34, `Container created` 1.35."""
     assert _describe_event_messages(version, "Created")[:2] == created
 
 
 @pytest.mark.parametrize(
     ("version", "started"),
     [
+        ("1.31", ["Started container init-myservice", "Started container init-mydb"]),
         ("1.34", ["Started container init-myservice", "Started container init-mydb"]),
         (
             "1.35",

@@ -45,6 +45,7 @@ REDUCED_CRASH_LOOP_DECAY = "reduced-crash-loop-decay"
 PHASE_SIDECAR_CURRENT_SANDBOX = "phase-sidecar-current-sandbox"
 CRASH_LOOP_MAX_ON_BY_DEFAULT = "crash-loop-max-on-by-default"
 DESCRIBE_EVENT_FIELD_PATH = "describe-event-field-path"
+CREATED_EVENT_COLON = "created-event-colon"
 CONTAINER_EVENTS_WITHOUT_NAME = "container-events-without-name"
 
 RULES: tuple[Rule, ...] = (
@@ -72,6 +73,15 @@ RULES: tuple[Rule, ...] = (
         "runs, even after a regular container has run (a node reboot re-runs them)",
         "kubernetes/kubernetes#126653",
         "pkg/kubelet/kubelet_pods.go getPhase",
+    ),
+    Rule(
+        CREATED_EVENT_COLON,
+        "1.32",
+        "The kubelet's `Created` event reads `Created container: <name>` (before: "
+        "`Created container <name>`); `Started container <name>` is unchanged",
+        "kubernetes/kubernetes, pull request not identified: v1.31.0 kubelets print no colon, "
+        "v1.32.0 kubelets do",
+        "pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer",
     ),
     Rule(
         REDUCED_CRASH_LOOP_DECAY,

@@ -26,8 +26,8 @@
   means "definition changed".
 - `container_event_messages`: the `Created` / `Started` Normal events of
   `kuberuntime_container.go` `startContainer`, the one wording here that
-  changed between the releases initlab models (rule
-  `container-events-without-name`, from v1.35).
+  changed between the releases initlab models (rules `created-event-colon`,
+  from v1.32, and `container-events-without-name`, from v1.35).
 
 Kubernetes v1.29+ (native sidecars on by default); apart from
 `container_event_messages`, nothing here changed since.
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from initlab.api.pod import as_dict
-from initlab.api.versions import CONTAINER_EVENTS_WITHOUT_NAME, holds
+from initlab.api.versions import CONTAINER_EVENTS_WITHOUT_NAME, CREATED_EVENT_COLON, holds
 
 DEFAULT_PERIOD = 10
 DEFAULT_FAILURE_THRESHOLD = 3
@@ -122,28 +122,29 @@ def container_event_messages(name: str, version: str | None = None) -> tuple[str
     `pkg/kubelet/kuberuntime/kuberuntime_container.go` `startContainer`
     records them through `recordContainerEvent`:
 
-    - from v1.35 (kubernetes/kubernetes#134043, in v1.35.0-alpha.1; master
-      at 8a84988bd671): `"Container created"` and `"Container started"`: the
-      name is gone from the message, the event's `involvedObject.fieldPath`
-      (`spec.initContainers{name}`) still names the container, and
-      `kubectl describe` v1.35 prints it in front of the message.
-    - v1.32 to v1.34: `"Created container: %v"` and `"Started container %v"`
-      (master at fbba6b47ad98, a v1.33-era commit; a v1.32-era minikube
-      cluster printed `Created container: pre-install-container` in February
-      2025, before v1.33 was released).
-    - v1.29 to v1.31: not established, so initlab keeps the v1.32 wording.
-      From v1.14 (kubernetes/kubernetes#73892) the kubelet printed
-      `fmt.Sprintf("Created container %s", name)` and
-      `fmt.Sprintf("Started container %s", name)` (no colon), still so at a
-      pre-v1.31 master commit (before image volumes); the pull request that
-      added the colon was not found, and the v1.29 to v1.31 branches took
-      go-vet printf fixes in January 2025 (cherry-picks of
-      kubernetes/kubernetes#127422), so their .0 and late patch releases may
-      differ.
+    - from v1.35 (rule `container-events-without-name`,
+      kubernetes/kubernetes#134043, first in v1.35.0-alpha.1; master at
+      8a84988bd671): `"Container created"` and `"Container started"`. The
+      event's `involvedObject.fieldPath` (`spec.initContainers{name}`) still
+      names the container, and `kubectl describe` v1.35 prints it in front
+      of the message.
+    - v1.32 to v1.34 (rule `created-event-colon`): `"Created container: %v"`
+      and `"Started container %v"` (master at fbba6b47ad98; kubeadm v1.32.0
+      control-plane pods print `Created container: kube-apiserver`).
+    - v1.29 to v1.31: `fmt.Sprintf("Created container %s", ...)` and
+      `fmt.Sprintf("Started container %s", ...)`, the wording of
+      kubernetes/kubernetes#73892 (v1.14); kubeadm and kind clusters of
+      v1.29.0, v1.30.0 and v1.31.0 print `Created container kube-scheduler`.
+      The pull request that added the colon was not identified. The v1.29 to
+      v1.31 branches took go-vet printf fixes in January 2025 (cherry-picks
+      of kubernetes/kubernetes#127422), so their later patch releases may
+      print the colon; initlab models the .0 wording.
     """
     if holds(CONTAINER_EVENTS_WITHOUT_NAME, version):
         return "Container created", "Container started"
-    return f"Created container: {name}", f"Started container {name}"
+    if holds(CREATED_EVENT_COLON, version):
+        return f"Created container: {name}", f"Started container {name}"
+    return f"Created container {name}", f"Started container {name}"
 
 
 def hook_failure_message(
