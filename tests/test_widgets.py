@@ -203,6 +203,20 @@ def test_invalid_pod_at_first_load_leaves_no_run():
     assert ex.views()["title"] == "<b>no run yet</b>" and ex.views()["get"] == ""
 
 
+def test_explorer_on_a_missing_file_reports_it_and_keeps_the_path_in_the_editor():
+    """A path that does not exist: one-line error, no run, the path stays editable."""
+    ex = ExplorerState("no/such.yaml")
+    assert ex.error == "no/such.yaml: no such file"
+    assert ex.result is None and ex.source == "no/such.yaml"
+
+
+def test_explorer_without_a_scenario_waits_for_one():
+    """An explorer made empty has no run, no error and an empty editor."""
+    ex = ExplorerState()
+    assert (ex.result, ex.error, ex.source, ex.snapshots) == (None, None, "", [])
+    assert ex.views()["title"] == "<b>no run yet</b>"
+
+
 def test_explorer_run_is_initlab_simulate_of_the_same_scenario():
     """The explorer's snapshots are exactly initlab.simulate's timeline."""
     assert ExplorerState(MYAPP).snapshots == initlab.simulate(MYAPP).timeline
@@ -331,6 +345,13 @@ def test_what_if_bad_option_is_an_error_and_keeps_the_run(options, error):
     lab.set(**options)
     assert lab.error == error
     assert (lab.options, lab.result) == before
+
+
+def test_what_if_reads_yaml_text_without_a_final_newline():
+    """Scenario YAML text (last newline trimmed) loads like the dict it dumps."""
+    lab = WhatIfState(yaml.safe_dump(MYAPP).rstrip("\n"))
+    assert lab.error is None
+    assert lab.statuses == WhatIfState(MYAPP).statuses
 
 
 def test_what_if_on_an_unreadable_pod_reports_its_own_error():
@@ -476,6 +497,15 @@ def test_resource_without_a_node_does_not_check_fit():
     rx.set_node(cpu="", memory="")
     assert rx.node == {} and rx.fits is None
     assert "on a node" not in rx.report_text
+
+
+def test_resource_empty_value_removes_the_field():
+    """Setting "" removes the request; an emptied section goes too; init's 210m/74Mi step is left."""
+    rx = ResourceState(_resource_pod())
+    rx.set("app", "requests.cpu", "")
+    rx.set("app", "requests.memory", "")
+    assert "requests" not in rx.pod["spec"]["containers"][0]["resources"]
+    assert rx.effective_requests == {"cpu": "210m", "memory": "74Mi"}
 
 
 @pytest.mark.parametrize(
@@ -713,6 +743,16 @@ def test_a_bad_edit_shows_the_error_box_and_keeps_the_table():
     ex.controls["simulate"].click()
     assert ex.error is not None and html.escape(ex.error) in ex.outputs["error"].value
     assert ex.outputs["get"].value == before and ex.controls["source"].value == "pod: ["
+
+
+def test_loading_in_python_fills_the_editor_and_resets_the_slider():
+    """`.load(dict)` shows the scenario's YAML in the editor and the slider back at 0."""
+    ex = widgets.explore(MYAPP)
+    ex.goto(5)
+    ex.load(_never_failure())
+    assert ex.controls["source"].value == yaml.safe_dump(_never_failure(), sort_keys=False)
+    assert ex.controls["slider"].value == 0
+    assert ex.controls["slider"].max == ex.state.last_index
 
 
 def test_what_if_toggle_never_renders_init_error_and_failed():
