@@ -245,13 +245,14 @@ def test_a_port_in_use_is_a_clear_input_error():
 
 @pytest.fixture
 def tls_files(tmp_path: Path) -> tuple[str, str]:
-    """A throwaway self-signed certificate for 127.0.0.1."""
+    """A throwaway self-signed ECDSA P-256 certificate for 127.0.0.1 (what deploy/ makes)."""
     if shutil.which("openssl") is None:
         pytest.fail("openssl is needed to make a test certificate")
     cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "1",
             "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
             "-addext", "subjectAltName=IP:127.0.0.1",
         ],
@@ -290,6 +291,157 @@ def test_an_idle_connection_does_not_block_other_clients_or_the_probe(tls_files)
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+def _tls_post(port: int, ctx: ssl.SSLContext, review: dict, conn=None, timeout: float = 10):
+    """POST a review over TLS (on `conn` if given, kept open); (status, parsed body, conn)."""
+    conn = conn or http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=timeout)
+    conn.request("POST", "/mutate", json.dumps(review), {"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    return resp.status, json.loads(resp.read()), conn
+
+
+def _injected_names(out: dict) -> list[str]:
+    """The init containers after applying the response's patch to the bench pod."""
+    patch = json.loads(base64.b64decode(out["response"]["patch"]))
+    pod = jsonpatch.apply_patch(_pod(), patch)
+    return [c["name"] for c in pod["spec"]["initContainers"]]
+
+
+def test_more_idle_connections_than_workers_stall_nobody(tls_files):
+    """Three times as many silent connections as worker threads: /mutate is still answered."""
+    from initlab.admission.server import WORKERS
+
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key, handshake_timeout=5)
+    thread = _start(srv)
+    port = srv.server_address[1]
+    ctx = ssl.create_default_context(cafile=cert)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3 * WORKERS)]
+    # Also idle after the handshake, and halfway through a request's headers and body.
+    quiet = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1") for _ in range(3 * WORKERS)]  # fmt: skip
+    for i, s in enumerate(quiet):
+        s.sendall(b"POST /mutate HTTP/1.1\r\nHost: x\r\n" if i % 2 else b"")
+        if i % 3 == 0:
+            s.sendall(b"Content-Type: application/json\r\nContent-Length: 99\r\n\r\n{")
+    try:
+        status, out, conn = _tls_post(port, ctx, _review(_pod()), timeout=3)
+        conn.close()
+        assert status == 200 and _injected_names(out) == ["migrate", "istio-init"]
+    finally:
+        for s in idle + quiet:
+            s.close()
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_fifty_concurrent_tls_clients_all_get_their_own_answer(tls_files):
+    """50 clients at once, a new TLS connection per request: every uid echoed, none reset."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key)
+    thread = _start(srv)
+    port = srv.server_address[1]
+    ctx = ssl.create_default_context(cafile=cert)
+    answers: dict[str, tuple[int, str, list[str]]] = {}
+    failures: list[str] = []
+    start = threading.Barrier(50)
+
+    def client(i: int) -> None:
+        start.wait()
+        for j in range(3):
+            uid = f"00000000-0000-4000-8000-{i:06d}{j:06d}"
+            try:
+                status, out, conn = _tls_post(port, ctx, _review(_pod(), uid), timeout=30)
+                conn.close()
+                answers[uid] = (status, out["response"]["uid"], _injected_names(out))
+            except (OSError, http.client.HTTPException) as e:
+                failures.append(f"{uid}: {type(e).__name__}: {e}")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(50)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+    assert failures == []
+    assert len(answers) == 150
+    assert all(a == (200, uid, ["migrate", "istio-init"]) for uid, a in answers.items())
+
+
+def test_a_kept_alive_connection_serves_request_after_request(tls_files):
+    """HTTP/1.1 keep-alive: five reviews on one TLS connection, each answered with its uid."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key)
+    thread = _start(srv)
+    ctx = ssl.create_default_context(cafile=cert)
+    conn = None
+    try:
+        for i in range(5):
+            uid = f"11111111-0000-4000-8000-00000000000{i}"
+            status, out, conn = _tls_post(srv.server_address[1], ctx, _review(_pod(), uid), conn)
+            assert (status, out["response"]["uid"]) == (200, uid)
+        assert conn is not None and conn.sock is not None  # never reconnected
+    finally:
+        if conn is not None:
+            conn.close()
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_pipelined_requests_are_answered_in_order(server):
+    """Two requests sent back to back before reading: two answers, in order, then close."""
+    first, second = _review(_pod(), "uid-first"), _review(_pod(), "uid-second")
+    data = b""
+    for doc, close in ((first, False), (second, True)):
+        body = json.dumps(doc).encode()
+        data += (
+            f"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{'Connection: close' + chr(13) + chr(10) if close else ''}\r\n"
+        ).encode() + body
+    reply = _raw(server, data)
+    assert reply.count(b"HTTP/1.1 200 ") == 2
+    assert reply.index(b"uid-first") < reply.index(b"uid-second")
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_read_timeout():
+    """A connection kept open with no next request is closed by the server (EOF)."""
+    srv = make_server(["istio"], "127.0.0.1", 0, read_timeout=0.3)
+    thread = _start(srv)
+    try:
+        with socket.create_connection(srv.server_address[:2], timeout=5) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            reply = b""
+            while not reply.endswith(b"ok"):
+                reply += s.recv(4096)
+            assert reply.startswith(b"HTTP/1.1 200 ")
+            assert s.recv(1) == b""  # closed by the server, not by our 5 s timeout
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_expect_100_continue_gets_an_interim_response_before_the_body(server):
+    """A client that waits for "100 Continue" gets it, then the answer once it sends the body."""
+    body = json.dumps(_review(_pod())).encode()
+    head = (
+        f"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Expect: 100-continue\r\nConnection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(server.server_address[:2], timeout=5) as s:
+        s.sendall(head)
+        assert s.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(body)
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 ") and reply.count(b"100 Continue") == 0
 
 
 def test_the_listen_backlog_is_fit_for_a_server():

@@ -35,25 +35,39 @@ Every request gets a proper answer:
 - a webhook that fails on an object (an `InitlabError`) denies it in the
   AdmissionReview, with code 400 and the one-line reason.
 
-Availability: the listening socket only accepts; each connection is served
-in its own thread, where the TLS handshake happens, with a timeout on every
-read (`handshake_timeout`, `read_timeout`), so a client that connects and
-never speaks holds one thread for a few seconds and blocks nobody. The
-listen backlog is the system's maximum (`socket.SOMAXCONN`), not
-socketserver's default of 5, and at most `MAX_CONNECTIONS` connections are
-served at once (more are closed at once rather than queued without bound).
+Availability and cost: one thread (the reactor, `serve_forever`) only
+accepts and waits: on new connections, on connections waiting for bytes or
+for room to write, and on their deadlines. A bounded pool of `WORKERS`
+threads does the work, one turn at a time, never waiting on a client: the
+TLS handshake (non-blocking, at most `handshake_timeout` from accept), the
+reads (a request's bytes are gathered as they come, `read_timeout` between
+them and `BODY_DEADLINE` for the whole request), the answer, and the write
+(what the client is not reading yet waits in the reactor, `read_timeout`).
+A client that connects and never speaks costs a socket and blocks nobody;
+50 clients cost no 50 threads. Connections are kept alive (HTTP/1.1), as
+the API server reuses its connections to a webhook, and served fairly: after
+each answer the connection goes to the back of the line. The listen backlog
+is the system's maximum (`socket.SOMAXCONN`), not socketserver's default of
+5, and at most `MAX_CONNECTIONS` connections are open at once (more are
+closed at once rather than queued without bound).
 The request log escapes control characters, one line per request.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import io
 import json
+import queue
+import re
+import selectors
 import socket
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import jsonpatch
@@ -71,8 +85,10 @@ MAX_CONNECTIONS = 256
 HANDSHAKE_TIMEOUT = 5.0
 #: Seconds any single read may wait (request line, headers, body, keep-alive idle).
 READ_TIMEOUT = 10.0
-#: Seconds the whole body may take, however it trickles in.
+#: Seconds a whole request (headers and body) may take, however it trickles in.
 BODY_DEADLINE = 30.0
+#: Worker threads: they handshake, read and answer, and never wait on a client.
+WORKERS = 4
 OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")
 
 
@@ -213,9 +229,7 @@ def _content_length(values: list[str]) -> int | None:
     return int(text)
 
 
-def _handler_class(
-    hooks: list[Webhook], max_body: int, read_timeout: float = READ_TIMEOUT
-) -> type[BaseHTTPRequestHandler]:
+def _handler_class(hooks: list[Webhook], max_body: int) -> type[BaseHTTPRequestHandler]:
     by_name = {h.key: h for h in hooks}
     mutating = [h for h in hooks if h.mutating]
     validating = [h for h in hooks if not h.mutating]
@@ -223,7 +237,10 @@ def _handler_class(
     class Handler(BaseHTTPRequestHandler):
         server_version = "initlab-webhook/1"
         protocol_version = "HTTP/1.1"
-        timeout = read_timeout  # StreamRequestHandler sets it on the socket: every read
+        body_late = False  # set by the server: the request's deadline passed before its body
+
+        def handle_expect_100(self) -> bool:
+            return True  # the server sent "100 Continue" itself, before it had the body
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             line = one_line(bounded(format % args, 512))
@@ -289,22 +306,14 @@ def _handler_class(
                 self.close_connection = True
 
         def _read_exactly(self, n: int) -> bytes:
-            """n bytes of body, or BadRequest: each read has a timeout, the whole a deadline."""
-            deadline = time.monotonic() + BODY_DEADLINE
-            chunks: list[bytes] = []
-            left = n
-            while left > 0:
-                if time.monotonic() > deadline:
-                    raise BadRequest(f"body not received within {BODY_DEADLINE:g} s", 408)
-                try:
-                    chunk = self.rfile.read1(min(left, 1 << 16))
-                except (TimeoutError, OSError):
-                    chunk = b""
-                if not chunk:
-                    raise BadRequest(f"body shorter than its Content-Length ({n} bytes)")
-                chunks.append(chunk)
-                left -= len(chunk)
-            return b"".join(chunks)
+            """n bytes of body, or BadRequest: the server hands over the whole request it
+            received (each read with a timeout, the whole with a deadline), maybe short."""
+            body = self.rfile.read(n)
+            if len(body) < n:
+                if self.body_late:
+                    raise BadRequest(f"request not received within {BODY_DEADLINE:g} s", 408)
+                raise BadRequest(f"body shorter than its Content-Length ({n} bytes)")
+            return body
 
         def _read_body(self) -> bytes:
             if self.headers.get("Transfer-Encoding"):
@@ -326,10 +335,81 @@ def _handler_class(
     return Handler
 
 
-class WebhookServer(ThreadingHTTPServer):
-    """A threading HTTP server whose accept loop only accepts (see the module docstring)."""
+class _Connection:
+    """A client connection between turns of work: its socket, the bytes it has sent, the
+    response not yet written, and the deadline of what it is waiting for."""
 
-    daemon_threads = True
+    __slots__ = (
+        "sock",
+        "address",
+        "secure",
+        "handshake_deadline",
+        "request_deadline",
+        "deadline",
+        "buffer",
+        "out",
+        "closing",
+        "eof",
+        "expired",
+        "continued",
+        "closed",
+    )
+
+    def __init__(self, sock: socket.socket, address: Any, handshake_deadline: float) -> None:
+        self.sock: socket.socket = sock
+        self.address = address
+        self.secure = False
+        self.handshake_deadline = handshake_deadline
+        self.request_deadline = 0.0  # set by the first byte of each request
+        self.deadline = handshake_deadline
+        self.buffer = bytearray()
+        self.out = bytearray()
+        self.closing = False  # close once `out` is written
+        self.eof = False  # the client will send nothing more
+        self.expired = False  # the reactor found its deadline passed
+        self.continued = False  # "100 Continue" sent for the request in the buffer
+        self.closed = False
+
+
+_HEADER_END = re.compile(rb"\n\r?\n")
+#: The largest request line + headers accepted (Go's `http.DefaultMaxHeaderBytes`, 1 MiB).
+MAX_HEADER_BYTES = 1 << 20
+
+
+def _frame(buffer: bytes | bytearray, max_body: int) -> tuple[int, int, bool] | None:
+    """Where the request at the start of `buffer` ends: `(header_end, body_length, framed)`,
+    or None while its header block is incomplete.
+
+    `framed` is False when the headers give no length to trust (a bad or conflicting
+    `Content-Length`, `Transfer-Encoding`, a body over `max_body`, a header block over
+    `MAX_HEADER_BYTES`): the handler answers what it has and the connection closes.
+    """
+    found = _HEADER_END.search(buffer, 0, MAX_HEADER_BYTES + 4)
+    if found is None:
+        return (len(buffer), 0, False) if len(buffer) > MAX_HEADER_BYTES else None
+    end = found.end()
+    lengths: list[str] = []
+    for line in bytes(buffer[:end]).split(b"\n")[1:]:
+        name, colon, value = line.partition(b":")
+        name = name.lower()
+        if colon and name == b"transfer-encoding":
+            return end, 0, False
+        if colon and name == b"content-length":
+            lengths.append(value.decode("latin-1"))
+    try:
+        n = _content_length(lengths)
+    except BadRequest:
+        return end, 0, False
+    if n is None:
+        return end, 0, True
+    if n > max_body:
+        return end, 0, False
+    return end, n, True
+
+
+class WebhookServer(HTTPServer):
+    """An HTTP server with a reactor and a bounded pool of workers (see the module docstring)."""
+
     request_queue_size = socket.SOMAXCONN  # listen backlog (socketserver's default is 5)
 
     def __init__(
@@ -339,42 +419,273 @@ class WebhookServer(ThreadingHTTPServer):
         tls: ssl.SSLContext | None = None,
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,
+        read_timeout: float = READ_TIMEOUT,
+        max_body: int = MAX_BODY,
+        workers: int = WORKERS,
     ) -> None:
+        self._wake_r, self._wake_w = socket.socketpair()  # before bind: server_close closes it
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
         super().__init__(address, handler)
         self.tls = tls
         self.handshake_timeout = handshake_timeout
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self.read_timeout = read_timeout
+        self.max_body = max_body
+        self.max_connections = max_connections
+        self.workers = workers
+        self._open = 0  # connections accepted and not yet closed
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[_Connection | None] = queue.SimpleQueue()
+        self._returning: collections.deque[tuple[_Connection, int]] = collections.deque()
+        self._stopping = False
+        self._stopped = threading.Event()
+        self._stopped.set()
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):  # too many at once: close, do not queue
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+    # -- the reactor: accepts, waits for readiness and deadlines, hands work to the pool --
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until `shutdown()`: this thread only accepts and waits; workers do the rest."""
+        self._stopped.clear()
+        pool = [
+            threading.Thread(target=self._work, name=f"webhook-worker-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
+        for t in pool:
+            t.start()
+        selector = selectors.DefaultSelector()
+        self.socket.setblocking(False)
+        selector.register(self.socket, selectors.EVENT_READ, None)
+        selector.register(self._wake_r, selectors.EVENT_READ, None)
+        next_scan = 0.0
         try:
-            super().process_request_thread(request, client_address)
+            while not self._stopping:
+                for key, _ in selector.select(min(poll_interval, 0.05)):
+                    if key.fileobj is self.socket:
+                        self._accept_all()
+                    elif key.fileobj is self._wake_r:
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(4096)
+                    else:
+                        selector.unregister(key.fileobj)
+                        self._jobs.put(key.data)
+                while self._returning:  # connections the workers park until they are ready
+                    conn, events = self._returning.popleft()
+                    try:
+                        selector.register(conn.sock, events, conn)
+                    except (ValueError, OSError):  # closed meanwhile
+                        self._close(conn)
+                now = time.monotonic()
+                if now >= next_scan:  # deadlines, to about 50 ms
+                    next_scan = now + 0.05
+                    for key in list(selector.get_map().values()):
+                        conn = key.data
+                        if conn is not None and now >= conn.deadline:
+                            selector.unregister(key.fileobj)
+                            conn.expired = True
+                            self._jobs.put(conn)
         finally:
-            self._slots.release()
+            self._stopping = False
+            for key in list(selector.get_map().values()):
+                if key.data is not None:
+                    self._close(key.data)
+            selector.close()
+            for _ in pool:
+                self._jobs.put(None)
+            for t in pool:
+                t.join(1)
+            self._stopped.set()
 
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        """In the connection's own thread: the TLS handshake (bounded), then HTTP."""
-        if self.tls is None:
-            super().finish_request(request, client_address)
+    def shutdown(self) -> None:
+        """Stop `serve_forever` and wait until it has returned."""
+        self._stopping = True
+        self._wake()
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # full: a wake-up is pending anyway
+            self._wake_w.send(b"x")
+
+    def _accept_all(self) -> None:
+        while True:
+            try:
+                sock, address = self.socket.accept()
+            except OSError:  # none left (EAGAIN), or out of file descriptors
+                return
+            with self._lock:
+                full = self._open >= self.max_connections
+                if not full:
+                    self._open += 1
+            if full:  # too many at once: close, do not queue
+                self.shutdown_request(sock)
+                continue
+            sock.setblocking(False)
+            conn = _Connection(sock, address, time.monotonic() + self.handshake_timeout)
+            conn.secure = self.tls is None
+            self._jobs.put(conn)
+
+    def _park(self, conn: _Connection, events: int, deadline: float) -> None:
+        """Give the connection back to the reactor until it is ready or `deadline` passes."""
+        if self._stopping:
+            self._close(conn)
             return
-        request.settimeout(self.handshake_timeout)
-        try:
-            conn = self.tls.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError, ValueError):
-            return  # no handshake in time, or not TLS: nothing to answer on
-        try:
-            super().finish_request(conn, client_address)
-        finally:
-            conn.close()
+        conn.deadline = deadline
+        self._returning.append((conn, events))
+        self._wake()
+
+    def _close(self, conn: _Connection) -> None:
+        if conn.closed:
+            return
+        conn.closed = True
+        with contextlib.suppress(OSError):
+            conn.sock.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):
+            conn.sock.close()
+        with self._lock:
+            self._open -= 1
+
+    # -- the workers: handshake, read, answer; never wait on a client ------------------------
+
+    def _work(self) -> None:
+        while True:
+            conn = self._jobs.get()
+            if conn is None:
+                return
+            try:
+                self._advance(conn)
+            except Exception:
+                self.handle_error(conn.sock, conn.address)
+                self._close(conn)
+
+    def _advance(self, conn: _Connection) -> None:
+        """Take the connection as far as it goes without waiting, then park or close it."""
+        now = time.monotonic()
+        expired, conn.expired = conn.expired, False
+        if not conn.secure:
+            if expired:  # no handshake in time
+                self._close(conn)
+                return
+            if not isinstance(conn.sock, ssl.SSLSocket):
+                assert self.tls is not None
+                try:
+                    conn.sock = self.tls.wrap_socket(
+                        conn.sock, server_side=True, do_handshake_on_connect=False
+                    )
+                except (OSError, ValueError):
+                    self._close(conn)
+                    return
+            try:
+                conn.sock.do_handshake()  # type: ignore[attr-defined]
+            except ssl.SSLWantReadError:
+                self._park(conn, selectors.EVENT_READ, conn.handshake_deadline)
+                return
+            except ssl.SSLWantWriteError:
+                self._park(conn, selectors.EVENT_WRITE, conn.handshake_deadline)
+                return
+            except (OSError, ValueError):  # not TLS, or the client went away
+                self._close(conn)
+                return
+            conn.secure = True
+            conn.deadline = now + self.read_timeout
+        served = False
+        while True:
+            if conn.out:
+                written = self._flush(conn)
+                if written is None:
+                    return
+                if not written:
+                    if expired:  # the client stopped reading its response
+                        self._close(conn)
+                    else:
+                        self._park(conn, selectors.EVENT_WRITE, now + self.read_timeout)
+                    return
+                expired = False  # that deadline was the write's
+            if conn.closing:
+                self._close(conn)
+                return
+            if served:  # one request per turn: the next waits its turn behind the others
+                if conn.buffer:  # pipelined: it has all been read from the socket and TLS
+                    self._jobs.put(conn)
+                else:
+                    self._park(conn, selectors.EVENT_READ, time.monotonic() + self.read_timeout)
+                return
+            self._fill(conn)
+            if conn.buffer and not conn.request_deadline:
+                conn.request_deadline = now + BODY_DEADLINE
+            framed = _frame(conn.buffer, self.max_body)
+            if framed is not None:
+                end, length, trusted = framed
+                complete = len(conn.buffer) >= end + length
+                if complete or not trusted or conn.eof or expired:
+                    late = expired and now >= conn.request_deadline
+                    self._answer(conn, end, length, trusted and complete, late)
+                    served = True
+                    continue
+                if not conn.continued and b"100-continue" in bytes(conn.buffer[:end]).lower():
+                    conn.continued = True  # the handler never sees the client wait for this
+                    conn.out += b"HTTP/1.1 100 Continue\r\n\r\n"
+                    continue
+            elif conn.eof or expired:  # gone, idle too long, or headers never finished
+                self._close(conn)
+                return
+            deadline = now + self.read_timeout
+            if conn.buffer:
+                deadline = min(deadline, conn.request_deadline)
+            self._park(conn, selectors.EVENT_READ, deadline)
+            return
+
+    def _fill(self, conn: _Connection) -> None:
+        """Read what the client has sent, without waiting (and all TLS has decrypted)."""
+        limit = MAX_HEADER_BYTES + self.max_body + 65536
+        while len(conn.buffer) < limit and not conn.eof:
+            try:
+                data = conn.sock.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                return
+            except OSError:
+                data = b""
+            if not data:
+                conn.eof = True
+                return
+            conn.buffer += data
+
+    def _flush(self, conn: _Connection) -> bool | None:
+        """Write what is pending without waiting: True done, False would block, None closed."""
+        while conn.out:
+            try:
+                sent = conn.sock.send(conn.out[: 1 << 18])
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError):
+                return False
+            except OSError:
+                self._close(conn)
+                return None
+            del conn.out[:sent]
+        return True
+
+    def _answer(self, conn: _Connection, end: int, length: int, keep: bool, late: bool) -> None:
+        """Run the HTTP handler over the request at the start of the buffer; queue its reply."""
+        data = bytes(conn.buffer[: end + length]) if keep else bytes(conn.buffer)
+        handler = self.RequestHandlerClass.__new__(self.RequestHandlerClass)
+        handler.request = handler.connection = conn.sock
+        handler.client_address = conn.address
+        handler.server = self
+        handler.rfile = io.BytesIO(data)
+        handler.wfile = io.BytesIO()
+        handler.close_connection = True
+        handler.body_late = late  # type: ignore[attr-defined]
+        handler.handle_one_request()  # type: ignore[attr-defined]
+        conn.out += handler.wfile.getvalue()
+        if keep and not handler.close_connection and _agrees(handler, length):
+            del conn.buffer[: end + length]
+            conn.request_deadline = 0.0
+            conn.continued = False
+        else:
+            conn.closing = True
+            conn.buffer.clear()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One escaped line, not a traceback: a client that vanished is not a server error."""
@@ -386,6 +697,18 @@ class WebhookServer(ThreadingHTTPServer):
         sys.stderr.write(f"{host} error while serving a request: {what}\n")
 
 
+def _agrees(handler: BaseHTTPRequestHandler, length: int) -> bool:
+    """Whether the handler read the request as framed (else the connection is not reused)."""
+    headers = getattr(handler, "headers", None)
+    if headers is None:
+        return False
+    try:
+        n = _content_length(headers.get_all("Content-Length") or [])
+    except BadRequest:
+        return False
+    return (n or 0) == length and not headers.get("Transfer-Encoding")
+
+
 def make_server(
     webhook_names: list[str],
     host: str = "127.0.0.1",
@@ -395,6 +718,7 @@ def make_server(
     max_body: int = MAX_BODY,
     handshake_timeout: float = HANDSHAKE_TIMEOUT,
     read_timeout: float = READ_TIMEOUT,
+    workers: int = WORKERS,
 ) -> WebhookServer:
     """A ready (bound, not yet serving) server for these built-in webhooks.
 
@@ -421,9 +745,12 @@ def make_server(
     try:
         return WebhookServer(
             (host, port),
-            _handler_class(hooks, max_body, read_timeout),
+            _handler_class(hooks, max_body),
             ctx,
             handshake_timeout=handshake_timeout,
+            read_timeout=read_timeout,
+            max_body=max_body,
+            workers=workers,
         )
     except OSError as e:  # port in use, address not on this machine, no permission
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror or e}", "--port") from None
