@@ -427,6 +427,7 @@ class WebhookServer(HTTPServer):
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         super().__init__(address, handler)
+        self._handler = handler
         self.tls = tls
         self.handshake_timeout = handshake_timeout
         self.read_timeout = read_timeout
@@ -579,7 +580,7 @@ class WebhookServer(HTTPServer):
                     self._close(conn)
                     return
             try:
-                conn.sock.do_handshake()  # type: ignore[attr-defined]
+                conn.sock.do_handshake()
             except ssl.SSLWantReadError:
                 self._park(conn, selectors.EVENT_READ, conn.handshake_deadline)
                 return
@@ -669,16 +670,17 @@ class WebhookServer(HTTPServer):
     def _answer(self, conn: _Connection, end: int, length: int, keep: bool, late: bool) -> None:
         """Run the HTTP handler over the request at the start of the buffer; queue its reply."""
         data = bytes(conn.buffer[: end + length]) if keep else bytes(conn.buffer)
-        handler = self.RequestHandlerClass.__new__(self.RequestHandlerClass)
+        cls = self._handler
+        handler = cls.__new__(cls)  # BaseRequestHandler.__init__ would serve a whole stream
         handler.request = handler.connection = conn.sock
         handler.client_address = conn.address
         handler.server = self
         handler.rfile = io.BytesIO(data)
-        handler.wfile = io.BytesIO()
+        handler.wfile = written = io.BytesIO()
         handler.close_connection = True
         handler.body_late = late  # type: ignore[attr-defined]
-        handler.handle_one_request()  # type: ignore[attr-defined]
-        conn.out += handler.wfile.getvalue()
+        handler.handle_one_request()
+        conn.out += written.getvalue()
         if keep and not handler.close_connection and _agrees(handler, length):
             del conn.buffer[: end + length]
             conn.request_deadline = 0.0
