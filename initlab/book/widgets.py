@@ -73,6 +73,8 @@ class _Panel:
     controls: dict[str, Any]
     outputs: dict[str, W.HTML]
     widget: W.Box
+    #: The state's one-line error, or None when the last change worked.
+    error = _forward("error")
 
     def _render(self) -> None:
         """Show the state's views in the outputs of the same names."""
@@ -96,7 +98,6 @@ class Explorer(_Panel):
     """
 
     result = _forward("result")
-    error = _forward("error")
     index = _forward("index")
     snapshots = _forward("snapshots")
     snapshot = _forward("snapshot")
@@ -199,7 +200,6 @@ class WhatIf(_Panel):
     """
 
     result = _forward("result")
-    error = _forward("error")
     base = _forward("base")
     init_names = _forward("init_names")
     options = _forward("options")
@@ -286,7 +286,6 @@ class ResourceExplorer(_Panel):
     pod = _forward("pod")
     node = _forward("node")
     errors = _forward("errors")
-    error = _forward("error")
     report = _forward("report")
     insufficient = _forward("insufficient")
     effective_requests = _forward("effective_requests")
@@ -370,7 +369,6 @@ class AdmissionExplorer(_Panel):
     selected = _forward("selected")
     admission = _forward("admission")
     result = _forward("result")
-    error = _forward("error")
     admitted = _forward("admitted")
     patches = _forward("patches")
 
@@ -425,7 +423,6 @@ class DebugLab(_Panel):
     case = _forward("case")
     spec = _forward("spec")
     result = _forward("result")
-    error = _forward("error")
     last = _forward("last")
     final = _forward("final")
 
