@@ -771,8 +771,9 @@ def render_describe(result: Any, t: float | None = None, kubectl_version: str | 
     )
     pod = result.pod_at(t)
     meta = as_dict(pod.get("metadata"))
+    records = getattr(result, "event_records", None)
     objects = event_objects(
-        result.events,
+        result.events if records is None else records,
         t,
         as_str(meta.get("name")) or result.name,
         as_str(meta.get("namespace")) or "default",
@@ -787,8 +788,10 @@ def render_events(result: Any, t: float | None = None, kubectl_version: str | No
     kubectl_version = kubectl_version or kubectl_version_for(
         getattr(result, "kubernetes_version", "")
     )
-    events = result.iter_events() if hasattr(result, "iter_events") else result.events
-    objects = event_objects(events, t, result.name, result.namespace)
+    records = getattr(result, "event_records", None)
+    objects = event_objects(
+        result.events if records is None else records, t, result.name, result.namespace
+    )
     w = PrefixWriter()
     _describe_events(w, objects, EPOCH + timedelta(seconds=t), kubectl_version)
     return w.text()

@@ -33,6 +33,7 @@ from typing import Any
 
 from initlab.api.printers import human_duration, parse_time
 from initlab.kubelet.status import EPOCH
+from initlab.sim.result import EventLog
 
 #: The kubectl version whose layout initlab prints when none is named.
 DEFAULT_KUBECTL_VERSION = "1.35"
@@ -95,6 +96,10 @@ class FoldedEvent:
         }
 
 
+#: The fields of an `EventLog` kind, as `Result.events` names them.
+_KIND_KEYS = ("type", "reason", "object", "message", "from")
+
+
 def _source(event: dict[str, Any]) -> str:
     src = event.get("from")
     if isinstance(src, str) and src:
@@ -107,26 +112,51 @@ def _t(event: dict[str, Any]) -> float:
     return float(t) if isinstance(t, int | float) and not isinstance(t, bool) else 0.0
 
 
-def fold_events(events: Iterable[dict[str, Any]], t: float | None = None) -> list[FoldedEvent]:
-    """client-go `EventLogger.eventObserve`: the events stored up to time t, in order of creation."""
+def _fold_key(event: dict[str, Any]) -> tuple[str, ...]:
+    """What makes two events the same to `eventObserve`: source, object, type, reason, message."""
+    return (
+        _source(event),
+        str(event.get("object") or "Pod"),
+        str(event.get("type", "")),
+        str(event.get("reason", "")),
+        str(event.get("message", "")),
+    )
+
+
+def fold_events(
+    events: Iterable[dict[str, Any]] | EventLog, t: float | None = None
+) -> list[FoldedEvent]:
+    """client-go `EventLogger.eventObserve`: the events stored up to time t, in order of creation.
+
+    `events` is dicts as `Result.events` lists them, or a run's `EventLog`
+    itself, whose repeated blocks are folded without expanding them (the
+    same answer: each block is that many identical events).
+    """
     folded: dict[tuple[str, ...], list[Any]] = {}  # key -> [count, first, last]
-    for e in events:
-        et = _t(e)
-        if t is not None and et > t:
-            continue
-        key = (
-            _source(e),
-            str(e.get("object") or "Pod"),
-            str(e.get("type", "")),
-            str(e.get("reason", "")),
-            str(e.get("message", "")),
-        )
-        seen = folded.get(key)
-        if seen is None:
-            folded[key] = [1, et, et]
-        else:
-            seen[0] += 1
-            seen[2] = et
+    if isinstance(events, EventLog):
+        keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for kind, count, first, last in events.runs(t):
+            key = keys.get(kind)
+            if key is None:
+                key = keys[kind] = _fold_key(dict(zip(_KIND_KEYS, kind, strict=True)))
+            seen = folded.get(key)
+            if seen is None:
+                folded[key] = [count, float(first), float(last)]
+            else:
+                seen[0] += count
+                seen[2] = float(last)
+    else:
+        for e in events:
+            et = _t(e)
+            if t is not None and et > t:
+                continue
+            key = _fold_key(e)
+            seen = folded.get(key)
+            if seen is None:
+                folded[key] = [1, et, et]
+            else:
+                seen[0] += 1
+                seen[2] = et
     return [
         FoldedEvent(
             type=key[2],
@@ -151,7 +181,7 @@ def _rfc3339(t: float, micro: bool = False) -> str:
 
 
 def event_objects(
-    events: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any]] | EventLog,
     t: float | None,
     pod_name: str,
     namespace: str = "default",
@@ -525,7 +555,7 @@ def event_rows(
 
 
 def events_at(
-    events: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any]] | EventLog,
     t: float,
     pod_name: str = "pod",
     kubectl_version: str = DEFAULT_KUBECTL_VERSION,
@@ -547,7 +577,10 @@ def events_by_snapshot(
     if isinstance(result, dict):
         timeline, events, name = result.get("timeline") or [], result.get("events") or [], "pod"
     else:
-        timeline, events, name = result.timeline, result.events, result.name or "pod"
+        timeline, name = result.timeline, result.name or "pod"
+        events = getattr(result, "event_records", None)
+        if events is None:
+            events = result.events
     out = []
     for snap in timeline:
         t = _t(snap)

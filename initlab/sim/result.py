@@ -22,7 +22,8 @@ import hashlib
 import json
 import math
 from array import array
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -155,47 +156,122 @@ EventRecord = tuple[Any, str, str, str, str, str]
 EVENT_KEYS = ("t", "type", "reason", "object", "message", "from")
 
 
+#: An event's kind: (type, reason, involved object, message, source component).
+EventKind = tuple[str, str, str, str, str]
+
+
 class EventLog:
     """Events in the order they were recorded, stored compactly.
 
     A crash loop records the same few events over and over (`BackOff` every
     10 s for a month is 260,000 events), so each distinct (type, reason,
     object, message, source) is kept once and an event is its time plus an
-    index: 12 bytes instead of a dict. Iterating gives `EventRecord` tuples.
+    index: 12 bytes instead of a dict. A run of identical back-off resyncs is
+    kept as one *block* (`append_repeated`): the kinds one resync recorded,
+    and the times it recurred at (8 bytes each). Iterating gives every event
+    as an `EventRecord` tuple, blocks expanded; `len` counts the events as
+    iterating gives them; `runs` folds a block without expanding it.
     """
 
-    __slots__ = ("_times", "_kinds", "_table", "_index")
+    __slots__ = ("_times", "_kinds", "_table", "_index", "_blocks", "_len")
 
     def __init__(self, records: list[EventRecord] | None = None) -> None:
+        #: Per entry: its (first) time and its index in `_table`.
         self._times = array("d")
         self._kinds = array("I")
-        self._table: list[tuple[str, str, str, str, str]] = []
-        self._index: dict[tuple[str, str, str, str, str], int] = {}
+        self._table: list[EventKind] = []
+        self._index: dict[EventKind, int] = {}
+        #: Entry index of a block's first kind -> (width, times): entries i .. i + width - 1
+        #: recur, in that order, at each of `times` (ascending; `_times[i]` is `times[0]`).
+        self._blocks: dict[int, tuple[int, array[float]]] = {}
+        self._len = 0
         for r in records or []:
             self.append(r[0], r[1:])
 
-    def append(self, t: float, kind: tuple[str, str, str, str, str]) -> None:
+    def _kind(self, kind: EventKind) -> int:
         i = self._index.get(kind)
         if i is None:
             i = self._index[kind] = len(self._table)
             self._table.append(kind)
+        return i
+
+    def append(self, t: float, kind: EventKind) -> None:
         self._times.append(t)
-        self._kinds.append(i)
+        self._kinds.append(self._kind(kind))
+        self._len += 1
+
+    def append_repeated(self, times: array[float], kinds: list[EventKind]) -> None:
+        """The events `kinds` (in that order) at each of `times` (ascending)."""
+        if not times or not kinds:
+            return
+        if len(times) > 1:
+            self._blocks[len(self._times)] = (len(kinds), times)
+        for kind in kinds:
+            self._times.append(times[0])
+            self._kinds.append(self._kind(kind))
+        self._len += len(times) * len(kinds)
 
     def __len__(self) -> int:
-        return len(self._times)
+        return self._len
+
+    def entries(self, start: int = 0) -> Iterator[tuple[Sequence[float], tuple[int, ...]]]:
+        """(times, kind indices) per entry or block from entry `start` (a `mark`), in order:
+        the kinds happen, in order, at each of the times."""
+        times, kinds, blocks = self._times, self._kinds, self._blocks
+        i, n = start, len(times)
+        while i < n:
+            block = blocks.get(i)
+            if block is None:
+                yield (times[i],), (kinds[i],)
+                i += 1
+            else:
+                width, at = block
+                yield at, tuple(kinds[i : i + width])
+                i += width
 
     def __iter__(self) -> Iterator[EventRecord]:
         table = self._table
-        for t, k in zip(self._times, self._kinds, strict=True):
-            yield (_num(t), *table[k])
+        if not self._blocks:
+            for t, k in zip(self._times, self._kinds, strict=True):
+                yield (_num(t), *table[k])
+            return
+        for times, ks in self.entries():
+            for t in times:
+                n = _num(t)
+                for k in ks:
+                    yield (n, *table[k])
 
     def __getitem__(self, i: int) -> EventRecord:
-        return (_num(self._times[i]), *self._table[self._kinds[i]])
+        if not self._blocks:
+            return (_num(self._times[i]), *self._table[self._kinds[i]])
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("event index out of range")
+        for times, ks in self.entries():
+            if i < len(times) * len(ks):
+                j, w = divmod(i, len(ks))
+                return (_num(times[j]), *self._table[ks[w]])
+            i -= len(times) * len(ks)
+        raise IndexError("event index out of range")  # pragma: no cover
 
-    def since(self, start: int) -> list[EventRecord]:
-        """The events recorded from index `start` on."""
-        return [self[i] for i in range(start, len(self))]
+    def mark(self) -> int:
+        """A position to read back from with `kinds_since` (entries, not events)."""
+        return len(self._times)
+
+    def kinds_since(self, mark: int) -> list[EventKind]:
+        """The kind of each event recorded since `mark`, in order."""
+        return [self._table[k] for times, ks in self.entries(mark) for _ in times for k in ks]
+
+    def runs(self, until: float | None = None) -> Iterator[tuple[EventKind, int, float, float]]:
+        """(kind, count, first t, last t) per entry, and per kind of a block, in recording
+        order, counting only the events at or before `until` (a block is not expanded)."""
+        table = self._table
+        for times, ks in self.entries():
+            n = len(times) if until is None else bisect_right(times, until)
+            if n:
+                for k in ks:
+                    yield table[k], n, times[0], times[n - 1]
 
 
 #: The encoder `initlab simulate -o json` prints with (`json.dump(indent=2, ensure_ascii=False)`).
@@ -266,12 +342,6 @@ class Result:
     def events(self) -> list[dict[str, Any]]:
         """Every event, in order: `{"t", "type", "reason", "object", "message", "from"}`."""
         return [dict(zip(EVENT_KEYS, e, strict=True)) for e in self.event_records]
-
-    def iter_events(self) -> Iterator[dict[str, Any]]:
-        """The events as `events` lists them, built one at a time (a month's crash loop has
-        290,000: the folding views read them once and need not hold them all)."""
-        for e in self.event_records:
-            yield dict(zip(EVENT_KEYS, e, strict=True))
 
     @property
     def timeline(self) -> list[dict[str, Any]]:
@@ -359,13 +429,17 @@ class Result:
                 for kind in records._table
             ]
             buf = ["["]
-            for i, (t, k) in enumerate(zip(records._times, records._kinds, strict=True)):
-                buf.append(
-                    ("," if i else "") + '\n    {\n      "t": ' + _json_number(_num(t)) + tails[k]
-                )
-                if len(buf) >= 4096:
-                    yield "".join(buf)
-                    buf = []
+            sep = ""
+            for times, ks in records.entries():
+                for t in times:
+                    at = '\n    {\n      "t": ' + _json_number(_num(t))
+                    buf.append(sep + at + tails[ks[0]])
+                    sep = ","
+                    for k in ks[1:]:
+                        buf.append("," + at + tails[k])
+                    if len(buf) >= 4096:
+                        yield "".join(buf)
+                        buf = []
             yield "".join(buf) + "\n  ]"
         yield ',\n  "final": ' + _encode(self.final, 1)
         for key, value in head.items():

@@ -176,6 +176,7 @@ class PodSimulation:
         env.process(self.worker.run())
         until = self.until
         cap = until if until is not None else STABLE_CAP
+        self.worker.horizon = cap
         steps = 0
         capped = False
         check_at = CHECK_EVERY
@@ -191,6 +192,7 @@ class PodSimulation:
             if steps >= check_at:
                 check_at += CHECK_EVERY
                 check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
+        check_work(steps, len(ctx.frames), len(ctx.events), env.now, env.now)
         end = cap if (until is not None or capped) else env.now
         if ctx.gone:
             end = ctx.deleted_at if ctx.deleted_at is not None else env.now
