@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from initlab.api.defaults import apply_defaults, default_pod_spec, image_pull_policy_default
+from initlab.api.defaults import (
+    apply_defaults,
+    copy_json,
+    default_pod_spec,
+    image_pull_policy_default,
+)
 from initlab.api.loader import load_text
 from initlab.api.validation import validate_pod
 
@@ -105,3 +110,43 @@ def test_host_network_ports_default_their_host_port():
     spec = {"hostNetwork": True, "containers": [{"name": "a", "ports": [{"containerPort": 80}]}]}
     assert default_pod_spec(spec)["containers"][0]["ports"][0]["hostPort"] == 80
     assert "hostPort" not in default_pod_spec(spec, is_pod=False)["containers"][0]["ports"][0]
+
+
+json_documents = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200)
+@given(json_documents)
+def test_copy_json_equals_the_original_and_shares_no_dict_or_list(doc):
+    """copy_json is a deep copy: equal (NaN aside), and no container is shared with the input."""
+
+    def containers(x: object) -> list[int]:
+        if isinstance(x, dict):
+            return [id(x)] + [i for v in x.values() for i in containers(v)]
+        if isinstance(x, list):
+            return [id(x)] + [i for v in x for i in containers(v)]
+        return []
+
+    copied = copy_json(doc)
+    assert repr(copied) == repr(doc)
+    assert not set(containers(copied)) & set(containers(doc))
+
+
+def test_copy_json_deep_copies_what_is_not_plain_json():
+    """A set or a dict subclass inside is copied as copy.deepcopy would, not shared."""
+
+    class Labels(dict):
+        pass
+
+    inner = {"k": [1]}
+    doc = {"tags": {1, 2}, "labels": Labels(a=inner)}
+    copied = copy_json(doc)
+    assert copied == doc and type(copied["labels"]) is Labels
+    assert copied["tags"] is not doc["tags"] and copied["labels"]["a"] is not inner
+    assert copy.deepcopy(doc) == copied

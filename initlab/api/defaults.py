@@ -133,7 +133,7 @@ def _requests_from_limits(resources: Any) -> None:
     for name, value in resources["limits"].items():
         # The real server refuses an undecodable limit before defaulting: report it once.
         if name not in requests and _decodable(value):
-            requests[name] = copy.deepcopy(value)
+            requests[name] = copy_json(value)
 
 
 def default_container(c: dict[str, Any], is_pod: bool = True, host_network: bool = False) -> None:
@@ -222,18 +222,34 @@ def _default_field_ref(ref: Any) -> None:
         ref["apiVersion"] = "v1"
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of decoded JSON (plain dicts, lists and scalars), several times faster
+    than `copy.deepcopy`, which it falls back to for anything else (so nothing is shared)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_json(v) for v in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
 def default_pod_spec(spec: Any, is_pod: bool = True) -> Any:
     """A defaulted copy of a PodSpec (`is_pod=False` for a template: no `SetDefaults_Pod`)."""
     if not isinstance(spec, dict):
         return spec
-    out = copy.deepcopy(spec)
+    out = copy_json(spec)
     _default_spec_in_place(out, is_pod)
     return out
 
 
 def apply_defaults(pod: dict[str, Any]) -> dict[str, Any]:
     """A defaulted deep copy of a Pod, as the API server stores it on create."""
-    out = copy.deepcopy(pod)
+    out = copy_json(pod)
     meta = out.get("metadata")
     if isinstance(meta, dict) and _zero(meta.get("namespace")):
         meta["namespace"] = "default"

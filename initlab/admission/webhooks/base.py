@@ -20,7 +20,6 @@ gives exactly the admitted pod.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import jsonpatch
 
 from initlab.admission.review import make_response
+from initlab.api.defaults import copy_json
 from initlab.api.loader import apply_defaults
 from initlab.api.pod import metadata as pod_metadata
 
@@ -137,7 +137,7 @@ def _names(items: list[Any]) -> list[str]:
 
 def _pod_of(request: dict[str, Any]) -> dict[str, Any]:
     obj = request.get("object") if isinstance(request, dict) else None
-    return copy.deepcopy(obj) if isinstance(obj, dict) else {}
+    return copy_json(obj) if isinstance(obj, dict) else {}
 
 
 def workload_owner(pod: dict[str, Any]) -> tuple[str, str] | None:
@@ -167,8 +167,15 @@ def _ptr(*parts: str | int) -> str:
 
 def _diff_patch(original: dict[str, Any], mutated: dict[str, Any]) -> list[dict[str, Any]]:
     """A patch computed as a diff, as Istio (`jsonpatch.CreatePatch` in
-    `pkg/kube/inject/webhook.go: createPatch`) and Kyverno do."""
-    return list(jsonpatch.make_patch(original, apply_defaults(mutated)).patch)
+    `pkg/kube/inject/webhook.go: createPatch`) and Kyverno do.
+
+    Only `add`, `remove` and `replace`, as the Go library's `CreatePatch` makes
+    (gomodules.xyz/jsonpatch v2 `handleValues`): python-jsonpatch's search for
+    `move` operations is off, which also was most of the injector's time (it
+    serialises every added value, the whole proxy container among them).
+    """
+    patch = jsonpatch.JsonPatch.from_diff(original, apply_defaults(mutated), optimization=False)
+    return list(patch.patch)
 
 
 def _container_defaults(c: dict[str, Any]) -> dict[str, Any]:

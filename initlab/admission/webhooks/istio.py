@@ -65,7 +65,6 @@ re-renders, which gives the same pod when nothing changed).
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
 from typing import Any
@@ -87,6 +86,7 @@ from initlab.admission.webhooks.base import (
     workload_owner,
 )
 from initlab.api import versions
+from initlab.api.defaults import copy_json
 from initlab.api.loader import image_pull_policy_default
 from initlab.api.pod import metadata as pod_metadata
 from initlab.api.pod import spec as pod_spec
@@ -210,7 +210,7 @@ def istio_resources(annotations: dict[str, str]) -> dict[str, Any]:
         ("limits", "memory"): "sidecar.istio.io/proxyMemoryLimit",
     }
     if not any(k in annotations for k in keys.values()):
-        return copy.deepcopy(ISTIO_PROXY_RESOURCES)
+        return copy_json(ISTIO_PROXY_RESOURCES)
     out: dict[str, Any] = {}
     for (group, res), key in keys.items():
         if key in annotations:
@@ -521,14 +521,14 @@ def istio_proxy_container(
     if status_port != "0":
         ready = {"httpGet": {"path": "/healthz/ready", "port": 15021}}
         c["startupProbe"] = {
-            **copy.deepcopy(ready),
+            **copy_json(ready),
             "initialDelaySeconds": 0,
             "periodSeconds": 1,
             "timeoutSeconds": 3,
             "failureThreshold": 600,
         }
         c["readinessProbe"] = {
-            **copy.deepcopy(ready),
+            **copy_json(ready),
             "initialDelaySeconds": int(
                 _ann(annotations, "readiness.status.sidecar.istio.io/initialDelaySeconds", "0")
             ),
@@ -585,7 +585,7 @@ _MERGE_KEYS = {"env": "name", "ports": "containerPort", "volumeMounts": "mountPa
 def merge_container(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """A strategic merge of one container over another (`applyContainer`):
     maps merge, keyed lists merge by key, other values are replaced."""
-    out = copy.deepcopy(base)
+    out = copy_json(base)
     for k, v in overlay.items():
         if k in _MERGE_KEYS and isinstance(v, list) and isinstance(out.get(k), list):
             key = _MERGE_KEYS[k]
@@ -600,18 +600,18 @@ def merge_container(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, 
                     None,
                 )
                 if at is None:
-                    items.append(copy.deepcopy(item))
+                    items.append(copy_json(item))
                 else:
                     items[at] = {**items[at], **item}
         elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge_maps(out[k], v)
         else:
-            out[k] = copy.deepcopy(v)
+            out[k] = copy_json(v)
     return out
 
 
 def _merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(a)
+    out = copy_json(a)
     for k, v in b.items():
         out[k] = (
             _merge_maps(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
@@ -693,7 +693,7 @@ def _as_written(c: dict[str, Any]) -> dict[str, Any]:
     dropped, and the API server's defaults left out (upstream's goldens are
     rendered from undefaulted pods; a value the user wrote equal to a default is
     indistinguishable and left out too)."""
-    out = copy.deepcopy(c)
+    out = copy_json(c)
     if out.get("terminationMessagePath") == "/dev/termination-log":
         out.pop("terminationMessagePath")
     if out.get("terminationMessagePolicy") == "File":
@@ -798,7 +798,7 @@ def _rewrite_handler(handler: Any, url: str, port: int, probe: bool) -> Any:
     kind = next((k for k in kinds if isinstance(handler.get(k), dict)), None)
     if kind is None:
         return handler
-    out = copy.deepcopy(handler)
+    out = copy_json(handler)
     if kind == "httpGet":
         action = out["httpGet"]
         if action.get("scheme") == "HTTPS":
@@ -921,14 +921,14 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     intercept_none = annotations.get("sidecar.istio.io/interceptionMode") == "NONE"
     status_port = int(_ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT)) or 0)
 
-    out = copy.deepcopy(pod)
+    out = copy_json(pod)
     if not isinstance(out.get("metadata"), dict):
         out["metadata"] = {}
     if not isinstance(out.get("spec"), dict):
         out["spec"] = {}
     o_meta, o_spec = out["metadata"], out["spec"]
-    inits = [copy.deepcopy(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
-    apps = [copy.deepcopy(c) for c in _list(spec, "containers") if isinstance(c, dict)]
+    inits = [copy_json(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
+    apps = [copy_json(c) for c in _list(spec, "containers") if isinstance(c, dict)]
     user_proxy = next((c for c in apps + inits if c.get("name") == "istio-proxy"), None)
     if native and user_proxy is not None and user_proxy in apps:
         # RunTemplate: with native sidecars a user's istio-proxy moves to initContainers.
@@ -957,7 +957,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
                 result.append(c)
             else:
                 # reapplyOverwrittenContainers: the user's container wins, field by field.
-                over = copy.deepcopy(result[at])
+                over = copy_json(result[at])
                 if over.get("image") == "auto":
                     over.pop("image")
                 result[at] = merge_container(c, over)
@@ -998,7 +998,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             init["securityContext"]["runAsGroup"] = gid
 
     # The template's volumes, then `sidecar.istio.io/userVolume`'s (sorted, as Go ranges a map).
-    injected_volumes = copy.deepcopy(ISTIO_VOLUMES) + [
+    injected_volumes = copy_json(ISTIO_VOLUMES) + [
         {"name": name, **source}
         for name, source in sorted(_json_map(annotations, "sidecar.istio.io/userVolume").items())
         if isinstance(source, dict)
