@@ -46,6 +46,9 @@ PHASE_SIDECAR_CURRENT_SANDBOX = "phase-sidecar-current-sandbox"
 CRASH_LOOP_MAX_ON_BY_DEFAULT = "crash-loop-max-on-by-default"
 DESCRIBE_EVENT_FIELD_PATH = "describe-event-field-path"
 CREATED_EVENT_COLON = "created-event-colon"
+PULLED_EVENT_IMAGE_SIZE = "pulled-event-image-size"
+IMAGE_PULL_BACKOFF_CARRIES_ERROR = "image-pull-backoff-carries-error"
+PULLED_PRESENT_CAN_BE_ACCESSED = "pulled-present-can-be-accessed"
 CONTAINER_EVENTS_WITHOUT_NAME = "container-events-without-name"
 
 RULES: tuple[Rule, ...] = (
@@ -57,6 +60,14 @@ RULES: tuple[Rule, ...] = (
         "kubernetes/kubernetes#121579 (beta), #120620 (termination order)",
         "pkg/features/kube_features.go SidecarContainers; "
         "pkg/kubelet/kuberuntime/kuberuntime_termination_order.go",
+    ),
+    Rule(
+        PULLED_EVENT_IMAGE_SIZE,
+        "1.30",
+        "The kubelet's `Pulled` event after a pull ends `... (<d> including waiting). "
+        "Image size: <n> bytes.` (before: `... (<d> including waiting)`)",
+        "kubernetes/kubernetes#121719 (CHANGELOG-1.30.md: `image_pull_duration_seconds`)",
+        "pkg/kubelet/images/image_manager.go EnsureImageExists",
     ),
     Rule(
         CRASH_LOOP_MAX_RESTART_PERIOD,
@@ -84,6 +95,15 @@ RULES: tuple[Rule, ...] = (
         "pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer",
     ),
     Rule(
+        IMAGE_PULL_BACKOFF_CARRIES_ERROR,
+        "1.32",
+        "An `ImagePullBackOff` container's waiting message carries the last pull's error: "
+        '`Back-off pulling image "<image>": ErrImagePull: <error>` (the `BackOff` event '
+        "is unchanged)",
+        "kubernetes/kubernetes#127918",
+        "pkg/kubelet/images/image_manager.go EnsureImageExists (prevPullErrMsg)",
+    ),
+    Rule(
         REDUCED_CRASH_LOOP_DECAY,
         "1.33",
         "Feature gate ReduceDefaultCrashLoopBackOffDecay (alpha, off by default): crash-loop "
@@ -108,6 +128,17 @@ RULES: tuple[Rule, ...] = (
         "`crashLoopBackOff.maxContainerRestartPeriod` applies without a feature gate",
         "kubernetes/kubernetes#135044",
         "pkg/features/kube_features.go KubeletCrashLoopBackOffMax",
+    ),
+    Rule(
+        PULLED_PRESENT_CAN_BE_ACCESSED,
+        "1.35",
+        "KubeletEnsureSecretPulledImages (KEP-2535) is beta and on by default: the `Pulled` "
+        'event of an image already on the node reads `Container image "<image>" already '
+        "present on machine and can be accessed by the pod` (before: `... already present on "
+        "machine`)",
+        "kubernetes/kubernetes#135228 (beta); #128152 (alpha, 1.33, off by default)",
+        "pkg/kubelet/images/image_manager.go EnsureImageExists; "
+        "pkg/features/kube_features.go KubeletEnsureSecretPulledImages",
     ),
     Rule(
         DESCRIBE_EVENT_FIELD_PATH,

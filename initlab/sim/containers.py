@@ -44,6 +44,16 @@ from initlab.kubelet.actions import (
     termination_prereqs,
 )
 from initlab.kubelet.backoff import Backoff, new_image_backoff
+from initlab.kubelet.images import (
+    never_pull_message,
+    pull_backoff_event_message,
+    pull_backoff_waiting_message,
+    pull_failed_message,
+    pulled_message,
+    pulled_present_message,
+    pulling_message,
+    start_error_message,
+)
 from initlab.kubelet.probes import (
     SIGTERM_EXIT,
     container_event_messages,
@@ -106,6 +116,11 @@ class ContainerRuntime:
         self.services = services
         self.runtime = RuntimePodStatus()
         self.image_backoff: Backoff = new_image_backoff()
+        #: `imageManager.prevPullErrMsg`: the last failed pull's `<reason>: <message>` by
+        #: back-off key, for the ImagePullBackOff waiting message. A kubelet restart leaves
+        #: it stale but unread: the new image back-off is empty, so the next start pulls
+        #: (which drops the entry) before any back-off can read it.
+        self.last_pull_error: dict[str, str] = {}
         #: Prober results by container id (`proberesults.Manager`).
         self.startup_results: dict[str, str] = {}
         self.readiness_results: dict[str, str] = {}
@@ -260,28 +275,28 @@ class ContainerRuntime:
     ) -> Generator[simpy.Event, Any, StartFailure | None]:
         """`image_manager.go` `EnsureImageExists`: pull policy, pull, image back-off."""
         ctx = self.ctx
+        version = ctx.version
         image = str(spec.get("image", ""))
         policy = spec.get("imagePullPolicy", "IfNotPresent")
         present = image in self.images and not attempt.pull_error
         if policy == "Never" and not present:
-            msg = f'Container image "{image}" is not present with pull policy of Never'
+            msg = never_pull_message(image)
             ctx.event("Warning", "ErrImageNeverPull", obj, msg)
-            ctx.event("Warning", "Failed", obj, "Error: ErrImageNeverPull")
+            ctx.event("Warning", "Failed", obj, start_error_message("ErrImageNeverPull"))
             return StartFailure("ErrImageNeverPull", msg)
         if present and policy != "Always":
-            ctx.event(
-                "Normal", "Pulled", obj, f'Container image "{image}" already present on machine'
-            )
+            ctx.event("Normal", "Pulled", obj, pulled_present_message(image, version))
             return None
         key = f"{ctx.uid}_{image}"
         if self.image_backoff.is_in_backoff_since_update(key, self.env.now):
-            msg = f'Back-off pulling image "{image}"'
-            ctx.event("Normal", "BackOff", obj, msg)
-            ctx.event("Warning", "Failed", obj, "Error: ImagePullBackOff")
+            ctx.event("Normal", "BackOff", obj, pull_backoff_event_message(image))
+            ctx.event("Warning", "Failed", obj, start_error_message("ImagePullBackOff"))
             entry = self.image_backoff.entries[key]
             ctx.request_sync(entry.last_update + entry.backoff - self.env.now)
+            msg = pull_backoff_waiting_message(image, self.last_pull_error.get(key), version)
             return StartFailure("ImagePullBackOff", msg)
-        ctx.event("Normal", "Pulling", obj, f'Pulling image "{image}"')
+        self.last_pull_error.pop(key, None)
+        ctx.event("Normal", "Pulling", obj, pulling_message(image))
         yield self.env.timeout(PULL_SECONDS)
         if attempt.pull_error:
             ref = normalize_image(image)
@@ -289,20 +304,15 @@ class ContainerRuntime:
                 f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
                 f'failed to resolve reference "{ref}": {ref}: not found'
             )
-            ctx.event("Warning", "Failed", obj, f'Failed to pull image "{image}": {err}')
-            ctx.event("Warning", "Failed", obj, "Error: ErrImagePull")
+            ctx.event("Warning", "Failed", obj, pull_failed_message(image, err))
+            ctx.event("Warning", "Failed", obj, start_error_message("ErrImagePull"))
             self.image_backoff.next(key, self.env.now, self.env.now)
+            self.last_pull_error[key] = f"ErrImagePull: {err}"
             ctx.request_sync(SYNC_LATENCY)
             return StartFailure("ErrImagePull", err)
         self.images.add(image)
         d = f"{PULL_SECONDS:g}s"
-        ctx.event(
-            "Normal",
-            "Pulled",
-            obj,
-            f'Successfully pulled image "{image}" in {d} ({d} including waiting). '
-            f"Image size: {image_size(image)} bytes.",
-        )
+        ctx.event("Normal", "Pulled", obj, pulled_message(image, d, d, image_size(image), version))
         return None
 
     # -- probes ---------------------------------------------------------------------------
