@@ -481,3 +481,48 @@ def test_every_example_file_is_a_shipped_example():
     assert shipped_examples() == sorted(p.stem for p in root.glob("*.yaml"))
     assert example_path("myapp-pod") == example_path("myapp-pod.yaml") == root / "myapp-pod.yaml"
     assert example_path("../README") is None and example_path("debug/README.md") is None
+
+
+MISTYPED_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: 5
+  containers: [{name: app, image: nginx}]
+"""
+
+MISTYPED_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx, ports: [{containerPort: "80"}]}]
+"""
+
+
+@pytest.mark.parametrize("command", ["validate", "simulate", "admit", "resources"])
+def test_a_pod_the_api_server_cannot_decode_is_refused_by_every_command(capsys, write, command):
+    """`securityContext: 5` is a BadRequest from the decoder (exit 1), not a valid pod."""
+    code, out, err = run(capsys, command, write("p.yaml", MISTYPED_POD))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.rstrip("\n").endswith(
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number '
+        "into Go struct field PodSpec.spec.securityContext of type v1.PodSecurityContext"
+    )
+
+
+def test_a_workload_is_decoded_by_its_pod_template(capsys, write):
+    """A string containerPort in a Deployment's template: the decoder's path from the top."""
+    path = write("d.yaml", MISTYPED_DEPLOYMENT)
+    code, _, err = run(capsys, "validate", path)
+    assert code == 1
+    assert err == (
+        f'Error from server (BadRequest): error when creating "{path}": Deployment in version '
+        '"v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct '
+        "field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32\n"
+    )

@@ -189,11 +189,26 @@ def test_invalid_pod_raises_invalid_error():
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": "p"},
-            "spec": {"containers": "x"},
+            "spec": {"containers": []},
         }
     }
     with pytest.raises(InvalidError):
         load_scenario(bad)
+
+
+def test_a_pod_that_cannot_decode_is_refused_in_the_api_servers_words():
+    """A mistyped field stops the pod before validation, as the API server's decoder does."""
+    from initlab.api.decoding import DecodeError
+
+    bad = {"pod": {"metadata": {"name": "p"}, "spec": {"containers": "x"}}}
+    with pytest.raises(DecodeError) as info:
+        load_scenario(bad)
+    assert info.value.exit_code == 1
+    assert str(info.value) == (
+        'Error from server (BadRequest): Pod in version "v1" cannot be handled as a Pod: '
+        "json: cannot unmarshal string into Go struct field PodSpec.spec.containers "
+        "of type []v1.Container"
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,14 @@ from initlab.kubectl import render_events
 PACKAGE = Path(initlab.__file__).parent
 
 
+#: What the API server's decoder says of `spec.containers: "x"` (before any validation).
+DECODE_ERROR = (
+    'Error from server (BadRequest): Pod in version "v1" cannot be handled as a Pod: '
+    "json: cannot unmarshal string into Go struct field PodSpec.spec.containers "
+    "of type []v1.Container"
+)
+
+
 def _never_failure() -> dict:
     sc = copy.deepcopy(MYAPP)
     sc["pod"]["spec"]["restartPolicy"] = "Never"
@@ -173,7 +181,7 @@ def test_editor_shows_a_scenario_files_own_text(examples_dir):
             "pod: [\n  - {unclosed\n",
             "<scenario>: not valid YAML: did not find expected node content at line 2, column 3",
         ),
-        (INVALID_POD, 'spec.containers: Invalid value: "x": must be of type array'),
+        (INVALID_POD, DECODE_ERROR),
         (
             {"pod": MYAPP["pod"], "behavior": {"no-such-container": [{"run": 1}]}},
             'behavior.no-such-container: no container named "no-such-container" in the pod '
@@ -198,7 +206,7 @@ def test_bad_edit_is_a_one_line_error_and_keeps_the_last_run(bad, error):
 def test_invalid_pod_at_first_load_leaves_no_run():
     """An invalid first pod: the error names the field, there is no run and no title."""
     ex = ExplorerState(INVALID_POD)
-    assert ex.error == 'spec.containers: Invalid value: "x": must be of type array'
+    assert ex.error == DECODE_ERROR
     assert ex.result is None and ex.snapshot == {} and ex.snapshots == []
     assert ex.views()["title"] == "<b>no run yet</b>" and ex.views()["get"] == ""
 
@@ -357,7 +365,7 @@ def test_what_if_reads_yaml_text_without_a_final_newline():
 def test_what_if_on_an_unreadable_pod_reports_its_own_error():
     """A pod that does not load: the loader's error, no run, empty views."""
     lab = WhatIfState({"pod": INVALID_POD["pod"]})
-    assert lab.error == 'spec.containers: Invalid value: "x": must be of type array'
+    assert lab.error == DECODE_ERROR
     assert lab.result is None and lab.statuses == [] and lab.final == {}
     assert lab.views()["summary"] == ""
 

@@ -70,6 +70,10 @@ STRUCTS: dict[str, dict[str, GoType]] = {
         "spec": _struct("PodSpec"),
         "status": _struct("PodStatus"),
     },
+    "PodTemplateSpec": {
+        "metadata": _struct("ObjectMeta"),
+        "spec": _struct("PodSpec"),
+    },
     "ObjectMeta": {
         "name": STRING,
         "generateName": STRING,
@@ -365,15 +369,41 @@ class DecodeError(InitlabError):
         super().__init__(self.message)
 
 
-def check_decodes(pod: Any, source: str = "") -> None:
-    """Raise `DecodeError` with the API server's words if the Pod would not decode."""
-    found = first_decode_error(pod)
+def first_template_decode_error(obj: Any, template_path: tuple[str, ...]) -> str | None:
+    """The decoder's error inside a workload's pod template (a `PodTemplateSpec` at
+    `template_path`, e.g. `spec.template` of a Deployment), or None.
+
+    Only the template is checked: the workload's own fields (`replicas`,
+    `selector`...) are not modelled.
+    """
+    node: Any = obj
+    for key in template_path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return _check(node, _struct("PodTemplateSpec"), "PodTemplateSpec", list(template_path))
+
+
+def check_decodes(obj: Any, source: str = "", template_path: tuple[str, ...] | None = None) -> None:
+    """Raise `DecodeError` with the API server's words if the object would not decode.
+
+    `obj` is a Pod, or (with `template_path`) a workload checked by its pod template.
+    """
+    if template_path is None:
+        found = first_decode_error(obj)
+    else:
+        found = first_template_decode_error(obj, template_path)
     if found is None:
         return
-    version = str(pod.get("apiVersion") or "v1") if isinstance(pod, dict) else "v1"
-    where = f'error when creating "{source}": ' if source else ""
+    kind = "Pod"
+    api_version = "v1"
+    if isinstance(obj, dict):
+        kind = str(obj.get("kind") or kind)
+        api_version = str(obj.get("apiVersion") or api_version)
+    # transformDecodeError names the version without its group: apps/v1 -> "v1".
+    version = api_version.rsplit("/", 1)[-1]
+    # kubectl names the file it read; an in-memory source ("<scenario>") has none.
+    where = f'error when creating "{source}": ' if source and not source.startswith("<") else ""
     quoted = json.dumps(version, ensure_ascii=False)  # Go's %q, for the printable case
     raise DecodeError(
-        f"Error from server (BadRequest): {where}Pod in version {quoted} "
-        f"cannot be handled as a Pod: {found}"
+        f"Error from server (BadRequest): {where}{kind} in version {quoted} "
+        f"cannot be handled as a {kind}: {found}"
     )

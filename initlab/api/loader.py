@@ -80,6 +80,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from initlab.api.decoding import check_decodes
 from initlab.api.defaults import apply_defaults, image_pull_policy_default
 from initlab.errors import InputError
 
@@ -811,6 +812,7 @@ def find_pod(docs: list[Any], source: str = "<input>") -> Manifest:
     for _, obj in objects:
         kind = obj.get("kind")
         if kind == "Pod":
+            check_decodes(obj, source)
             return Manifest(
                 pod=apply_defaults(obj),
                 raw=obj,
@@ -820,7 +822,9 @@ def find_pod(docs: list[Any], source: str = "<input>") -> Manifest:
                 documents=docs,
             )
         if isinstance(kind, str) and kind in TEMPLATE_PATHS:
-            return _from_template(obj, kind, source, docs)
+            manifest = _from_template(obj, kind, source, docs)
+            check_decodes(obj, source, TEMPLATE_PATHS[kind])
+            return manifest
         kinds.append(str(kind) if kind is not None else "(no kind)")
     if not docs:
         raise InputError(f"{source}: empty, no Kubernetes object in it")
