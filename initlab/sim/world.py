@@ -62,7 +62,15 @@ class Services:
 
 
 def failed_scheduling_message(insufficient: list[str]) -> str:
-    """The scheduler's `FitError` message on a one-node cluster (`schedule_one.go`)."""
+    """The scheduler's `FitError` message on a one-node cluster (`schedule_one.go`).
+
+    `pkg/scheduler/framework/types.go` `FitError.Error`: `0/1 nodes are
+    available: <reasons>.` then the preemption plugin's own FitError after
+    `preemption: ` (`default_preemption.go` `PostFilter`; the reason `No
+    preemption victims found for incoming pod` from `SelectVictimsOnNode`).
+    The same from v1.29 to v1.35: the doubled full stop at the end
+    (`...incoming pod..`) went in v1.28 (kubernetes/kubernetes#117588).
+    """
     short = ", ".join(f"1 {reason}" for reason in insufficient)
     return (
         f"0/1 nodes are available: {short}. preemption: 0/1 nodes are available: "
