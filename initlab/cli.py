@@ -357,6 +357,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
 def _webhook_configs(args: argparse.Namespace) -> list[Any]:
     """--webhook names, with their --webhook-setting WEBHOOK.KEY=VALUE applied."""
     from initlab.admission import WebhookConfig
+    from initlab.admission.chain import lookup
     from initlab.admission.webhooks import parse_setting
 
     settings: dict[str, dict[str, Any]] = {}
@@ -364,6 +365,8 @@ def _webhook_configs(args: argparse.Namespace) -> list[Any]:
         hook, key, value = parse_setting(text)
         settings.setdefault(hook, {})[key] = value
     names = list(args.webhook or [])
+    for name in names:
+        lookup(name, "--webhook")
     unused = sorted(set(settings) - set(names))
     if unused:
         raise InputError(f"no --webhook {unused[0]} to apply the setting to", "--webhook-setting")
@@ -382,7 +385,10 @@ def _labels(pairs: list[str] | None) -> dict[str, str]:
 
 def cmd_webhook_serve(args: argparse.Namespace) -> int:
     from initlab.admission import serve
+    from initlab.admission.chain import lookup
 
+    for name in args.webhook:
+        lookup(name, "--webhook")
     if not 0 <= args.port <= 65535:
         raise InputError("must be between 0 and 65535, inclusive", "--port")
     serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key)

@@ -1,6 +1,6 @@
 """The graded puzzles, one per part of the book, as debug-lab cases (initlab/book/debug_cases).
 
-The lab's own tests (test_widgets.py) check that each broken manifest fails its
+The lab's own tests (test_debug.py) check that each broken manifest fails its
 grade and its fix passes; these check what makes them the book's puzzles: one
 per part, hints that unfold, and symptoms that show what each title promises.
 """

@@ -591,7 +591,7 @@ def test_admission_unknown_webhook_is_an_error_not_an_exception():
     ax = AdmissionState(MYAPP["pod"])
     ax.select("nope")
     assert ax.error == (
-        '--webhook: unknown webhook "nope" (built-in: istio, istio-native, istio-cni, '
+        'webhooks: unknown webhook "nope" (built-in: istio, istio-native, istio-cni, '
         "linkerd, vault, kyverno-add-init, kyverno-require-resources)"
     )
 

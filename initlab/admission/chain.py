@@ -161,12 +161,12 @@ def _check_enum(value: str, allowed: tuple[str, ...], field_name: str) -> None:
         raise InputError(f'Unsupported value: "{value}": supported values: {supported}', field_name)
 
 
-def lookup(name: str) -> Webhook:
-    """A built-in webhook by name, or an InputError listing them."""
+def lookup(name: str, field_name: str = "webhooks") -> Webhook:
+    """A built-in webhook by name, or an InputError (naming `field_name`) listing them."""
     hook = WEBHOOKS.get(name)
     if hook is None:
         known = ", ".join(WEBHOOKS)
-        raise InputError(f'unknown webhook "{name}" (built-in: {known})', "--webhook")
+        raise InputError(f'unknown webhook "{name}" (built-in: {known})', field_name)
     return hook
 
 
@@ -437,7 +437,7 @@ def _resolve(webhooks: list[Any]) -> list[tuple[Webhook, Registration, str]]:
         elif isinstance(w, Webhook):
             w = WebhookConfig(w)
         if not isinstance(w, WebhookConfig):
-            raise InputError(f"not a webhook: {w!r}", "--webhook")
+            raise InputError(f"not a webhook: {w!r}", "webhooks")
         hook, regs = w.resolve()
         out += [(hook, r, w.behavior) for r in regs]
     return out
