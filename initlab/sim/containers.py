@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
@@ -66,12 +66,9 @@ from initlab.kubelet.probes import (
     unhealthy_message,
 )
 from initlab.kubelet.status import normalize_image
-from initlab.sim.context import PodContext, field_path
+from initlab.sim.context import PodContext, Services, field_path
 from initlab.sim.result import POLL_SECONDS, ContainerLog, LogLine, WaitLoop, nslookup
 from initlab.sim.scenario import Attempt
-
-if TYPE_CHECKING:
-    from initlab.sim.world import Services
 
 #: Pulling an image (or failing to), in seconds.
 PULL_SECONDS = 1.0

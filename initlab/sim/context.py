@@ -169,3 +169,30 @@ class PodContext:
             if same and prev.metadata == self.metadata:
                 return
         self.frames.append(Frame(snap, self.head, self.metadata, self.spec, st))
+
+
+class Services:
+    """The Services of the pod's namespace, and the containers waiting for one."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.names: set[str] = set()
+        self._waiters: dict[str, list[simpy.Event]] = {}
+
+    def exists(self, name: str) -> bool:
+        return name in self.names
+
+    def wait_for(self, name: str) -> simpy.Event:
+        """An event that fires when the Service is created."""
+        ev = self.env.event()
+        self._waiters.setdefault(name, []).append(ev)
+        return ev
+
+    def create(self, name: str) -> None:
+        self.names.add(name)
+        for ev in self._waiters.pop(name, []):
+            if not ev.triggered:
+                ev.succeed()
+
+    def delete(self, name: str) -> None:
+        self.names.discard(name)

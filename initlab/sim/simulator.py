@@ -87,11 +87,11 @@ import simpy
 
 from initlab.errors import InputError
 from initlab.sim.containers import PULL_SECONDS, SYNC_LATENCY, ContainerRuntime
-from initlab.sim.context import DEFAULT_NODE, PodContext, pod_uid
+from initlab.sim.context import DEFAULT_NODE, PodContext, Services, pod_uid
 from initlab.sim.pod_worker import ERROR_RESYNC, SANDBOX_SECONDS, PodWorker
 from initlab.sim.result import Result
 from initlab.sim.scenario import MAX_UNTIL, STABLE_CAP, Scenario, load_scenario
-from initlab.sim.world import Services, World
+from initlab.sim.world import World
 
 __all__ = [
     "MAX_EVENTS",

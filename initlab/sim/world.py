@@ -6,8 +6,8 @@
   `PodScheduled=False/Unschedulable` and a `FailedScheduling` event naming
   each insufficient resource; if so, it is bound (`spec.nodeName`) and
   `Scheduled` is recorded.
-- `Services`: which Services exist (what a `waitFor` container's DNS
-  lookups find), and who waits for one.
+- The namespace's Services (`initlab.sim.context.Services`: what a
+  `waitFor` container's DNS lookups find), created and deleted here.
 - The scenario's world events, at their times: `create-service NAME`,
   `delete-service NAME`, `restart-sandbox` (the sandbox dies, like a node
   reboot), `delete-pod` (the API server sets `deletionTimestamp`), `update`
@@ -30,35 +30,8 @@ from initlab.api.resources import fits, qos_class
 from initlab.kubelet.actions import effective_grace_period
 from initlab.kubelet.status import rfc3339
 from initlab.sim.containers import ContainerRuntime
-from initlab.sim.context import PodContext
+from initlab.sim.context import PodContext, Services
 from initlab.sim.pod_worker import PodWorker
-
-
-class Services:
-    """The Services of the pod's namespace, and the containers waiting for one."""
-
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.names: set[str] = set()
-        self._waiters: dict[str, list[simpy.Event]] = {}
-
-    def exists(self, name: str) -> bool:
-        return name in self.names
-
-    def wait_for(self, name: str) -> simpy.Event:
-        """An event that fires when the Service is created."""
-        ev = self.env.event()
-        self._waiters.setdefault(name, []).append(ev)
-        return ev
-
-    def create(self, name: str) -> None:
-        self.names.add(name)
-        for ev in self._waiters.pop(name, []):
-            if not ev.triggered:
-                ev.succeed()
-
-    def delete(self, name: str) -> None:
-        self.names.discard(name)
 
 
 def failed_scheduling_message(insufficient: list[str]) -> str:
