@@ -444,6 +444,47 @@ def test_expect_100_continue_gets_an_interim_response_before_the_body(server):
     assert reply.startswith(b"HTTP/1.1 200 ") and reply.count(b"100 Continue") == 0
 
 
+def test_past_max_connections_a_new_connection_is_closed_until_one_ends():
+    """At the connection limit a newcomer is closed unanswered; once one closes, it is served."""
+    srv = make_server(["istio"], "127.0.0.1", 0)
+    srv.max_connections = 3
+    thread = _start(srv)
+    probe = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    def healthz(s: socket.socket) -> bytes:
+        """The reply to one probe, b"" if the server closed (or reset) the connection."""
+        reply = b""
+        try:
+            s.sendall(probe)
+            while not reply.endswith(b"ok"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        except ConnectionError:
+            return b""
+        return reply
+
+    kept = [socket.create_connection(srv.server_address[:2], timeout=5) for _ in range(3)]
+    try:
+        assert all(healthz(s).startswith(b"HTTP/1.1 200 ") for s in kept)  # all three held open
+        with socket.create_connection(srv.server_address[:2], timeout=5) as extra:
+            assert healthz(extra) == b""
+        kept.pop().close()
+        for _ in range(50):  # the server notices the close within a turn of its reactor
+            with socket.create_connection(srv.server_address[:2], timeout=5) as again:
+                if healthz(again).startswith(b"HTTP/1.1 200 "):
+                    break
+        else:
+            pytest.fail("no connection served after one of the three closed")
+    finally:
+        for s in kept:
+            s.close()
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
 def test_the_listen_backlog_is_fit_for_a_server():
     """The backlog is the system's maximum, not socketserver's 5."""
     srv = make_server(["istio"], port=0)

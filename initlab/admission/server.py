@@ -423,9 +423,13 @@ class WebhookServer(HTTPServer):
         max_body: int = MAX_BODY,
         workers: int = WORKERS,
     ) -> None:
-        self._wake_r, self._wake_w = socket.socketpair()  # before bind: server_close closes it
+        # Before bind, which calls server_close if it fails.
+        self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
+        self._returning: collections.deque[tuple[_Connection, int]] = collections.deque()
+        self._open = 0  # connections accepted and not yet closed
+        self._lock = threading.Lock()
         super().__init__(address, handler)
         self._handler = handler
         self.tls = tls
@@ -434,10 +438,7 @@ class WebhookServer(HTTPServer):
         self.max_body = max_body
         self.max_connections = max_connections
         self.workers = workers
-        self._open = 0  # connections accepted and not yet closed
-        self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[_Connection | None] = queue.SimpleQueue()
-        self._returning: collections.deque[tuple[_Connection, int]] = collections.deque()
         self._stopping = False
         self._stopped = threading.Event()
         self._stopped.set()
@@ -485,7 +486,6 @@ class WebhookServer(HTTPServer):
                             conn.expired = True
                             self._jobs.put(conn)
         finally:
-            self._stopping = False
             for key in list(selector.get_map().values()):
                 if key.data is not None:
                     self._close(key.data)
@@ -494,6 +494,8 @@ class WebhookServer(HTTPServer):
                 self._jobs.put(None)
             for t in pool:
                 t.join(1)
+            self._close_returning()
+            self._stopping = False
             self._stopped.set()
 
     def shutdown(self) -> None:
@@ -504,8 +506,14 @@ class WebhookServer(HTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self._close_returning()
         self._wake_r.close()
         self._wake_w.close()
+
+    def _close_returning(self) -> None:
+        """Close what workers handed back after the reactor stopped looking."""
+        while self._returning:
+            self._close(self._returning.popleft()[0])
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError):  # full: a wake-up is pending anyway
@@ -515,7 +523,10 @@ class WebhookServer(HTTPServer):
         while True:
             try:
                 sock, address = self.socket.accept()
-            except OSError:  # none left (EAGAIN), or out of file descriptors
+            except BlockingIOError:  # none left
+                return
+            except OSError:  # out of file descriptors: let some close rather than spin
+                time.sleep(0.01)
                 return
             with self._lock:
                 full = self._open >= self.max_connections
