@@ -336,6 +336,24 @@ def test_more_idle_connections_than_workers_stall_nobody(tls_files):
         thread.join(5)
 
 
+def test_no_tls_session_tickets_are_sent(tls_files):
+    """The API server never resumes a TLS session, so the server makes no TLS 1.3 tickets."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key)
+    thread = _start(srv)
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        status, _, conn = _tls_post(srv.server_address[1], ctx, _review(_pod()))
+        sock = conn.sock
+        assert status == 200 and sock is not None and sock.version() == "TLSv1.3"
+        assert sock.session is not None and not sock.session.has_ticket
+        conn.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
 def test_fifty_concurrent_tls_clients_all_get_their_own_answer(tls_files):
     """50 clients at once, a new TLS connection per request: every uid echoed, none reset."""
     cert, key = tls_files

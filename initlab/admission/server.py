@@ -751,6 +751,10 @@ def make_server(
     if tls_cert and tls_key:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        # No TLS 1.3 session tickets: the API server's client never resumes a session
+        # (client-go `transport/transport.go: TLSConfigFor` sets no `ClientSessionCache`,
+        # without which Go's crypto/tls drops tickets), so making them is wasted work.
+        ctx.num_tickets = 0
         try:
             ctx.load_cert_chain(tls_cert, tls_key)
         except (OSError, ssl.SSLError) as e:
