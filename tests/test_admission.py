@@ -12,6 +12,8 @@ import kubernetes_validate
 import pytest
 import yaml
 from helpers import ROOT, statuses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from initlab.admission import (
     WEBHOOKS,
@@ -1237,3 +1239,27 @@ def test_injectors_answer_wrongly_typed_pods_without_raising(hook):
         verdict = webhook.review({"object": copy.deepcopy(p), "namespace": "default"})
         assert verdict.allowed is True
         jsonpatch.apply_patch(p, verdict.patch)  # the API server can apply what it answered
+
+
+_keys = st.sampled_from(["metadata", "spec", "containers", "initContainers", "name", "image", "a"])
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["x", "y", "nginx"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _json, max_size=5), st.dictionaries(_keys, _json, max_size=5))
+def test_the_injectors_diff_is_jsonpatch_from_diff_without_moves(original, mutated):
+    """_diff_patch equals jsonpatch's from_diff(optimization=False) of the defaulted pod: no move."""
+    from initlab.admission.webhooks.base import _diff_patch
+
+    before = copy.deepcopy(original)
+    target = apply_defaults(mutated)
+    expected = list(jsonpatch.JsonPatch.from_diff(original, target, optimization=False).patch)
+    patch = _diff_patch(original, mutated)
+    assert patch == expected
+    assert {op["op"] for op in patch} <= {"add", "remove", "replace"}
+    assert jsonpatch.apply_patch(original, patch) == target
+    assert original == before

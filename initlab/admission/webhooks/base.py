@@ -20,6 +20,7 @@ gives exactly the admitted pod.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,9 +174,15 @@ def _diff_patch(original: dict[str, Any], mutated: dict[str, Any]) -> list[dict[
     (gomodules.xyz/jsonpatch v2 `handleValues`): python-jsonpatch's search for
     `move` operations is off, which also was most of the injector's time (it
     serialises every added value, the whole proxy container among them).
+    This is `JsonPatch.from_diff(..., optimization=False)` (jsonpatch 1.47, pinned)
+    without its `copy.deepcopy` of the operations, a third of the injector's time:
+    their values are parts of `target`, a copy made here that nothing else holds.
+    A test pins that both give the same patch.
     """
-    patch = jsonpatch.JsonPatch.from_diff(original, apply_defaults(mutated), optimization=False)
-    return list(patch.patch)
+    target = apply_defaults(mutated)
+    builder = jsonpatch.DiffBuilder(original, target, json.dumps, optimization=False)
+    builder._compare_values((), None, original, target)  # type: ignore[attr-defined]
+    return list(builder.execute())
 
 
 def _container_defaults(c: dict[str, Any]) -> dict[str, Any]:
