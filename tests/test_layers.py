@@ -2,7 +2,10 @@
 
     cli ─▶ kubectl ─▶ sim ─▶ kubelet ─▶ api ─▶ errors
                └─▶ admission ──────────▶ api
-    book ─▶ everything                     (nothing imports book)
+    book ─▶ everything but the package face (nothing imports book)
+
+Inside book/ the modules are ranked too (`BOOK_ORDER`, bottom to top): each
+imports only book modules ranked below it, so there is no circle.
 
 Every module's imports (function-local ones included) are read from its AST.
 """
@@ -25,9 +28,23 @@ ALLOWED: dict[str, set[str]] = {
     "sim": {"errors", "api", "kubelet", "admission", "sim"},
     "kubectl": {"errors", "api", "kubelet", "admission", "sim.result", "kubectl"},
     "cli": {"errors", "api", "kubelet", "admission", "sim", "kubectl", "cli", ""},
-    "book": {"errors", "api", "kubelet", "admission", "sim", "kubectl", "book", ""},
+    "book": {"errors", "api", "kubelet", "admission", "sim", "kubectl", "book"},
     "": {"errors", "api", "kubelet", "admission", "sim", "kubectl", "book", "cli", ""},
 }
+#: book/ from the bottom up: a book module imports only book modules listed before it.
+BOOK_ORDER = [
+    "messages",  # the reader's one-line error
+    "quiz",  # quick checks, self-contained
+    "source",  # the scenario as editable YAML
+    "timeline",  # the view model of a run: lanes, spans, states (no drawing)
+    "svg",  # the timeline drawn as inline SVG
+    "plots",  # matplotlib figures (falls back to svg)
+    "player",  # the kernel-free player
+    "debug",  # the debug lab's cases and page
+    "live",  # the browser runtime: run_json, check_json
+    "explorers",  # the explorers' state
+    "widgets",  # the explorers' ipywidgets panels
+]
 #: Third-party roots a layer must never import.
 FORBIDDEN_THIRD_PARTY = {
     "api": {"simpy", "ipywidgets", "matplotlib"},
@@ -61,11 +78,14 @@ def _imports(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "initlab":  # a submodule, or a name of the package face
+            parts = node.module.split(".")
+            folder = PACKAGE.joinpath(*parts[1:])
+            if parts[0] == "initlab" and (folder / "__init__.py").exists():
+                # `from initlab(.pkg) import x`: a submodule, or a name of the package itself
                 names += [
-                    f"initlab.{a.name}"
-                    if (PACKAGE / a.name).exists() or (PACKAGE / f"{a.name}.py").exists()
-                    else "initlab"
+                    f"{node.module}.{a.name}"
+                    if (folder / a.name).exists() or (folder / f"{a.name}.py").exists()
+                    else node.module
                     for a in node.names
                 ]
             else:
@@ -122,3 +142,59 @@ def test_layer_rule_catches_an_upward_import(tmp_path):
     bad = tmp_path / "x.py"
     bad.write_text("import simpy\nfrom initlab.sim import simulate\n")
     assert _imports(bad) == ["simpy", "initlab.sim"]
+
+
+def _book_rank_violations(module: str, path: Path) -> list[str]:
+    """The book modules `module` imports that are not ranked below it in BOOK_ORDER."""
+    rank = BOOK_ORDER.index(module.split(".")[2])
+    bad = []
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[:2] != ["initlab", "book"] or len(parts) == 2:
+            continue  # not book/, or the book package itself (it imports nothing)
+        if parts[2] not in BOOK_ORDER or BOOK_ORDER.index(parts[2]) >= rank:
+            bad.append(name)
+    return bad
+
+
+BOOK_MODULES = [(m, p) for m, p in MODULES if m.startswith("initlab.book.")]
+
+
+def test_every_book_module_has_a_rank():
+    """A new book module must say where it sits: BOOK_ORDER names every module of book/."""
+    assert sorted(m.split(".")[2] for m, _ in BOOK_MODULES) == sorted(BOOK_ORDER)
+
+
+@pytest.mark.parametrize("module,path", BOOK_MODULES, ids=[m for m, _ in BOOK_MODULES])
+def test_book_modules_import_only_modules_below_them(module, path):
+    """Inside book/ every import (function-local ones too) points down BOOK_ORDER: no circle."""
+    assert _book_rank_violations(module, path) == []
+
+
+def test_book_rank_rule_catches_an_upward_import(tmp_path):
+    """The rule itself bites: the player calling the browser runtime, even from inside a function."""
+    bad = tmp_path / "player.py"
+    bad.write_text(
+        "from initlab.book import timeline\n"
+        "from initlab.book.svg import svg_timeline\n"
+        "def player():\n"
+        "    from initlab.book.live import run_json\n"
+        "    from initlab.book import debug, plots\n"
+        "    import initlab.book.player\n"
+    )
+    assert _book_rank_violations("initlab.book.player", bad) == [
+        "initlab.book.live",
+        "initlab.book.debug",
+        "initlab.book.player",
+    ]
+    # Read as the runtime, the same imports point down, but for the runtime importing itself.
+    assert _book_rank_violations("initlab.book.live", bad) == ["initlab.book.live"]
+
+
+def test_book_never_imports_the_package_face(tmp_path):
+    """`import initlab` from book/ points back up (initlab.player is built on book/): refused."""
+    assert not _allowed("book", "initlab")
+    assert _allowed("book", "initlab.sim.simulator")
+    bad = tmp_path / "player.py"
+    bad.write_text("def f():\n    import initlab\n    return initlab.simulate\n")
+    assert _imports(bad) == ["initlab"]

@@ -17,9 +17,9 @@ from initlab.book.player import (
     describe_events,
     get_table,
     player,
-    svg_timeline,
     text_of,
 )
+from initlab.book.svg import svg_timeline
 from initlab.kubectl import render_events
 
 TEN_MINUTES = {
@@ -309,7 +309,7 @@ def _examples() -> list:
 @pytest.mark.parametrize("path", _examples(), ids=lambda p: p.name)
 def test_scenario_document_round_trips_every_example(path):
     """scenario_document(load_scenario(f)) simulates to the same trace as the file itself."""
-    from initlab.book.live import scenario_yaml
+    from initlab.book.source import scenario_yaml
     from initlab.kubectl import render_trace
     from initlab.sim.scenario import load_scenario
 

@@ -12,7 +12,7 @@ from scenarios import MYAPP
 
 import initlab
 from initlab.api.resources import pod_requests
-from initlab.book import plots
+from initlab.book import plots, timeline
 
 
 def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:
@@ -49,12 +49,12 @@ def crash_hour():
 
 
 def _lane(result, name):
-    return next(lane for lane in plots.lanes(result) if lane.name == name)
+    return next(lane for lane in timeline.lanes(result) if lane.name == name)
 
 
 def test_lanes_follow_spec_order_one_per_container(myapp):
     """One lane per container: init containers in order, then the app container."""
-    assert [(la.name, la.kind) for la in plots.lanes(myapp)] == [
+    assert [(la.name, la.kind) for la in timeline.lanes(myapp)] == [
         ("init-myservice", "init"),
         ("init-mydb", "init"),
         ("myapp-container", "app"),
@@ -74,7 +74,7 @@ def test_init_containers_run_one_after_another(myapp):
 
 def test_status_spans_use_kubectl_words(myapp):
     """The STATUS band reads Init:0/2, Init:1/2, PodInitializing, Running in that order."""
-    texts = [text for _a, _b, text in plots.status_spans(myapp)]
+    texts = [text for _a, _b, text in timeline.status_spans(myapp)]
     order = [texts.index(s) for s in ("Init:0/2", "Init:1/2", "PodInitializing", "Running")]
     assert order == sorted(order)
 
@@ -216,9 +216,9 @@ def test_admission_diff_marks_injected_containers():
 
 def test_palette_is_okabe_ito_with_hatches_for_problems():
     """Problem states are Okabe-Ito colours and hatched (they read in greyscale print)."""
-    assert plots.STATES["backoff"].color == "#E69F00" and plots.STATES["backoff"].hatch
-    assert plots.STATES["failed"].color == "#D55E00" and plots.STATES["failed"].hatch
-    heights = {s.height for s in plots.STATES.values()}
+    assert timeline.STATES["backoff"].color == "#E69F00" and timeline.STATES["backoff"].hatch
+    assert timeline.STATES["failed"].color == "#D55E00" and timeline.STATES["failed"].hatch
+    heights = {s.height for s in timeline.STATES.values()}
     assert len(heights) >= 3  # heights also tell states apart without colour
 
 

@@ -20,7 +20,7 @@ from scenarios import MYAPP
 import initlab
 from initlab.api.loader import apply_defaults
 from initlab.api.resources import pod_requests, qos_class
-from initlab.book import plots, widgets
+from initlab.book import timeline, widgets
 from initlab.book.explorers import (
     DEBUG_CASES,
     DIAGNOSES,
@@ -287,7 +287,7 @@ def test_what_if_sidecar_toggle_adds_a_sidecar_lane():
     """Turning the native sidecar on adds a first sidecar lane and READY 2/2."""
     lab = WhatIfState(MYAPP["pod"])
     lab.set(sidecar=True)
-    assert [(la.name, la.kind) for la in plots.lanes(lab.result)][0] == ("sidecar", "sidecar")
+    assert [(la.name, la.kind) for la in timeline.lanes(lab.result)][0] == ("sidecar", "sidecar")
     assert lab.final["ready"] == "2/2"
     assert [c["name"] for c in lab.scenario["pod"]["spec"]["initContainers"]] == [
         "sidecar",
@@ -563,7 +563,7 @@ def test_admission_istio_native_injects_and_the_run_shows_it():
         "init-mydb",
     ]
     assert [p["webhook"] for p in ax.patches] == ["istio-native"]
-    assert [la.name for la in plots.lanes(ax.result)][:2] == ["istio-init", "istio-proxy"]
+    assert [la.name for la in timeline.lanes(ax.result)][:2] == ["istio-init", "istio-proxy"]
     assert ax.result.final["status"] == "Running"
 
 

@@ -68,10 +68,10 @@ def strip_widgets(nb: dict[str, Any]) -> int:
 def _assets() -> list[str]:
     """The players' shared script and style texts (initlab/book/assets), longest first."""
     try:
-        from initlab.book.player import _asset
+        from initlab.book.player import asset
     except ImportError:  # pragma: no cover - the book is built with initlab installed
         return []
-    texts = [_asset(name) for name in ("player.js", "debuglab.js", "player.css")]
+    texts = [asset(name) for name in ("player.js", "debuglab.js", "player.css")]
     return sorted((t for t in texts if len(t) > 200), key=len, reverse=True)
 
 

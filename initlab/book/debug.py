@@ -56,6 +56,8 @@ from initlab.api.pod import (
 )
 from initlab.api.pod import spec as pod_spec
 from initlab.api.pod import status as pod_status
+from initlab.book.messages import one_line
+from initlab.book.player import asset, get_table
 from initlab.errors import InputError
 
 __all__ = ["DebugCase", "Grade", "cases", "case", "DIAGNOSES", "FIXES", "CONDITIONS"]
@@ -229,7 +231,6 @@ class DebugCase:
 
     def symptoms(self, result: Any = None) -> dict[str, str]:
         """`kubectl get`, `describe` and `logs` at the end of the run: what a learner can see."""
-        from initlab.book.player import get_table
         from initlab.kubectl import render_describe, render_logs
 
         result = self.run() if result is None else result
@@ -265,8 +266,6 @@ class DebugCase:
         `grade.healthy` exists and never failed (restartCount 0, no non-zero
         exit in its state or last state).
         """
-        from initlab.book.live import one_line
-
         try:
             result = self.run(text)
         except Exception as e:  # noqa: BLE001 - a learner's typo is a message, not a traceback
@@ -401,9 +400,7 @@ class Lab:
         return self.html
 
     def _render(self) -> str:
-        from initlab.book.player import _asset
-
-        parts = ['<div class="initlab-debuglab">', "<style>", _asset("player.css"), "</style>"]
+        parts = ['<div class="initlab-debuglab">', "<style>", asset("player.css"), "</style>"]
         for n, cid in enumerate(self.ids, start=1):
             c = case(cid)
             sym = c.symptoms()
@@ -427,9 +424,9 @@ class Lab:
             ]
         parts += [
             "<script>",
-            _asset("player.js"),
+            asset("player.js"),
             "\n",
-            _asset("debuglab.js"),
+            asset("debuglab.js"),
             "</script>",
             "</div>",
         ]

@@ -38,10 +38,13 @@ from initlab.api.pod import (
     is_restartable_init_container,
     regular_containers,
 )
-from initlab.book import debug, plots
+from initlab.book import debug
 from initlab.book.debug import DIAGNOSES, FIXES
-from initlab.book.live import one_line, scenario_document, source_text
-from initlab.book.player import describe_events, get_table, svg_timeline
+from initlab.book.messages import one_line
+from initlab.book.player import describe_events, get_table
+from initlab.book.source import scenario_document, source_text
+from initlab.book.svg import svg_timeline
+from initlab.book.timeline import fmt_time, status_spans, timeline_of
 from initlab.errors import InitlabError
 
 __all__ = [
@@ -125,7 +128,7 @@ def _as_scenario(pod_or_scenario: Any) -> dict[str, Any]:
 
 def _last(result: Any) -> dict[str, Any]:
     """The last snapshot of a run ({} when there is none)."""
-    snaps = plots.timeline_of(result) if result is not None else []
+    snaps = timeline_of(result) if result is not None else []
     return snaps[-1] if snaps else {}
 
 
@@ -152,7 +155,7 @@ class ExplorerState:
     @property
     def snapshots(self) -> list[dict[str, Any]]:
         """Every snapshot of the current run ([] before a successful load)."""
-        return plots.timeline_of(self.result) if self.result is not None else []
+        return timeline_of(self.result) if self.result is not None else []
 
     @property
     def last_index(self) -> int:
@@ -212,7 +215,7 @@ class ExplorerState:
         if self.result is None:
             return ""
         return (
-            f"t = {plots.fmt_time(self.t)}  ({self.index + 1}/{len(self.snapshots)})  "
+            f"t = {fmt_time(self.t)}  ({self.index + 1}/{len(self.snapshots)})  "
             f"{self.snapshot.get('status', '')}"
         )
 
@@ -376,7 +379,7 @@ class WhatIfState:
     @property
     def statuses(self) -> list[str]:
         """STATUS as it changed through the run (consecutive repeats folded)."""
-        return [text for _a, _b, text in plots.status_spans(self.result)] if self.result else []
+        return [text for _a, _b, text in status_spans(self.result)] if self.result else []
 
     @property
     def summary_text(self) -> str:

@@ -2,8 +2,8 @@
 
 ipywidgets in static HTML render, but their Python callbacks never run. The
 player precomputes every snapshot in Python and ships the texts inside the
-page (`player_data`): an inline SVG timeline (the same lanes
-`initlab.book.plots` draws), `kubectl get pod`, `describe` (its Events too),
+page (`player_data`): an inline SVG timeline (`initlab.book.svg`, the same
+lanes `initlab.book.plots` draws), `kubectl get pod`, `describe` (its Events too),
 `get -w` and `logs` at each snapshot, with play / step / back buttons and a
 slider. The page script (`assets/player.js`, styles in `assets/player.css`,
 package files read with importlib.resources) only picks texts by index and
@@ -42,7 +42,9 @@ from typing import Any
 
 from initlab.api.pod import as_float, as_int, init_containers, metadata, regular_containers, status
 from initlab.api.printers import PodRow, human_duration, parse_time, print_pod, render_table
-from initlab.book import plots
+from initlab.book.source import source_text
+from initlab.book.svg import legend, svg_timeline
+from initlab.book.timeline import events_of, pod_name, pod_of, snapshot_at, timeline_of
 from initlab.errors import InitlabError, InputError
 
 __all__ = [
@@ -51,19 +53,12 @@ __all__ = [
     "player_data",
     "text_of",
     "check_times",
-    "svg_timeline",
+    "asset",
     "get_table",
     "describe_events",
 ]
 
 _SEEN: Counter[str] = Counter()
-
-# Geometry of the SVG timeline (viewBox units ~ CSS px).
-_W = 900
-_LABEL_W = 170
-_LANE_H = 24
-_TOP = 8
-_AXIS_H = 26
 
 
 def _result_of(scenario_or_result: Any) -> Any:
@@ -72,18 +67,9 @@ def _result_of(scenario_or_result: Any) -> Any:
         isinstance(scenario_or_result, dict) and "timeline" in scenario_or_result
     ):
         return scenario_or_result
-    import initlab
+    from initlab.sim.simulator import simulate
 
-    return initlab.simulate(scenario_or_result)
-
-
-def _pod_name(result: Any) -> str:
-    name = getattr(result, "name", None)
-    if not isinstance(name, str) or not name:
-        name = metadata(plots.pod_of(result)).get("name")
-    if not name and isinstance(result, dict):
-        name = result.get("name")
-    return str(name or "pod")
+    return simulate(scenario_or_result)
 
 
 # --------------------------------------------------------------------------- kubectl text
@@ -98,11 +84,11 @@ def get_table(result: Any, t: float, index: int | None = None) -> str:
     kubectl's "(Xs ago)". Without a pod (a JSON-only result) the row is
     built from the snapshot's own columns.
     """
-    snaps = plots.timeline_of(result)
+    snaps = timeline_of(result)
     if index is not None and 0 <= index < len(snaps):
         snap = snaps[index]
     else:
-        snap = plots.snapshot_at(result, t)
+        snap = snapshot_at(result, t)
     pods = getattr(result, "pods", None)
     pod_at = getattr(result, "pod_at", None)
     row: PodRow | None = None
@@ -122,7 +108,7 @@ def get_table(result: Any, t: float, index: int | None = None) -> str:
     if row is None or row.status != snap.get("status"):
         restarts = as_int(snap.get("restarts"))
         row = PodRow(
-            name=_pod_name(result),
+            name=pod_name(result),
             ready=str(snap.get("ready", "")),
             status=str(snap.get("status", "")),
             restarts=restarts,
@@ -148,161 +134,6 @@ def describe_events(result: Any, t: float) -> str:
     return render_events(result, t).rstrip("\n")
 
 
-# --------------------------------------------------------------------------- SVG
-
-
-def _ticks(end: float) -> list[float]:
-    step = plots.tick_step(end)
-    return [i * step for i in range(int(end // step) + 1)]
-
-
-def svg_timeline(result: Any, t: float | None = None, prefix: str = "tl") -> str:
-    """The timeline as inline SVG: STATUS band, one lane per container, events, cursor.
-
-    The same lanes as `plots.timeline` (same states, Okabe-Ito colours and
-    hatches), drawn as SVG so it needs no image and no kernel. The cursor
-    line has class `cursor`, the greyed future has class `future`; the
-    player's script moves both.
-    """
-    ls = plots.lanes(result)
-    spans = plots.status_spans(result)
-    end = plots.horizon(result) or 1.0
-    plot_w = _W - _LABEL_W - 12
-    height = _TOP + _LANE_H * (len(ls) + 1) + _AXIS_H + 4
-
-    def x(tt: float) -> float:
-        return round(_LABEL_W + plot_w * max(0.0, min(tt, end)) / end, 1)
-
-    def fits(text: str, w: float) -> bool:
-        return len(text) * 6.0 + 6 < w
-
-    out = [
-        f'<svg class="initlab-tl" viewBox="0 0 {_W} {height}" width="100%" '
-        f'xmlns="http://www.w3.org/2000/svg" role="img" data-end="{end}" '
-        f'data-x0="{_LABEL_W}" data-w="{plot_w}" font-family="sans-serif" font-size="10">',
-        "<title>" + html.escape(f"{_pod_name(result)}: init containers over time") + "</title>",
-        "<defs>",
-    ]
-    for key, st in plots.STATES.items():
-        if not st.hatch:
-            continue
-        ch = st.hatch[0]
-        path = {
-            "/": "M0,6 L6,0",
-            "\\": "M0,0 L6,6",
-            "x": "M0,6 L6,0 M0,0 L6,6",
-            ".": "M2,2 h1 M5,5 h1",
-        }[ch]
-        stroke = "#333" if ch != "." else "#777"
-        out.append(
-            f'<pattern id="{prefix}-h-{key}" width="6" height="6" patternUnits="userSpaceOnUse">'
-            f'<rect width="6" height="6" fill="{st.color}"/>'
-            f'<path d="{path}" stroke="{stroke}" stroke-width="{1.4 if ch == "." else 0.8}"/>'
-            "</pattern>"
-        )
-    out.append("</defs>")
-
-    def fill(key: str) -> str:
-        st = plots.STATES[key]
-        return f"url(#{prefix}-h-{key})" if st.hatch else st.color
-
-    # STATUS band
-    y = _TOP
-    out.append(
-        f'<text x="{_LABEL_W - 6}" y="{y + 15}" text-anchor="end" font-weight="bold">STATUS</text>'
-    )
-    for k, (a, b, text) in enumerate(spans):
-        w = max(x(b) - x(a), 0.5)
-        shade = "#F2F2F2" if k % 2 == 0 else "#E0E0E0"
-        out.append(
-            f'<rect x="{x(a)}" y="{y + 2}" width="{w:.1f}" height="{_LANE_H - 4}" '
-            f'fill="{shade}" stroke="#999" stroke-width="0.5"><title>'
-            f"{html.escape(text)} from {html.escape(plots.fmt_time(a))}</title></rect>"
-        )
-        if fits(text, w):
-            out.append(
-                f'<text x="{(x(a) + x(b)) / 2:.1f}" y="{y + 15}" '
-                f'text-anchor="middle">{html.escape(text)}</text>'
-            )
-    # Lanes
-    for i, lane in enumerate(ls, start=1):
-        y = _TOP + _LANE_H * i
-        mid = y + _LANE_H / 2
-        weight = ' font-weight="bold"' if lane.kind == "app" else ""
-        out.append(
-            f'<text x="{_LABEL_W - 6}" y="{mid + 4}" text-anchor="end"{weight}>'
-            f"{html.escape(lane.title)}</text>"
-        )
-        for seg in lane.segments:
-            st = plots.STATES[seg.state]
-            h = st.height * (_LANE_H - 4)
-            w = max(x(seg.end) - x(seg.start), 0.8)
-            tip = f"{lane.name}: {seg.label}, {plots.fmt_time(seg.start)}–{plots.fmt_time(seg.end)}"
-            if seg.restart_count:
-                tip += f", restartCount {seg.restart_count}"
-            out.append(
-                f'<rect x="{x(seg.start)}" y="{mid - h / 2:.1f}" width="{w:.1f}" '
-                f'height="{h:.1f}" fill="{fill(seg.state)}" stroke="#333" '
-                f'stroke-width="0.5"><title>{html.escape(tip)}</title></rect>'
-            )
-            if seg.state in ("running", "failed", "backoff", "starting") and fits(seg.label, w):
-                color = "#fff" if seg.state == "running" else "#000"
-                halo = (
-                    ""
-                    if seg.state == "running"
-                    else (' paint-order="stroke" stroke="#fff" stroke-width="3"')
-                )
-                out.append(
-                    f'<text x="{(x(seg.start) + x(seg.end)) / 2:.1f}" y="{mid + 3.5}" '
-                    f'text-anchor="middle" fill="{color}"{halo}>{html.escape(seg.label)}</text>'
-                )
-        for tx, code, reason in lane.exits:
-            if code:
-                out.append(
-                    f'<text x="{x(tx)}" y="{y + 7}" text-anchor="middle" '
-                    f'fill="{plots.OKABE_ITO["vermillion"]}" font-weight="bold">✕<title>'
-                    f"{html.escape(f'{lane.name}: {reason}, exit code {code}')}</title></text>"
-                )
-        for ev in lane.events:
-            tx = x(as_float(ev.get("t")))
-            warn = ev.get("type") == "Warning"
-            color = plots.OKABE_ITO["vermillion"] if warn else "#444"
-            tip = f"{ev.get('type')} {ev.get('reason')}: {ev.get('message')}"
-            if warn:
-                out.append(
-                    f'<path d="M{tx - 3},{y + _LANE_H - 5} h6 l-3,4 z" fill="{color}">'
-                    f"<title>{html.escape(tip)}</title></path>"
-                )
-            else:
-                out.append(
-                    f'<line x1="{tx}" x2="{tx}" y1="{y + _LANE_H - 4}" '
-                    f'y2="{y + _LANE_H}" stroke="{color}"><title>{html.escape(tip)}</title></line>'
-                )
-    # Axis
-    ybase = _TOP + _LANE_H * (len(ls) + 1)
-    out.append(f'<line x1="{_LABEL_W}" x2="{x(end)}" y1="{ybase}" y2="{ybase}" stroke="#333"/>')
-    for tick in _ticks(end):
-        out.append(
-            f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{_TOP}" y2="{ybase + 4}" '
-            'stroke="#ddd" stroke-width="0.6"/>'
-        )
-        out.append(
-            f'<text x="{x(tick)}" y="{ybase + 15}" text-anchor="middle">'
-            f"{html.escape(plots.fmt_time(tick))}</text>"
-        )
-    ct = end if t is None else t
-    out.append(
-        f'<rect class="future" x="{x(ct)}" y="{_TOP}" width="{x(end) - x(ct):.1f}" '
-        f'height="{ybase - _TOP}" fill="#fff" fill-opacity="0.6"/>'
-    )
-    out.append(
-        f'<line class="cursor" x1="{x(ct)}" x2="{x(ct)}" y1="{_TOP - 2}" '
-        f'y2="{ybase + 2}" stroke="#000" stroke-width="1.5" stroke-dasharray="4 2"/>'
-    )
-    out.append("</svg>")
-    return "".join(out)
-
-
 # --------------------------------------------------------------------------- player
 
 #: Longest time a player accepts (the simulator's own limit, `until` at most 30 days).
@@ -311,7 +142,7 @@ MAX_PLAYER_SECONDS = 30 * 24 * 3600.0
 MAX_PLAYER_ITEMS = 20_000
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     """A file of `initlab/book/assets/` (package data), as text."""
     from importlib.resources import files
 
@@ -324,8 +155,8 @@ def check_times(result: Any) -> None:
     A Result's JSON may come from a file a learner wrote; `t: inf` or `t: 1e12`
     would otherwise crash or stall the drawing (one tick per axis step).
     """
-    items = [("timeline", s) for s in plots.timeline_of(result)]
-    items += [("events", e) for e in plots.events_of(result)]
+    items = [("timeline", s) for s in timeline_of(result)]
+    items += [("events", e) for e in events_of(result)]
     if len(items) > MAX_PLAYER_ITEMS:
         raise InputError(
             f"{len(items)} snapshots and events: a player shows at most {MAX_PLAYER_ITEMS}",
@@ -389,9 +220,9 @@ def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
     view is head + events. `source` is the YAML offered for editing.
     """
     check_times(result)
-    name = _pod_name(result)
+    name = pod_name(result)
     strings = _Strings()
-    timeline = plots.timeline_of(result)
+    timeline = timeline_of(result)
     has_pods = callable(getattr(result, "pod_at", None)) and isinstance(
         getattr(result, "pods", None), list
     )
@@ -400,7 +231,7 @@ def player_data(result: Any, source: str | None = None) -> dict[str, Any]:
     if has_pods:
         from initlab.kubectl import render_describe, render_events, render_logs, render_watch
 
-        pod = plots.pod_of(result)
+        pod = pod_of(result)
         containers = [str(c.get("name")) for c in init_containers(pod) + regular_containers(pod)]
         watch = render_watch(result).rstrip("\n").split("\n")
     snaps: list[list[Any]] = []
@@ -436,23 +267,6 @@ def _json_for_script(data: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _legend(prefix: str) -> str:
-    """State swatches; they reuse the timeline's hatch patterns (ids carry the player's prefix)."""
-    parts = []
-    for key, st in plots.STATES.items():
-        fill = f"url(#{prefix}-h-{key})" if st.hatch else st.color
-        parts.append(
-            f'<span><svg width="18" height="10" aria-hidden="true"><rect width="18" height="10" '
-            f'fill="{fill}" stroke="#333" stroke-width="0.5"/></svg>{html.escape(st.label)}</span>'
-        )
-    parts.append(f'<span><b style="color:{plots.OKABE_ITO["vermillion"]}">✕</b> exited ≠ 0</span>')
-    parts.append(
-        f'<span><b style="color:{plots.OKABE_ITO["vermillion"]}">▼</b> Warning event'
-        "</span><span>| Normal event</span>"
-    )
-    return '<div class="ilp-legend">' + "".join(parts) + "</div>"
-
-
 _VIEWS = (
     ("events", "describe: Events"),
     ("describe", "describe"),
@@ -475,7 +289,7 @@ class Player:
     def __init__(self, result: Any, title: str | None = None, source: str | None = None) -> None:
         check_times(result)
         self.result = result
-        self.snapshots = plots.timeline_of(result)
+        self.snapshots = timeline_of(result)
         self.title = title
         self.source = source
         self.data = player_data(result, source)
@@ -492,7 +306,7 @@ class Player:
     def save(self, path: str | Path) -> Path:
         """Write a standalone HTML page (for a classroom without Jupyter)."""
         path = Path(path)
-        name = html.escape(_pod_name(self.result))
+        name = html.escape(pod_name(self.result))
         path.write_text(
             f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{name}</title></head>'
             f"<body>{self.html}</body></html>",
@@ -545,7 +359,7 @@ class Player:
             [
                 f'<div class="initlab-player" id="{pid}">',
                 "<style>",
-                _asset("player.css"),
+                asset("player.css"),
                 "</style>",
                 f'<div class="ilp-title"><b>{html.escape(title)}</b></div>',
                 '<div class="ilp-controls">',
@@ -558,14 +372,14 @@ class Player:
                 '<div class="ilp-svg">',
                 svg_timeline(self.result, 0.0, prefix=pid),
                 "</div>",
-                _legend(pid),
+                legend(pid),
                 f'<pre class="ilp-get">{html.escape(first_get)}</pre>',
                 f'<div class="ilp-views" role="group" aria-label="view">{views}{logs_pick}</div>',
                 '<pre class="ilp-events"></pre>',
                 live,
                 f'<script type="application/json" id="{pid}-data">{payload}</script>',
                 "<script>",
-                _asset("player.js"),
+                asset("player.js"),
                 f'\ninitlabPlayer.mount("{pid}");',
                 "</script>",
                 "</div>",
@@ -581,8 +395,6 @@ def player(scenario_or_result: Any, title: str | None = None) -> Player:
     scenario's YAML (a file's own text, else re-written from the Result's
     scenario) becomes the player's "Edit and run" source; a JSON result has none.
     """
-    from initlab.book.live import source_text
-
     result = _result_of(scenario_or_result)
     try:
         source = source_text(scenario_or_result)

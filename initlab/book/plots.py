@@ -2,326 +2,44 @@
 
 Every function returns a `matplotlib.figure.Figure` built directly (never
 through `pyplot`), so no global figure state leaks between cells, tests or
-threads, and the Agg canvas works with no display.
+threads, and the Agg canvas works with no display. Without matplotlib (in the
+browser, under Pyodide) `timeline` falls back to the SVG drawing of
+`initlab.book.svg`.
 
-The lane data (`lanes`, `status_spans`) is plain Python with no matplotlib
-import, so the kernel-free player (`initlab.player`) and the live widgets
-draw exactly the same segments the static figures draw.
-
-Colours are the Okabe-Ito palette (readable with every common colour-vision
-deficiency) and every state also has its own hatch and bar height, so the
-figures still read in greyscale print. Labels use Kubernetes' own words:
-`Init:1/2`, `CrashLoopBackOff`, `Completed`, `Error`, `OOMKilled`.
+What is drawn comes from the timeline view model (`initlab.book.timeline`:
+lanes, STATUS spans, states and their Okabe-Ito colours, hatches and bar
+heights), so the figures, the kernel-free player and the live widgets draw
+exactly the same segments. Labels use Kubernetes' own words: `Init:1/2`,
+`CrashLoopBackOff`, `Completed`, `Error`, `OOMKilled`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from initlab.api.pod import (
-    as_dict,
-    as_float,
-    as_int,
-    as_list,
-    init_containers,
-    is_restartable_init_container,
-    regular_containers,
+from initlab.api.pod import as_dict, as_float, init_containers, regular_containers
+from initlab.book.svg import svg_timeline
+from initlab.book.timeline import (
+    OKABE_ITO,
+    STATES,
+    event_container,
+    events_of,
+    fmt_time,
+    horizon,
+    lanes,
+    pod_of,
+    snapshot_at,
+    spec_order,
+    status_spans,
+    tick_step,
 )
 
 __all__ = [
-    "OKABE_ITO",
-    "STATES",
-    "Segment",
-    "Lane",
-    "lanes",
-    "status_spans",
-    "horizon",
+    "SvgFigure",
     "timeline",
     "resources_over_time",
     "admission_diff",
 ]
-
-#: Okabe & Ito (2008), "Color Universal Design": safe for all common colour-vision deficiencies.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#BBBBBB",
-}
-
-
-@dataclass(frozen=True)
-class StateStyle:
-    """How one container state is drawn: legend label, colour, hatch, bar height (0-1)."""
-
-    label: str
-    color: str
-    hatch: str
-    height: float
-
-
-#: Container states as the timeline draws them. `backoff` is any waiting reason that is a
-#: problem (CrashLoopBackOff, ImagePullBackOff, ErrImagePull, CreateContainerConfigError...).
-STATES: dict[str, StateStyle] = {
-    "waiting": StateStyle("Waiting (PodInitializing)", "#DDDDDD", "..", 0.30),
-    "starting": StateStyle("Running, not started", OKABE_ITO["sky"], "\\\\\\", 0.80),
-    "running": StateStyle("Running", OKABE_ITO["blue"], "", 0.80),
-    "done": StateStyle("Terminated: Completed", OKABE_ITO["green"], "", 0.30),
-    "failed": StateStyle("Terminated: Error", OKABE_ITO["vermillion"], "xxx", 0.80),
-    "backoff": StateStyle("Waiting: CrashLoopBackOff", OKABE_ITO["orange"], "///", 0.55),
-}
-
-#: Waiting reasons that only mean "not yet" (kubelet_pods.go convertToAPIContainerStatuses).
-_BENIGN_WAITING = {"", "PodInitializing", "ContainerCreating"}
-
-_FIELD_PATH = re.compile(r"^spec\.(initContainers|containers|ephemeralContainers)\{(.+)\}$")
-
-
-@dataclass
-class Segment:
-    """One container in one state from `start` to `end` (seconds), with its Kubernetes label."""
-
-    start: float
-    end: float
-    state: str
-    label: str
-    restart_count: int = 0
-
-
-@dataclass
-class Lane:
-    """One container's row: kind is "init", "sidecar" or "app"; marks are (t, kind, text)."""
-
-    name: str
-    kind: str
-    segments: list[Segment] = field(default_factory=list)
-    exits: list[tuple[float, int, str]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        """The lane's label: the name, with its role for sidecars and app containers."""
-        return {"sidecar": f"{self.name} (sidecar)", "app": self.name}.get(self.kind, self.name)
-
-
-# --------------------------------------------------------------------------- data
-
-
-def timeline_of(result: Any) -> list[dict[str, Any]]:
-    """The snapshot list of a Result, of its `to_json()` dict, or a bare list of snapshots."""
-    if isinstance(result, list):
-        return [s for s in result if isinstance(s, dict)]
-    if isinstance(result, dict):
-        return as_list(result.get("timeline"))
-    return as_list(getattr(result, "timeline", None))
-
-
-def events_of(result: Any) -> list[dict[str, Any]]:
-    """The event list of a Result (or its JSON dict); [] for a bare snapshot list."""
-    if isinstance(result, dict):
-        evs = result.get("events")
-    elif isinstance(result, list):
-        evs = None
-    else:
-        evs = getattr(result, "events", None)
-    return as_list(evs)
-
-
-def pod_of(result: Any) -> dict[str, Any]:
-    """The simulated Pod (spec only matters here): `.pod`, else `.pod_at(0)`, else {}."""
-    pod = getattr(result, "pod", None)
-    if isinstance(pod, dict):
-        return pod
-    pods = getattr(result, "pods", None)  # simulator Result: the pod at every snapshot
-    if isinstance(pods, list) and pods and isinstance(pods[-1], dict):
-        return pods[-1]
-    pod_at = getattr(result, "pod_at", None)
-    if callable(pod_at):
-        try:
-            got = pod_at(0)
-        except Exception:  # noqa: BLE001 - a drawing must not fail on a partial result
-            got = None
-        if isinstance(got, dict):
-            return got
-    if isinstance(result, dict) and isinstance(result.get("pod"), dict):
-        return result["pod"]
-    return {}
-
-
-def classify(status: dict[str, Any], kind: str = "app") -> tuple[str, str]:
-    """(state key, Kubernetes label) for one API container status.
-
-    Terminated reasons come from the CRI runtime (Completed / Error /
-    OOMKilled); waiting reasons from the kubelet.
-    A sidecar or app container running with `started: false` has not passed
-    its startup probe yet (the next init container waits for that).
-    """
-    state = as_dict(status.get("state"))
-    if "running" in state:
-        if status.get("started") is False and kind != "init":
-            return "starting", "Running, not started"
-        return "running", "Running"
-    if "terminated" in state:
-        term = as_dict(state.get("terminated"))
-        code = as_int(term.get("exitCode"), 0)
-        reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
-        if code == 0:
-            return "done", reason
-        return "failed", f"{reason} (exit {code})"
-    waiting = as_dict(state.get("waiting"))
-    reason = str(waiting.get("reason") or "")
-    if reason in _BENIGN_WAITING:
-        return "waiting", reason or "Waiting"
-    return "backoff", reason
-
-
-def horizon(result: Any) -> float:
-    """Where the time axis ends: a little after the last change or event (at least 1 s)."""
-    times = [as_float(s.get("t")) for s in timeline_of(result)]
-    times += [as_float(e.get("t")) for e in events_of(result)]
-    last = max(times, default=0.0)
-    end = getattr(result, "end", None)  # the simulated horizon (Result.end)
-    if isinstance(end, int | float) and end > last and end <= last * 1.5 + 10:
-        return float(end)
-    return last + max(1.0, 0.08 * last)
-
-
-def _spec_order(pod: dict[str, Any]) -> list[tuple[str, str]]:
-    order: list[tuple[str, str]] = []
-    for c in init_containers(pod):
-        if isinstance(c.get("name"), str):
-            kind = "sidecar" if is_restartable_init_container(c) else "init"
-            order.append((c["name"], kind))
-    for c in regular_containers(pod):
-        if isinstance(c.get("name"), str):
-            order.append((c["name"], "app"))
-    return order
-
-
-def lanes(result: Any) -> list[Lane]:
-    """One lane per container, in spec order (init containers and sidecars, then apps).
-
-    Each snapshot's state lasts until the next snapshot (the simulator takes
-    one at every change). A change of `restartCount` starts a new segment, so
-    every attempt is its own bar; `exits` marks where an attempt ended, with
-    its exit code, taken from `state.terminated` or `lastState.terminated`.
-    """
-    snaps = timeline_of(result)
-    end = horizon(result)
-    order = _spec_order(pod_of(result))
-    known = {name for name, _ in order}
-    # Containers seen only in statuses (no spec given) are appended in status order.
-    for snap in snaps:
-        for key, kind in (("initContainerStatuses", "init"), ("containerStatuses", "app")):
-            for st in as_list(snap.get(key)):
-                name = st.get("name")
-                if isinstance(name, str) and name not in known:
-                    known.add(name)
-                    order.append((name, kind))
-    by_name = {name: Lane(name, kind) for name, kind in order}
-    prev: dict[str, dict[str, Any]] = {}
-    for i, snap in enumerate(snaps):
-        t0 = as_float(snap.get("t"))
-        t1 = as_float(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
-        for key in ("initContainerStatuses", "containerStatuses"):
-            for st in as_list(snap.get(key)):
-                lane = by_name.get(st.get("name"))  # type: ignore[arg-type]
-                if lane is None:
-                    continue
-                state, label = classify(st, lane.kind)
-                rc = as_int(st.get("restartCount"))
-                old = prev.get(lane.name)
-                if old is not None:
-                    _record_exit(lane, old, st, t0)
-                prev[lane.name] = st
-                segs = lane.segments
-                if (
-                    segs
-                    and segs[-1].state == state
-                    and segs[-1].label == label
-                    and (segs[-1].restart_count == rc and abs(segs[-1].end - t0) < 1e-9)
-                ):
-                    segs[-1].end = t1
-                else:
-                    segs.append(Segment(t0, t1, state, label, rc))
-    for ev in events_of(result):
-        m = _FIELD_PATH.match(str(ev.get("object") or ""))
-        if m and m.group(2) in by_name:
-            by_name[m.group(2)].events.append(ev)
-    return list(by_name.values())
-
-
-def _record_exit(lane: Lane, old: dict[str, Any], new: dict[str, Any], t: float) -> None:
-    """Mark the end of an attempt: running before, terminated now (or a new restartCount)."""
-    if "running" not in as_dict(old.get("state")):
-        return
-    term = as_dict(as_dict(new.get("state")).get("terminated"))
-    if not term and as_int(new.get("restartCount")) > as_int(old.get("restartCount")):
-        term = as_dict(as_dict(new.get("lastState")).get("terminated"))
-    if not term:
-        return
-    code = as_int(term.get("exitCode"), 0)
-    reason = str(term.get("reason") or ("Completed" if code == 0 else "Error"))
-    lane.exits.append((t, code, reason))
-
-
-def status_spans(result: Any) -> list[tuple[float, float, str]]:
-    """(start, end, STATUS) spans: what `kubectl get pod` showed, change by change."""
-    snaps = timeline_of(result)
-    end = horizon(result)
-    spans: list[tuple[float, float, str]] = []
-    for i, snap in enumerate(snaps):
-        t0 = as_float(snap.get("t"))
-        t1 = as_float(snaps[i + 1].get("t")) if i + 1 < len(snaps) else end
-        text = str(snap.get("status") or snap.get("phase") or "")
-        if spans and spans[-1][2] == text:
-            spans[-1] = (spans[-1][0], t1, text)
-        else:
-            spans.append((t0, t1, text))
-    return spans
-
-
-def snapshot_at(result: Any, t: float | None) -> dict[str, Any]:
-    """The snapshot in force at `t` (the last one taken at or before it); {} if none."""
-    snaps = timeline_of(result)
-    if not snaps:
-        return {}
-    if t is None:
-        return snaps[-1]
-    current = snaps[0]
-    for s in snaps:
-        if as_float(s.get("t")) <= t:
-            current = s
-        else:
-            break
-    return current
-
-
-def tick_step(end: float) -> float:
-    """A time-axis step in round units (1 s ... 2 h) giving at most ~10 ticks."""
-    for step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200):
-        if end / step <= 10:
-            return float(step)
-    return float(3600 * 6)
-
-
-def fmt_time(seconds: float) -> str:
-    """Axis labels: "45s" below two minutes, "12m", "1h05m" beyond."""
-    s = int(round(seconds))
-    if abs(s) < 120:
-        return f"{s}s"
-    if abs(s) < 3600:
-        m, r = divmod(s, 60)
-        return f"{m}m" if r == 0 else f"{m}m{r:02d}s"
-    h, r = divmod(s, 3600)
-    return f"{h}h{r // 60:02d}m"
 
 
 # --------------------------------------------------------------------------- figures
@@ -378,11 +96,9 @@ def _fits(text: str, width: float, span: float, fontsize: float = TEXT_MIN) -> b
 
 
 class SvgFigure:
-    """`timeline` without matplotlib: the player's SVG lanes, shown by Jupyter as HTML."""
+    """`timeline` without matplotlib: the SVG lanes (`svg.svg_timeline`), shown by Jupyter as HTML."""
 
     def __init__(self, result: Any, t: float | None = None) -> None:
-        from initlab.book.player import svg_timeline
-
         self.svg = svg_timeline(result, t)
 
     def _repr_html_(self) -> str:
@@ -399,7 +115,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
     `kubectl get pod` printed it.
 
     Without matplotlib (in the browser, under Pyodide/JupyterLite, no registry
-    has a build of it) the same lanes come back as the player's inline SVG.
+    has a build of it) the same lanes come back as inline SVG (`svg.svg_timeline`).
     """
     try:
         from matplotlib.patches import Patch
@@ -478,7 +194,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
                 zorder=4,
             )
     for ev in events_of(result):
-        if not _FIELD_PATH.match(str(ev.get("object") or "")):
+        if event_container(ev) is None:
             warn = ev.get("type") == "Warning"
             ax.plot(
                 [as_float(ev.get("t"))],
@@ -724,8 +440,8 @@ def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
         admitted = admitted["pod"]
     from matplotlib.patches import FancyBboxPatch
 
-    before = _spec_order(as_dict(original))
-    after = _spec_order(admitted)
+    before = spec_order(as_dict(original))
+    after = spec_order(admitted)
     before_names = {n for n, _ in before}
     rows = max(len(before), len(after), 1)
     fig = _new_figure(FIG_WIDTH, 1.3 + 0.5 * rows)
