@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
+import io
 import json
 import shutil
 import socket
@@ -501,6 +503,58 @@ def test_past_max_connections_a_new_connection_is_closed_until_one_ends():
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /healthz HTTP/0.9\r\n\r\n",
+        b"GET /healthz HTTP/2.0\r\n\r\n",
+        b"POST /mutate\r\n\r\n",
+        b"\x00\x01\x02\r\n\r\n",
+        b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n",
+    ],
+    ids=["http-0.9", "http-2.0", "no-version-post", "binary", "long-line", "101-headers"],
+)
+def test_a_broken_request_line_is_answered_with_a_status_line(server, request_bytes):
+    """No reply is a bare HTTP/0.9 body: each starts with an HTTP/1.1 status line, 4xx or 5xx."""
+    reply = _raw(server, request_bytes)
+    assert reply[:9] == b"HTTP/1.1 " and reply[9:10] in (b"4", b"5"), reply[:80]
+
+
+_fragments = st.sampled_from(
+    [b"GET", b"POST", b"\xff", b" ", b"/mutate", b"/healthz", b"*", b"HTTP/1.1", b"HTTP/1.0",
+     b"junk", b"\r\n", b"\n", b"Content-Length: 2\r\n", b"Content-Length: -1\r\n",
+     b"Content-Length: 300\r\n", b"Content-Type: application/json\r\n", b"Expect: 100-continue\r\n",
+     b"Transfer-Encoding: gzip\r\n", b"Connection: keep-alive\r\n", b"X: \x85\x1b\r\n", b":\r\n",
+     b"{}", b"\x00" * 8, b'{"apiVersion": "admission.k8s.io/v1"}']
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(_fragments, max_size=14))
+def test_any_raw_request_gets_a_status_line_or_a_close_and_the_server_keeps_serving(parts):
+    """Whatever bytes arrive: a reply with a status line or none at all, no traceback, and then
+    /healthz still answers."""
+    srv = make_server(["istio"], "127.0.0.1", 0, read_timeout=0.2)
+    thread = _start(srv)
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            try:
+                reply = _raw(srv, b"".join(parts))
+            except ConnectionResetError:
+                reply = b""
+            assert reply == b"" or reply.startswith(b"HTTP/1.1 "), reply[:80]
+            assert _raw(srv, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n").endswith(b"ok")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+    assert "Traceback" not in err.getvalue() and "error while serving" not in err.getvalue()
 
 
 def test_the_listen_backlog_is_fit_for_a_server():

@@ -237,6 +237,20 @@ def _handler_class(hooks: list[Webhook], max_body: int) -> type[BaseHTTPRequestH
     class Handler(BaseHTTPRequestHandler):
         server_version = "initlab-webhook/1"
         protocol_version = "HTTP/1.1"
+        # A request line with no version, or one too broken to read one, is answered
+        # with a status line and headers, not as HTTP/0.9 (a bare body), which no
+        # client of a webhook speaks (Go's net/http refuses it).
+        default_request_version = "HTTP/1.0"
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if self.request_version.startswith("HTTP/0."):  # said outright: still refused
+                self.request_version = self.default_request_version
+                self.send_error(505, "HTTP/1.0 or HTTP/1.1 only")
+                return False
+            return True
+
         body_late = False  # set by the server: the request's deadline passed before its body
 
         def handle_expect_100(self) -> bool:
