@@ -25,3 +25,21 @@ MYAPP = {
         {"at": 15, "action": "create-service mydb"},
     ],
 }
+
+#: An init container that exits 1 after 2 s, crash-looping for an hour next to a native sidecar.
+CRASH_HOUR = {
+    "pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "initContainers": [
+                {"name": "proxy", "image": "envoy", "restartPolicy": "Always"},
+                {"name": "migrate", "image": "busybox:1.36"},
+            ],
+            "containers": [{"name": "app", "image": "busybox:1.36"}],
+        },
+    },
+    "until": 3600,
+    "behavior": {"migrate": [{"run": 2, "exit": 1}]},
+}

@@ -1,4 +1,4 @@
-"""Figures: timeline lanes, resources over time, admission diff (real simulator runs)."""
+"""Figures: the timeline, resources over time, admission diff (real simulator runs)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import io
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
-from scenarios import MYAPP
+from scenarios import CRASH_HOUR, MYAPP
 
 import initlab
 from initlab.api.resources import pod_requests
-from initlab.book import plots, timeline
+from initlab.book import plots
 
 
 def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:
@@ -37,77 +37,7 @@ def myapp():
 @pytest.fixture(scope="module")
 def crash_hour():
     """An init container that crash-loops for an hour next to a native sidecar."""
-    pod = _pod(
-        [
-            {"name": "proxy", "image": "envoy", "restartPolicy": "Always"},
-            {"name": "migrate", "image": "busybox:1.36"},
-        ]
-    )
-    return initlab.simulate(
-        {"pod": pod, "until": 3600, "behavior": {"migrate": [{"run": 2, "exit": 1}]}}
-    )
-
-
-def _lane(result, name):
-    return next(lane for lane in timeline.lanes(result) if lane.name == name)
-
-
-def test_lanes_follow_spec_order_one_per_container(myapp):
-    """One lane per container: init containers in order, then the app container."""
-    assert [(la.name, la.kind) for la in timeline.lanes(myapp)] == [
-        ("init-myservice", "init"),
-        ("init-mydb", "init"),
-        ("myapp-container", "app"),
-    ]
-
-
-def test_init_containers_run_one_after_another(myapp):
-    """init-mydb starts running only once init-myservice has completed."""
-    first = [s for s in _lane(myapp, "init-myservice").segments if s.state == "running"]
-    second = [s for s in _lane(myapp, "init-mydb").segments if s.state == "running"]
-    app = [s for s in _lane(myapp, "myapp-container").segments if s.state == "running"]
-    assert first[0].end <= second[0].start
-    assert second[0].end <= app[0].start
-    done = [s for s in _lane(myapp, "init-myservice").segments if s.state == "done"]
-    assert done and done[0].label == "Completed"
-
-
-def test_status_spans_use_kubectl_words(myapp):
-    """The STATUS band reads Init:0/2, Init:1/2, PodInitializing, Running in that order."""
-    texts = [text for _a, _b, text in timeline.status_spans(myapp)]
-    order = [texts.index(s) for s in ("Init:0/2", "Init:1/2", "PodInitializing", "Running")]
-    assert order == sorted(order)
-
-
-def test_backoff_gaps_widen(crash_hour):
-    """Each CrashLoopBackOff wait is at least as long as the one before, and they grow."""
-    waits = [
-        s.end - s.start
-        for s in _lane(crash_hour, "migrate").segments
-        if s.state == "backoff" and s.label == "CrashLoopBackOff"
-    ]
-    full = waits[:-1]  # the last one is cut by the end of the run
-    assert len(full) >= 4
-    assert all(b >= a - 1e-9 for a, b in zip(full, full[1:], strict=False))
-    assert full[-1] > full[0]
-
-
-def test_failed_attempts_are_marked_with_exit_code(crash_hour):
-    """Every failed attempt of the crash-looping container has an exit mark with code 1."""
-    lane = _lane(crash_hour, "migrate")
-    codes = {code for _t, code, _r in lane.exits}
-    assert codes == {1}
-    assert len(lane.exits) == crash_hour.final["initContainerStatuses"][1]["restartCount"] + 1
-
-
-def test_sidecar_keeps_running_beside_the_app():
-    """A native sidecar's running bar overlaps the app container's running bar."""
-    pod = _pod([{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}])
-    result = initlab.simulate({"pod": pod, "until": 30})
-    side = [s for s in _lane(result, "proxy").segments if s.state == "running"]
-    app = [s for s in _lane(result, "app").segments if s.state == "running"]
-    assert _lane(result, "proxy").kind == "sidecar"
-    assert side[0].start < app[0].start < side[-1].end
+    return initlab.simulate(CRASH_HOUR)
 
 
 def test_timeline_is_a_figure_with_a_lane_per_container_plus_status(myapp):
@@ -212,14 +142,6 @@ def test_admission_diff_marks_injected_containers():
     assert any(t.startswith("istio-init") and "injected" in t for t in texts)
     assert not any(t.startswith("init-mydb") and "injected" in t for t in texts)
     fig.savefig(io.BytesIO(), format="png")
-
-
-def test_palette_is_okabe_ito_with_hatches_for_problems():
-    """Problem states are Okabe-Ito colours and hatched (they read in greyscale print)."""
-    assert timeline.STATES["backoff"].color == "#E69F00" and timeline.STATES["backoff"].hatch
-    assert timeline.STATES["failed"].color == "#D55E00" and timeline.STATES["failed"].hatch
-    heights = {s.height for s in timeline.STATES.values()}
-    assert len(heights) >= 3  # heights also tell states apart without colour
 
 
 def test_figures_display_as_png_in_ipython_without_the_inline_magic():
