@@ -150,3 +150,11 @@ def test_copy_json_deep_copies_what_is_not_plain_json():
     assert copied == doc and type(copied["labels"]) is Labels
     assert copied["tags"] is not doc["tags"] and copied["labels"]["a"] is not inner
     assert copy.deepcopy(doc) == copied
+
+
+def test_copy_json_copies_a_structure_that_contains_itself():
+    """A cyclic list (no JSON decoder makes one) is copied as copy.deepcopy does, cycle kept."""
+    loop: list = [1]
+    loop.append({"again": loop})
+    copied = copy_json(loop)
+    assert copied is not loop and copied[1]["again"] is copied

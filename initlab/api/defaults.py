@@ -227,12 +227,20 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def copy_json(value: Any) -> Any:
     """A deep copy of decoded JSON (plain dicts, lists and scalars), several times faster
-    than `copy.deepcopy`, which it falls back to for anything else (so nothing is shared)."""
+    than `copy.deepcopy`, which it falls back to for anything else (so nothing is shared)
+    and for a structure that contains itself (which decoded JSON never does)."""
+    try:
+        return _copy_json(value)
+    except RecursionError:
+        return copy.deepcopy(value)
+
+
+def _copy_json(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: _copy_json(v) for k, v in value.items()}
     if kind is list:
-        return [copy_json(v) for v in value]
+        return [_copy_json(v) for v in value]
     if kind in _SCALARS:
         return value
     return copy.deepcopy(value)
