@@ -267,10 +267,9 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from initlab.api.versions import parse_version
-    from initlab.kubectl import kubectl_logs, render_describe, render_trace
     from initlab.kubectl.events import kubectl_version_for
     from initlab.sim.scenario import load_scenario
-    from initlab.sim.simulator import simulate
+    from initlab.sim.simulator import collector_paused, simulate
 
     if args.kubectl_version is not None:
         kubectl_version_for(args.kubectl_version)  # a bad version is an input error before the run
@@ -282,7 +281,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = load_scenario(
         _scenario_source(args.scenario), allow_outside_paths=args.allow_outside_paths
     )
-    result = simulate(scenario, until=until, kubernetes_version=version)
+    # a long run is a million objects and neither it nor its printing makes reference cycles
+    with collector_paused():
+        result = simulate(scenario, until=until, kubernetes_version=version)
+        return _print_run(args, scenario, result, at)
+
+
+def _print_run(args: argparse.Namespace, scenario: Any, result: Any, at: float | None) -> int:
+    """What `initlab simulate` prints of a run: JSON, logs, describe or the trace."""
+    from initlab.kubectl import kubectl_logs, render_describe, render_trace
+    from initlab.kubectl.events import kubectl_version_for
+
     if args.output == "json":
         if at is not None:
             _emit_json(result.at(at))

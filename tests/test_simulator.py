@@ -814,3 +814,15 @@ def test_event_log_keeps_each_distinct_event_once():
         log.append(float(t * 10), kind)
     assert len(log) == 1000 and len(log._table) == 1
     assert log[3] == (30, *kind) and list(log)[-1] == (9990, *kind)
+
+
+def test_watch_rows_from_frames_are_what_print_pod_prints():
+    """A frame's stored cells are print_pod's at its time: the watch is the same without them."""
+    import dataclasses
+
+    result = simulate(EXAMPLES / "flaky-migration-always.yaml")
+    assert all(f.cells is not None for f in result.frames)
+    bare = dataclasses.replace(
+        result, frames=[dataclasses.replace(f, cells=None) for f in result.frames]
+    )
+    assert render_watch(result) == render_watch(bare)

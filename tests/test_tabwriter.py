@@ -118,3 +118,31 @@ def test_a_line_without_a_tab_ends_the_column_block():
     tw = TabWriter(0, 8, 2)
     tw.write("Name:\tweb\nInit Containers:\n  a:\n    Image:\tbusybox\n")
     assert tw.flush() == "Name:  web\nInit Containers:\n  a:\n    Image:  busybox\n"
+
+
+ROWS = [
+    [["NAME", "READY"], ["a", "1/1"], ["long-name", "0/2"]],
+    [["x\ty", "z"], ["1", "2"]],
+    [["v\vw", "q"], ["line\nbreak", "r"], ["ff\fx", "s"]],
+    [[], ["only"], ["", ""], ["a", "b", "c"]],
+]
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_write_row_writes_what_write_of_the_joined_row_writes(rows: list[list[str]]) -> None:
+    """write_row(cells) == write("\\t".join(cells) + "\\n"), tabs and line ends inside cells too."""
+    fast, slow = TabWriter(6, 4, 3), TabWriter(6, 4, 3)
+    for cells in rows:
+        fast.write_row(cells)
+        slow.write("\t".join(cells) + "\n")
+    assert fast.flush() == slow.flush()
+
+
+def test_write_row_after_a_partial_cell_continues_it() -> None:
+    """A cell left open by write() is ended by write_row's first cell, as write() would."""
+    fast, slow = TabWriter(6, 4, 3), TabWriter(6, 4, 3)
+    for tw in (fast, slow):
+        tw.write("open")
+    fast.write_row(["more", "x"])
+    slow.write("more\tx\n")
+    assert fast.flush() == slow.flush() == "openmore   x\n"

@@ -622,6 +622,27 @@ class TabWriter:
                     self._flush()
         self._cell += text[start:]
 
+    def write_row(self, cells: list[str]) -> None:
+        """`write("\\t".join(cells) + "\\n")`, without splitting again cells that hold no tab,
+        vertical tab, newline or form feed (a long trace is 25,000 rows)."""
+        text = "\t".join(cells)
+        if (
+            self._cell
+            or not cells
+            or text.count("\t") != len(cells) - 1
+            or "\n" in text
+            or "\v" in text
+            or "\f" in text
+        ):
+            self.write(text + "\n")
+            return
+        line = self._lines[-1]
+        line.extend([(c, True) for c in cells])
+        line[-1] = (cells[-1], False)  # the newline ends the last cell
+        self._lines.append([])
+        if len(line) == 1:
+            self._flush()
+
     def flush(self) -> str:
         """`Writer.Flush`: format what is buffered; returns everything written so far."""
         self._flush()
@@ -682,9 +703,15 @@ def escape_terminal(text: str) -> str:
     return _TERMINAL_RE.sub(lambda m: _TERMINAL_ESCAPES[m.group()], text)
 
 
+#: What `table_cell` changes: a cut (form feed, newline, carriage return) or an escape (ESC).
+_CELL_SPECIAL = re.compile("[\f\n\r\x1b]")
+
+
 def table_cell(value: str) -> str:
     """cli-runtime `tableprinter.go` `printRows`: a string cell is cut at its first `\\f`, `\\n`
     or `\\r` (then "..." is appended) and written through `WriteEscaped`."""
+    if _CELL_SPECIAL.search(value) is None:
+        return value  # nothing to cut or escape
     cut = re.search("[\f\n\r]", value)
     if cut is None:
         return escape_terminal(value)
@@ -700,7 +727,7 @@ def tabwrite(lines: Iterable[list[str]]) -> str:
     """
     tw = TabWriter(TABWRITER_MIN_WIDTH, 4, TABWRITER_PADDING)
     for cells in lines:
-        tw.write("\t".join(cells) + "\n")
+        tw.write_row(cells)
     return tw.flush().removesuffix("\n")
 
 

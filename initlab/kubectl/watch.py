@@ -25,24 +25,25 @@ def _fmt_t(t: float) -> int | float:
     return int(t) if float(t).is_integer() else t
 
 
-def _observed(result: Any) -> Iterator[tuple[float, dict[str, Any]]]:
-    """(t, Pod) per observed change, one at a time: a simulator Result's frames assemble
-    their Pod on demand, so no list of every Pod is built."""
+def _rows(result: Any) -> Iterator[list[str]]:
+    """`print_pod`'s cells per observed change, one at a time: a simulator Result's frames
+    carry the cells the simulator printed when it took them (the same pod at the same
+    instant), others are printed here; no list of every Pod is built."""
     frames = getattr(result, "frames", None)
-    if frames is not None:
-        for frame in frames:
-            yield frame.snap["t"], frame.pod
-    else:
+    if frames is None:
         for snap, pod in zip(result.timeline, result.pods, strict=True):
-            yield snap["t"], pod
+            yield [table_cell(c) for c in print_pod(pod, _now(snap["t"])).cells()]
+        return
+    for frame in frames:
+        cells = frame.cells
+        if cells is None:
+            cells = print_pod(frame.pod, _now(frame.snap["t"])).cells()
+        yield [table_cell(c) for c in cells]
 
 
 def render_watch(result: Any) -> str:
     """`kubectl get pod -w`: the header, then one line per observed change."""
-    rows = (
-        [table_cell(c) for c in print_pod(pod, _now(t)).cells()] for t, pod in _observed(result)
-    )
-    return tabwrite(itertools.chain([list(HEADERS)], rows)) + "\n"
+    return tabwrite(itertools.chain([list(HEADERS)], _rows(result))) + "\n"
 
 
 def render_trace(result: Any) -> str:

@@ -168,7 +168,7 @@ class PodContext:
             same = all(prev.snap[k] == snap[k] for k in snap if k != "t")
             if same and prev.metadata == self.metadata:
                 return
-        self.frames.append(Frame(snap, self.head, self.metadata, self.spec, st))
+        self.frames.append(Frame(snap, self.head, self.metadata, self.spec, st, tuple(row.cells())))
 
 
 class Services:

@@ -25,7 +25,8 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from json.encoder import encode_basestring as _json_string
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -131,6 +132,9 @@ class Frame:
     metadata: dict[str, Any]
     spec: dict[str, Any]
     status: dict[str, Any]
+    #: The `kubectl get pod` cells of this pod at time `t`, as the simulator printed them
+    #: when it took the frame (None: not known; `kubectl get -w` prints the pod itself).
+    cells: tuple[str, ...] | None = None
 
     @property
     def t(self) -> float:
@@ -278,14 +282,57 @@ class EventLog:
 _JSON_INDENTED = json.JSONEncoder(indent=2, ensure_ascii=False)
 
 
+class _Unusual(Exception):
+    """A value `_encode_fast` leaves to the json module (a subclass, a non-string key...)."""
+
+
+def _encode_fast(value: Any, nl: str) -> str:
+    """What json.dump(indent=2, ensure_ascii=False) writes for `value`, each newline followed
+    by `nl`'s indent: the same text, built directly (json's own indenting encoder is pure
+    Python and a generator per level). Plain dicts with string keys, lists, tuples, strings,
+    ints, floats, booleans and None; anything else raises `_Unusual`."""
+    if isinstance(value, str):
+        return _json_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if math.isfinite(value) else _JSON_INDENTED.encode(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = nl + "  "
+        parts = []
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _Unusual
+            parts.append(inner + _json_string(k) + ": " + _encode_fast(v, inner))
+        return "{" + ",".join(parts) + nl + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = nl + "  "
+        return "[" + ",".join([inner + _encode_fast(v, inner) for v in value]) + nl + "]"
+    raise _Unusual
+
+
 def _encode(value: Any, level: int) -> str:
     """`value` as json.dump(indent=2) writes it nested `level` deep.
 
     Nested output differs from top-level output only by the indent after each
     newline, and an encoded string never holds a raw newline.
     """
-    text = _JSON_INDENTED.encode(value)
-    return text.replace("\n", "\n" + "  " * level) if level else text
+    try:
+        return _encode_fast(value, "\n" + "  " * level)
+    except _Unusual:
+        text = _JSON_INDENTED.encode(value)
+        return text.replace("\n", "\n" + "  " * level) if level else text
 
 
 def _json_number(n: int | float) -> str:
@@ -295,8 +342,18 @@ def _json_number(n: int | float) -> str:
     return _JSON_INDENTED.encode(n)
 
 
-def _encode_snapshot(snap: dict[str, Any], last: dict[str, tuple[int, str]]) -> str:
-    """A timeline entry nested two deep; `last` remembers each key's previous object and text."""
+#: Per snapshot key: the object it held in the previous snapshot and its text, and for a list,
+#: the text of each of its items by their id.
+_Seen = dict[str, tuple[int, str, dict[int, str]]]
+
+
+def _encode_snapshot(snap: dict[str, Any], last: _Seen) -> str:
+    """A timeline entry nested two deep; `last` remembers the previous snapshot's values.
+
+    A value that is the very object the previous snapshot held reuses its
+    text; so does each item of a list that the previous snapshot's list at
+    the same key held (a container status that did not change is shared).
+    """
     parts = []
     for k, v in snap.items():
         if isinstance(v, dict | list) and v:
@@ -304,14 +361,33 @@ def _encode_snapshot(snap: dict[str, Any], last: dict[str, tuple[int, str]]) -> 
             if seen is not None and seen[0] == id(v):
                 text = seen[1]
             else:
-                text = _encode(v, 3)
-                last[k] = (id(v), text)
+                items: dict[int, str] = {}
+                if type(v) is list:
+                    before = seen[2] if seen is not None else {}
+                    inner = "\n        "
+                    try:
+                        for item in v:
+                            items[id(item)] = before.get(id(item)) or _encode_fast(item, inner)
+                        text = "[" + ",".join(inner + items[id(i)] for i in v) + "\n      ]"
+                    except _Unusual:
+                        text = _encode(v, 3)
+                else:
+                    text = _encode(v, 3)
+                last[k] = (id(v), text, items)
+        elif isinstance(v, str):
+            text = _json_string(v)
         else:
             text = _encode(v, 3)
-        parts.append("\n      " + _encode(k, 3) + ": " + text)
+        parts.append(_snapshot_key(k) + text)
     if not parts:
         return "{}"
     return "{" + ",".join(parts) + "\n    }"
+
+
+@lru_cache(maxsize=256)
+def _snapshot_key(key: Any) -> str:
+    """A snapshot key's line start, as `_encode_snapshot` writes it."""
+    return "\n      " + _encode(key, 3) + ": "
 
 
 @dataclass
@@ -408,7 +484,7 @@ class Result:
             head["kubernetesVersion"] = self.kubernetes_version
         head.update(extra or {})
         yield '{\n  "timeline": ['
-        last: dict[str, tuple[int, str]] = {}
+        last: _Seen = {}
         buf: list[str] = []
         for i, frame in enumerate(self.frames):
             buf.append(("," if i else "") + "\n    " + _encode_snapshot(frame.snap, last))

@@ -81,6 +81,9 @@ Time 0 is the pod's creation; API timestamps count from
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import simpy
@@ -150,6 +153,26 @@ def check_work(steps: int, frames: int, events: int, now: float, end: float) -> 
         )
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the clock runs, back as it was after.
+
+    A long run keeps hundreds of thousands of container statuses alive and
+    makes almost no reference cycles (a 30-day crash loop leaves about 60
+    objects for the collector), so its full passes over the growing heap
+    free nothing and cost a fifth of the run. Reference counting still
+    frees everything else at once. The CLI keeps it off while it prints a
+    run as well (what it prints is built from the run and makes no cycles).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class PodSimulation:
     """One pod on one node, from creation to `until` (or until stable)."""
 
@@ -180,18 +203,19 @@ class PodSimulation:
         steps = 0
         capped = False
         check_at = CHECK_EVERY
-        while True:
-            nxt = env.peek()
-            if nxt == float("inf") or ctx.gone:
-                break
-            if nxt > cap:
-                capped = until is None
-                break
-            env.step()
-            steps += 1
-            if steps >= check_at:
-                check_at += CHECK_EVERY
-                check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
+        with collector_paused():
+            while True:
+                nxt = env.peek()
+                if nxt == float("inf") or ctx.gone:
+                    break
+                if nxt > cap:
+                    capped = until is None
+                    break
+                env.step()
+                steps += 1
+                if steps >= check_at:
+                    check_at += CHECK_EVERY
+                    check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
         check_work(steps, len(ctx.frames), len(ctx.events), env.now, env.now)
         end = cap if (until is not None or capped) else env.now
         if ctx.gone:
