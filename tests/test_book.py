@@ -668,3 +668,53 @@ def test_lite_copies_skip_a_matplotlib_only_figure_line_and_run_the_rest() -> No
     assert why is None
     assert new["source"].startswith("x = 1\n# Not drawn in JupyterLite")
     assert "\n# plots.resources_over_time(r)" in new["source"]
+
+
+def test_lite_copies_print_why_a_figure_is_not_drawn(capsys: pytest.CaptureFixture[str]) -> None:
+    """An indented figure line becomes an indented print saying why; the block still runs."""
+    cell = {
+        "cell_type": "code",
+        "source": "for r in [1]:\n    x = r\n    admission_diff(r, r)\n",
+        "outputs": [],
+    }
+    new, why = lite.lite_cell(cell)
+    scope: dict = {}
+    exec(new["source"], scope)  # noqa: S102 - the rewritten cell, as the kernel runs it
+    assert why is None and scope["x"] == 1
+    assert capsys.readouterr().out == (
+        "(figure not drawn in JupyterLite: admission_diff needs matplotlib, "
+        "which has no Pyodide build on any registry)\n"
+    )
+
+
+def test_lite_copies_stub_a_schema_check_imported_by_an_earlier_cell() -> None:
+    """A cell calling kubernetes_validate.validate without importing it runs, checks skipped."""
+    cell = {
+        "cell_type": "code",
+        "source": "for d in docs:\n    kubernetes_validate.validate(d, '1.33')\nn = len(docs)\n",
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok\n"}],
+    }
+    new, why = lite.lite_cell(cell)
+    scope: dict = {"docs": [{}, {}]}
+    exec(new["source"], scope)  # noqa: S102 - the stubbed cell, as the kernel runs it
+    assert why is None and scope["n"] == 2
+    assert new["source"].startswith("# JupyterLite: kubernetes-validate cannot run")
+
+
+def test_lite_copies_of_a_cell_that_cannot_run_print_why_and_the_stored_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Running a commented-out cell prints why it is not run, then what Jupyter printed."""
+    cell = {
+        "cell_type": "code",
+        "source": "import kubernetes_validate\nprint(kubernetes_validate.__file__)",
+        "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["/x/", "y.py\n"]},
+            {"output_type": "execute_result", "data": {"text/plain": "True"}},
+        ],
+    }
+    new, why = lite.lite_cell(cell)
+    exec(new["source"], {})  # noqa: S102 - the commented cell, as the kernel runs it
+    assert capsys.readouterr().out == (
+        f"(not run in JupyterLite: {why})\nIn Jupyter, this cell printed:\n/x/y.py\nTrue"
+    )

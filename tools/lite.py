@@ -16,13 +16,16 @@ The notebooks JupyterLite gets are copies of ``notebooks/*.ipynb`` with:
   ``initlab.book.plots.timeline`` then returns the SVG timeline);
 - schema checks skipped, saying so: ``kubernetes_validate`` needs ``rpds-py``,
   compiled code with no Pyodide build on any registry. Where a cell only
-  imports it and calls ``.validate(...)``, that call is replaced by a stub that
-  prints "schema check skipped" and the rest of the cell runs (so names it
-  defines exist for later cells);
+  imports it and calls ``.validate(...)`` (or only calls ``.validate(...)``,
+  imported by an earlier cell), a stub takes its place that prints "schema
+  check skipped" and the rest of the cell runs (so names it defines exist for
+  later cells);
+- a matplotlib-only figure line (``resources_over_time``, ``admission_diff``)
+  made a comment and a ``print`` saying why it is not drawn; the rest runs;
 - every other cell that cannot run in a browser made into a comment that
-  says why, with its stored output kept: other uses of ``kubernetes_validate``,
-  ``subprocess`` (a browser has no processes), or a matplotlib-only figure
-  (``resources_over_time``, ``admission_diff``).
+  says why, with its stored output kept; running it prints why and what a real
+  kernel printed: other uses of ``kubernetes_validate`` (e.g. the schema files
+  it ships), or ``subprocess`` other than ``python -m initlab``.
 
 ``examples/`` and ``notebooks/manifests/`` go in as files, so the chapters'
 relative paths (``../examples/x.yaml``, ``manifests/y.yaml``) work. The lock
@@ -106,12 +109,29 @@ def _initlab_here(cmd, capture_output=False, text=False, check=False, **kwargs):
 
 subprocess.run = _initlab_here
 """
-FIGURE_ONLY = re.compile(r"^(?P<line>.*\b(resources_over_time|admission_diff)\(.*)$", re.M)
+FIGURE_ONLY = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<line>.*\b(?P<figure>resources_over_time|admission_diff)\(.*)$", re.M
+)
+NO_MATPLOTLIB = "needs matplotlib, which has no Pyodide build on any registry"
+
+
+def _figure_skipped(m: re.Match[str]) -> str:
+    """The figure line as a comment, then a print that says why it is not drawn."""
+    indent, why = m.group("indent"), f"{m.group('figure')} {NO_MATPLOTLIB}"
+    return (
+        f"{indent}# Not drawn in JupyterLite (this figure {NO_MATPLOTLIB}):\n"
+        f"{indent}# {m.group('line')}\n"
+        f"{indent}print({f'(figure not drawn in JupyterLite: {why})'!r})"
+    )
 
 
 def _schema_stubbed(source: str) -> str | None:
-    """A cell whose only schema use is `import` + `.validate(...)`, with the checks stubbed."""
-    if not SCHEMA_IMPORT.search(source):
+    """A cell whose only schema uses are `import` and `.validate(...)`, with the checks stubbed.
+
+    The import may be in an earlier cell: the stub binds the name again, so the
+    cell runs the same whether or not the earlier one ran.
+    """
+    if not re.search(r"\bkubernetes_validate\b", source):
         return None
     rest = SCHEMA_IMPORT.sub("", source)
     if SCHEMA_USES.search(rest.replace("kubernetes_validate.validate(", "")):
@@ -126,13 +146,7 @@ def lite_cell(cell: dict) -> tuple[dict, str | None]:
     source = "".join(cell.get("source", []))
     source = MAGIC.sub("", source)
     if FIGURE_ONLY.search(source):  # the figure line is skipped, the rest of the cell runs
-        source = FIGURE_ONLY.sub(
-            lambda m: (
-                "# Not drawn in JupyterLite (this figure needs matplotlib, which has no "
-                "Pyodide build on any registry):\n# " + m.group("line")
-            ),
-            source,
-        )
+        source = FIGURE_ONLY.sub(_figure_skipped, source)
     if re.search(r"\bsubprocess\b", source) and re.search(r'"-m", "initlab"', source):
         source = SUBPROCESS_STUB + source
     stubbed = _schema_stubbed(source)
@@ -147,11 +161,27 @@ def lite_cell(cell: dict) -> tuple[dict, str | None]:
         if pattern.search(source):
             note = (
                 f"# Not run in JupyterLite: {why}.\n"
-                "# The output below was stored from a real Python kernel. The cell, for Jupyter:\n"
+                "# The output below was stored from a real Python kernel; running this cell\n"
+                "# prints why, and that output. The cell, for Jupyter:\n"
             )
             commented = "\n".join("# " + line if line else "#" for line in source.splitlines())
-            return dict(cell, source=note + commented), why
+            return dict(cell, source=note + commented + _says_why(why, cell)), why
     return dict(cell, source=MAGIC.sub("", source)), None
+
+
+def _says_why(why: str, cell: dict) -> str:
+    """Lines that print why the cell is not run, then the text a real kernel printed."""
+    stored = "".join(
+        str(_joined(out.get("text", "")))
+        if out.get("output_type") == "stream"
+        else str(_joined(out.get("data", {}).get("text/plain", "")))
+        for out in cell.get("outputs", [])
+    )
+    lines = [f"\nprint({f'(not run in JupyterLite: {why})'!r})"]
+    if stored:
+        lines.append(f"print({'In Jupyter, this cell printed:'!r})")
+        lines.append(f"print({stored!r}, end='')")
+    return "\n".join(lines)
 
 
 def _joined(value: object) -> object:
