@@ -75,7 +75,10 @@ def metadata(pod: Any) -> dict[str, Any]:
 
 
 def _containers(pod: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    return as_list(spec(pod).get(key))
+    # as_list(spec(pod).get(key)), in one call: the kubelet model asks for these on every sync
+    s = pod.get("spec") if isinstance(pod, dict) else None
+    v = s.get(key) if isinstance(s, dict) else None
+    return [c for c in v if isinstance(c, dict)] if isinstance(v, list) else []
 
 
 def init_containers(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -90,7 +93,8 @@ def regular_containers(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def restart_policy(pod: Mapping[str, Any]) -> str:
     """`spec.restartPolicy`, defaulting to Always (`SetDefaults_PodSpec`)."""
-    p = spec(pod).get("restartPolicy")
+    s = pod.get("spec") if isinstance(pod, dict) else None
+    p = s.get("restartPolicy") if isinstance(s, dict) else None
     return p if p in ("Always", "OnFailure", "Never") else "Always"
 
 

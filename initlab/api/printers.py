@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from initlab.api.pod import as_dict, as_str, is_restartable_init_container
@@ -218,6 +219,12 @@ def parse_time(value: str | datetime | None) -> datetime | None:
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if not isinstance(value, str):
         return None
+    return _parse_rfc3339(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_rfc3339(value: str) -> datetime | None:
+    """`parse_time` of a string (the same few timestamps are read again and again)."""
     m = _RFC3339.fullmatch(value.strip())
     if m is None:
         return None
@@ -338,6 +345,8 @@ def print_pod(
     RESTARTS forgets regular init containers once the container pass runs.
     When `steps` is given, each decision of the walk is appended to it.
     """
+    # the walk's decisions, for `initlab explain`: built only when asked for
+    explain = steps is not None
     note = steps.append if steps is not None else (lambda _step: None)
     if now is None:
         now = datetime.now(UTC)
@@ -361,9 +370,11 @@ def print_pod(
     reason = phase
     if as_str(status.get("reason")):
         reason = as_str(status.get("reason"))
-        note(Step("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk"))
+        if explain:
+            note(Step("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk"))
     else:
-        note(Step("STATUS", "", reason, f"the walk starts from the phase, {phase!r}"))
+        if explain:
+            note(Step("STATUS", "", reason, f"the walk starts from the phase, {phase!r}"))
 
     # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
     for c in conditions:
@@ -372,9 +383,15 @@ def print_pod(
             and as_str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
         ):
             reason = POD_REASON_SCHEDULING_GATED
-            note(
-                Step("STATUS", "", reason, "the PodScheduled condition's reason is SchedulingGated")
-            )
+            if explain:
+                note(
+                    Step(
+                        "STATUS",
+                        "",
+                        reason,
+                        "the PodScheduled condition's reason is SchedulingGated",
+                    )
+                )
 
     spec_inits = _items(spec.get("initContainers"))
     init_by_name: dict[str, dict[str, Any]] = {}
@@ -398,32 +415,34 @@ def print_pod(
         terminated = _state(cs, "state", "terminated")
         waiting = _state(cs, "state", "waiting")
         if terminated is not None and _int(terminated.get("exitCode")) == 0:
-            note(
-                Step(
-                    "STATUS",
-                    name,
-                    reason,
-                    f"init container {name} exited 0: it is done, the walk goes on",
+            if explain:
+                note(
+                    Step(
+                        "STATUS",
+                        name,
+                        reason,
+                        f"init container {name} exited 0: it is done, the walk goes on",
+                    )
                 )
-            )
             continue
         if sidecar and cs.get("started") is True:
             if cs.get("ready") is True:
                 ready += 1
-            note(
-                Step(
-                    "STATUS",
-                    name,
-                    reason,
-                    f"sidecar {name} has started"
-                    + (
-                        " and is ready (counted in READY)"
-                        if cs.get("ready") is True
-                        else ", not ready"
+            if explain:
+                note(
+                    Step(
+                        "STATUS",
+                        name,
+                        reason,
+                        f"sidecar {name} has started"
+                        + (
+                            " and is ready (counted in READY)"
+                            if cs.get("ready") is True
+                            else ", not ready"
+                        )
+                        + ": the walk goes on",
                     )
-                    + ": the walk goes on",
                 )
-            )
             continue
         if terminated is not None:
             # initialization has failed
@@ -441,47 +460,50 @@ def print_pod(
         else:
             reason = f"Init:{i}/{len(spec_inits)}"
         initializing = True
-        what = (
-            f"terminated with exit code {_int(terminated.get('exitCode'))}"
-            if terminated is not None
-            else f"waiting ({as_str(waiting.get('reason'))})"
-            if waiting is not None and as_str(waiting.get("reason"))
-            else "running"
-            if _state(cs, "state", "running") is not None
-            else "not started"
-        )
-        note(
-            Step(
-                "STATUS",
-                name,
-                reason,
-                f"init container {name} (#{i} of {len(spec_inits)}) is {what}: the first "
-                "unfinished init container decides STATUS and stops the init walk",
+        if explain:
+            what = (
+                f"terminated with exit code {_int(terminated.get('exitCode'))}"
+                if terminated is not None
+                else f"waiting ({as_str(waiting.get('reason'))})"
+                if waiting is not None and as_str(waiting.get("reason"))
+                else "running"
+                if _state(cs, "state", "running") is not None
+                else "not started"
             )
-        )
+            note(
+                Step(
+                    "STATUS",
+                    name,
+                    reason,
+                    f"init container {name} (#{i} of {len(spec_inits)}) is {what}: the first "
+                    "unfinished init container decides STATUS and stops the init walk",
+                )
+            )
         break
 
     if not initializing or is_pod_initialized_condition_true(conditions):
         if initializing:
-            note(
-                Step(
-                    "STATUS",
-                    "",
-                    reason,
-                    "but the Initialized condition is True (the pod had initialized), so the app "
-                    "containers are read anyway and their reasons override",
+            if explain:
+                note(
+                    Step(
+                        "STATUS",
+                        "",
+                        reason,
+                        "but the Initialized condition is True (the pod had initialized), so the app "
+                        "containers are read anyway and their reasons override",
+                    )
                 )
-            )
         if restarts != sidecar_restarts:
-            note(
-                Step(
-                    "RESTARTS",
-                    "",
-                    str(sidecar_restarts),
-                    f"the container pass resets RESTARTS to the sidecars' {sidecar_restarts}: "
-                    f"{restarts - sidecar_restarts} restart(s) of regular init containers are forgotten",
+            if explain:
+                note(
+                    Step(
+                        "RESTARTS",
+                        "",
+                        str(sidecar_restarts),
+                        f"the container pass resets RESTARTS to the sidecars' {sidecar_restarts}: "
+                        f"{restarts - sidecar_restarts} restart(s) of regular init containers are forgotten",
+                    )
                 )
-            )
         restarts = sidecar_restarts
         last_restart = last_sidecar_restart
         has_running = False
@@ -506,36 +528,44 @@ def print_pod(
                 has_running = True
                 ready += 1
             if reason != before:
-                note(
-                    Step(
-                        "STATUS",
-                        name,
-                        reason,
-                        f"container {name} is {'waiting' if waiting is not None else 'terminated'}"
-                        f" with reason {reason!r}; app containers are read last to first, so the "
-                        "first one with a reason wins",
+                if explain:
+                    note(
+                        Step(
+                            "STATUS",
+                            name,
+                            reason,
+                            f"container {name} is {'waiting' if waiting is not None else 'terminated'}"
+                            f" with reason {reason!r}; app containers are read last to first, so the "
+                            "first one with a reason wins",
+                        )
                     )
-                )
 
         # back to "Running" if at least one container still reports running
         if reason == "Completed" and has_running:
             reason = "Running" if has_pod_ready_condition(conditions) else "NotReady"
-            note(Step("STATUS", "", reason, "Completed but a container still runs: Ready decides"))
+            if explain:
+                note(
+                    Step(
+                        "STATUS", "", reason, "Completed but a container still runs: Ready decides"
+                    )
+                )
 
     deleting = _timestamp(meta.get("deletionTimestamp")) is not None
     if deleting and as_str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
         reason = "Unknown"
-        note(Step("STATUS", "", reason, "the pod is being deleted and its node is unreachable"))
+        if explain:
+            note(Step("STATUS", "", reason, "the pod is being deleted and its node is unreachable"))
     elif deleting and phase not in ("Succeeded", "Failed"):
         reason = "Terminating"
-        note(
-            Step(
-                "STATUS",
-                "",
-                reason,
-                "metadata.deletionTimestamp is set and the pod is not finished",
+        if explain:
+            note(
+                Step(
+                    "STATUS",
+                    "",
+                    reason,
+                    "metadata.deletionTimestamp is set and the pod is not finished",
+                )
             )
-        )
 
     restarts_display = str(restarts)
     if restarts != 0 and last_restart is not None:

@@ -101,6 +101,9 @@ def convert_container_statuses(
     reason_cache: Mapping[str, tuple[str, str]] | None = None,
     startup_results: Mapping[str, str] | None = None,
     readiness_results: Mapping[str, str] | None = None,
+    *,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """`convertToAPIContainerStatuses` + `UpdatePodStatus` for init or regular containers.
 
@@ -115,12 +118,17 @@ def convert_container_statuses(
        with that reason; its terminated state moves to `lastState`. An
        exited-0 init container is never shown waiting.
     4. `started`/`ready`.
+
+    `inits` and `apps` are the pod's init and regular containers, when the
+    caller has them at hand (as in every function here that takes them).
     """
     reason_cache = reason_cache or {}
     startup_results = startup_results or {}
     readiness_results = readiness_results or {}
-    containers = init_containers(pod) if is_init else regular_containers(pod)
-    has_inits = bool(init_containers(pod))
+    if inits is None:
+        inits = init_containers(pod)
+    containers = inits if is_init else (regular_containers(pod) if apps is None else apps)
+    has_inits = bool(inits)
     default_reason = POD_INITIALIZING if has_inits else CONTAINER_CREATING
     old = {s.get("name"): s for s in (previous or []) if isinstance(s, dict)}
 
@@ -223,6 +231,7 @@ def normalize_image(image: str) -> str:
     return image if (":" in last or "@" in image) else image + ":latest"
 
 
+@lru_cache(maxsize=256)
 def _image_id(image: str) -> str:
     """An imageID as the runtime reports it: the repository and a (made-up) digest."""
     import hashlib
@@ -256,10 +265,13 @@ def _last_terminated(s: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def has_any_regular_container_started(
-    pod: Mapping[str, Any], statuses: list[dict[str, Any]] | None
+    pod: Mapping[str, Any],
+    statuses: list[dict[str, Any]] | None,
+    *,
+    apps: list[dict[str, Any]] | None = None,
 ) -> bool:
     """`kubecontainer.HasAnyRegularContainerStarted`: a regular container running or terminated."""
-    for c in regular_containers(pod):
+    for c in regular_containers(pod) if apps is None else apps:
         s = _find(statuses, str(c.get("name")))
         if s is not None and ("running" in _state(s) or "terminated" in _state(s)):
             return True
@@ -267,7 +279,10 @@ def has_any_regular_container_started(
 
 
 def has_any_active_regular_container_started(
-    pod: Mapping[str, Any], runtime: RuntimePodStatus
+    pod: Mapping[str, Any],
+    runtime: RuntimePodStatus,
+    *,
+    apps: list[dict[str, Any]] | None = None,
 ) -> bool:
     """`kubecontainer.HasAnyActiveRegularContainerStarted` (v1.33+, PR #128516).
 
@@ -278,7 +293,7 @@ def has_any_active_regular_container_started(
     """
     if not (runtime.has_sandbox and runtime.sandbox_ready):
         return False
-    names = {str(c.get("name")) for c in regular_containers(pod)}
+    names = {str(c.get("name")) for c in (regular_containers(pod) if apps is None else apps)}
     return any(r.name in names and r.sandbox == runtime.sandbox_attempt for r in runtime.containers)
 
 
@@ -290,6 +305,8 @@ def get_phase(
     *,
     version: str | None = None,
     pod_has_initialized: bool | None = None,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> str:
     """`kubelet_pods.go` `getPhase`, as in the given Kubernetes release (default: the newest).
 
@@ -327,7 +344,9 @@ def get_phase(
 
     pending_regular = pending_sidecar = failed = 0
     unknown = running = waiting = stopped = succeeded = 0
-    for c in init_containers(pod):
+    if apps is None:
+        apps = regular_containers(pod)
+    for c in init_containers(pod) if inits is None else inits:
         s = _find(init_statuses, str(c.get("name")))
         if is_restartable_init_container(c):
             if s is None:
@@ -367,7 +386,7 @@ def get_phase(
         else:
             pending_regular += 1
 
-    for c in regular_containers(pod):
+    for c in apps:
         s = _find(statuses, str(c.get("name")))
         if s is None:
             unknown += 1
@@ -393,7 +412,7 @@ def get_phase(
     if holds(PHASE_SIDECAR_CURRENT_SANDBOX, version) and pod_has_initialized is not None:
         initialized = pod_has_initialized
     else:
-        initialized = has_any_regular_container_started(pod, statuses)
+        initialized = has_any_regular_container_started(pod, statuses, apps=apps)
     if holds(PHASE_PENDING_WHILE_REGULAR_INIT_RUNS, version):
         pending = pending_regular > 0 or (pending_sidecar > 0 and not initialized)
     else:
@@ -432,9 +451,13 @@ def initialized_condition(
     init_statuses: list[dict[str, Any]] | None,
     statuses: list[dict[str, Any]] | None,
     phase: str,
+    *,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`GeneratePodInitializedCondition`."""
-    inits = init_containers(pod)
+    if inits is None:
+        inits = init_containers(pod)
     if not inits:
         return _cond("Initialized", True)
     if not init_statuses:
@@ -453,7 +476,7 @@ def initialized_condition(
             incomplete.append(name)
     if phase == "Succeeded" and not unknown:
         return _cond("Initialized", True, POD_COMPLETED)
-    if has_any_regular_container_started(pod, statuses):
+    if has_any_regular_container_started(pod, statuses, apps=apps):
         return _cond("Initialized", True)
     messages = []
     if unknown:
@@ -470,13 +493,16 @@ def containers_ready_condition(
     init_statuses: list[dict[str, Any]] | None,
     statuses: list[dict[str, Any]] | None,
     phase: str,
+    *,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`GenerateContainersReadyCondition`: sidecars and regular containers."""
     if statuses is None:
         return _cond("ContainersReady", False, UNKNOWN_CONTAINER_STATUSES)
     unknown: list[str] = []
     unready: list[str] = []
-    for c in init_containers(pod):
+    for c in init_containers(pod) if inits is None else inits:
         if not is_restartable_init_container(c):
             continue
         name = str(c.get("name"))
@@ -485,7 +511,7 @@ def containers_ready_condition(
             unknown.append(name)
         elif not s.get("ready"):
             unready.append(name)
-    for c in regular_containers(pod):
+    for c in regular_containers(pod) if apps is None else apps:
         name = str(c.get("name"))
         s = _find(statuses, name)
         if s is None:
@@ -548,12 +574,17 @@ def generate_conditions(
     phase: str,
     sandbox_ready: bool,
     scheduled: bool = True,
+    *,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The conditions the kubelet writes, in its order, plus PodScheduled from the scheduler."""
-    containers_ready = containers_ready_condition(pod, init_statuses, statuses, phase)
+    containers_ready = containers_ready_condition(
+        pod, init_statuses, statuses, phase, inits=inits, apps=apps
+    )
     conds = [
         ready_to_start_condition(sandbox_ready),
-        initialized_condition(pod, init_statuses, statuses, phase),
+        initialized_condition(pod, init_statuses, statuses, phase, inits=inits, apps=apps),
     ]
     conds.append(ready_condition(pod, containers_ready, conds))
     conds.append(containers_ready)
@@ -668,6 +699,8 @@ def generate_api_pod_status(
     """
     from initlab.api.resources import qos_class
 
+    # read once: every step below walks them
+    inits, apps = init_containers(pod), regular_containers(pod)
     init_st = convert_container_statuses(
         pod,
         runtime,
@@ -676,6 +709,8 @@ def generate_api_pod_status(
         reason_cache,
         startup_results,
         readiness_results,
+        inits=inits,
+        apps=apps,
     )
     st = convert_container_statuses(
         pod,
@@ -685,6 +720,8 @@ def generate_api_pod_status(
         reason_cache,
         startup_results,
         readiness_results,
+        inits=inits,
+        apps=apps,
     )
     running = any(r.state == RUNNING for r in runtime.containers)
     meta = pod.get("metadata") if isinstance(pod, dict) else None
@@ -695,7 +732,9 @@ def generate_api_pod_status(
         st,
         pod_is_terminal=terminating and not running,
         version=version,
-        pod_has_initialized=has_any_active_regular_container_started(pod, runtime),
+        pod_has_initialized=has_any_active_regular_container_started(pod, runtime, apps=apps),
+        inits=inits,
+        apps=apps,
     )
     if terminal_phase:
         phase = terminal_phase
@@ -703,7 +742,7 @@ def generate_api_pod_status(
         phase = "Failed"
     status: dict[str, Any] = {"phase": phase}
     sandbox_ready = runtime.has_sandbox and runtime.sandbox_ready
-    conds = generate_conditions(pod, init_st, st, phase, sandbox_ready)
+    conds = generate_conditions(pod, init_st, st, phase, sandbox_ready, inits=inits, apps=apps)
     status["conditions"] = share_unchanged(
         carry_transition_times(conds, previous.get("conditions"), now), previous.get("conditions")
     )
@@ -713,12 +752,14 @@ def generate_api_pod_status(
     status["hostIP"] = HOST_IP
     if pod_ip is not None:
         status["podIP"] = pod_ip
-        status["podIPs"] = [{"ip": pod_ip}]
+        ips = previous.get("podIPs")
+        # the previous list when equal: statuses are never mutated, so they may share it
+        status["podIPs"] = ips if ips == [{"ip": pod_ip}] else [{"ip": pod_ip}]
     elif previous.get("podIP") and phase in TERMINAL_PHASES:
         status["podIP"] = previous["podIP"]
         status["podIPs"] = previous.get("podIPs", [])
     status["startTime"] = rfc3339(start_time)
-    if init_containers(pod):
+    if inits:
         status["initContainerStatuses"] = share_unchanged(
             init_st, previous.get("initContainerStatuses")
         )

@@ -65,6 +65,11 @@ class _BackoffRetry:
     fingerprint: tuple[Any, ...]
     until: float
     events: list[tuple[str, str, str, str, str]]
+    #: The fingerprint once the sync had written its reasons (CrashLoopBackOff) into the
+    #: reason cache: the next sync publishes that status and then decides the same again.
+    after: tuple[Any, ...] | None = None
+    #: The back-off expiries the sync asked to be synced at, in order.
+    expiries: tuple[float, ...] = ()
 
 
 class PodWorker:
@@ -97,6 +102,8 @@ class PodWorker:
         self._retry: _BackoffRetry | None = None
         #: While a sync runs: the earliest back-off expiry among the containers it could not start.
         self._backoff_until: float | None = None
+        #: While a sync runs: the back-off expiries it asked to be synced at.
+        self._expiries: list[float] = []
         self._running_at_start: set[str] = set()
         #: The simulation ends at this time (inclusive): no resync past it is folded.
         self.horizon = float("inf")
@@ -200,9 +207,21 @@ class PodWorker:
             ctx.event("Normal", DEADLINE_EXCEEDED, "Pod", DEADLINE_MESSAGE)
         fp = self.publish()
         retry = self._retry
-        if retry is not None and retry.fingerprint == fp and now < retry.until:
+        if (
+            retry is not None
+            and now < retry.until
+            and (retry.fingerprint == fp or (_FAST_RESYNCS and retry.after == fp))
+        ):
             # Nothing changed since a sync that only found containers in back-off, and the
             # back-off has not expired: this sync decides the same, so replay its outcome.
+            if retry.fingerprint != fp:
+                # Only the reasons that sync wrote changed, and computePodActions and
+                # doBackOff do not read them: a full sync would decide the same again,
+                # asking again for the expiries (merged with those already asked for).
+                for until in retry.expiries:
+                    if until > now:
+                        self.request_sync(until - now)
+                retry = self._retry = _BackoffRetry(fp, retry.until, retry.events, fp)
             for kind in retry.events:
                 ctx.events.append(now, kind)
             if not self._fold_resyncs(now, retry):
@@ -265,6 +284,7 @@ class PodWorker:
 
         inits = init_containers(ctx.pod)
         self._backoff_until = None
+        self._expiries = []
         for idx in actions.init_containers_to_start:
             spec = inits[idx]
             ok = yield from self.start(spec, True, status_at_start)
@@ -288,7 +308,9 @@ class PodWorker:
             self.request_sync(ERROR_RESYNC)
             if only_backoff and self._backoff_until is not None and self.env.now == now:
                 events = ctx.events.kinds_since(first_event)
-                self._retry = _BackoffRetry(fp, self._backoff_until, events)
+                self._retry = _BackoffRetry(
+                    fp, self._backoff_until, events, self._fingerprint(), tuple(self._expiries)
+                )
 
     def _fold_resyncs(self, now: float, retry: _BackoffRetry) -> bool:
         """Run the resyncs that would replay `retry` before anything else happens, at once.
@@ -386,6 +408,7 @@ class PodWorker:
             )
             self.reason_cache[name] = ("CrashLoopBackOff", decision.message)
             if decision.until is not None and decision.until > self.env.now:
+                self._expiries.append(decision.until)
                 self.request_sync(decision.until - self.env.now)
             return False
         prior = next((r for r in status_at_start if r.name == name), None)
