@@ -477,7 +477,7 @@ class WebhookServer(HTTPServer):
             while not self._stopping:
                 for key, _ in selector.select(min(poll_interval, 0.05)):
                     if key.fileobj is self.socket:
-                        self._accept_all()
+                        self._accept_all(selector)
                     elif key.fileobj is self._wake_r:
                         with contextlib.suppress(OSError):
                             self._wake_r.recv(4096)
@@ -533,7 +533,7 @@ class WebhookServer(HTTPServer):
         with contextlib.suppress(OSError):  # full: a wake-up is pending anyway
             self._wake_w.send(b"x")
 
-    def _accept_all(self) -> None:
+    def _accept_all(self, selector: selectors.BaseSelector) -> None:
         while True:
             try:
                 sock, address = self.socket.accept()
@@ -550,9 +550,13 @@ class WebhookServer(HTTPServer):
                 self.shutdown_request(sock)
                 continue
             sock.setblocking(False)
-            conn = _Connection(sock, address, time.monotonic() + self.handshake_timeout)
+            now = time.monotonic()
+            conn = _Connection(sock, address, now + self.handshake_timeout)
             conn.secure = self.tls is None
-            self._jobs.put(conn)
+            if conn.secure:  # plain HTTP: its first wait is a read
+                conn.deadline = now + self.read_timeout
+            # To a worker once its first bytes (the ClientHello) are here, not before.
+            selector.register(sock, selectors.EVENT_READ, conn)
 
     def _park(self, conn: _Connection, events: int, deadline: float) -> None:
         """Give the connection back to the reactor until it is ready or `deadline` passes."""
