@@ -24,8 +24,9 @@ request + response), resets (connections refused, reset or dropped), the
 CPU time (user + system, all threads) the server's process and the client's
 process spent per request, and the 1-minute load average when it started:
 on a shared machine the latency moves with the load; the CPU per request
-much less. With 50 requests always in flight, the mean latency is 50 / the
-rate (Little's law), so p99 follows the CPU each request costs both sides.
+much less. Each server first answers a few requests, unmeasured (warm-up).
+With 50 requests always in flight, the mean latency is 50 / the rate
+(Little's law), so p99 follows the CPU each request costs both sides.
 The ratios (webhook / bare) say what admission costs, whatever the machine.
 Traffic never leaves loopback and the run stops by itself.
 
@@ -131,6 +132,20 @@ def _exchange(sock: socket.socket, request: bytes) -> int:
 
 
 _LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)", re.IGNORECASE)
+
+
+def _warm_up(port: int, path: str, body: bytes, cafile: str, n: int = 5) -> None:
+    """A few requests before the clock starts, one at a time, so that the first column does
+    not also measure the server's first-use work (lazy imports, caches)."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    for _ in range(n):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            _exchange(sock, request)
 
 
 def _client_load(
@@ -264,6 +279,9 @@ def main() -> dict[str, Any]:
         try:
             with contextlib.redirect_stderr(io.StringIO()):  # the servers' access logs
                 port, bare_port = _serve(webhook), _serve(bare)
+                for body in (update.encode(), create):  # lazy imports, first-use caches
+                    _warm_up(port, "/mutate", body, cert)
+                _warm_up(bare_port, "/", create, cert)
                 columns = {
                     "webhook_update": _measure(port, "/mutate", update.encode(), cert),
                     "webhook_create_istio": _measure(port, "/mutate", create, cert),
