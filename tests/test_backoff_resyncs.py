@@ -10,6 +10,7 @@ asked, with the fast path doing fewer simpy steps.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -143,6 +144,7 @@ def test_folded_resyncs_give_the_same_run(name: str, monkeypatch: pytest.MonkeyP
     slow = _run(SCENARIOS[name], False, monkeypatch)
     fast = _run(SCENARIOS[name], True, monkeypatch)
     assert "".join(fast.iter_json({})) == "".join(slow.iter_json({}))
+    assert "".join(fast.iter_json({})) == json.dumps(fast.to_json(), indent=2, ensure_ascii=False)
     assert list(fast.event_records) == list(slow.event_records)
     assert fast.events == slow.events
     assert len(fast.event_records) == len(slow.event_records)

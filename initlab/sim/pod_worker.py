@@ -337,20 +337,28 @@ class PodWorker:
         other = min((q[0] for q in queue if id(q[3]) not in ours), default=float("inf"))
         due = min(other, retry.until)
         first = now + ERROR_RESYNC
-        chains = sorted({*pending, first})
-        if not (chains[0] < due and chains[0] <= self.horizon):
-            return False
-        heap = list(chains)
-        queued = set(chains)
+        horizon = self.horizon
         times: array[float] = array("d")
-        while heap and heap[0] < due and heap[0] <= self.horizon:
-            t = heapq.heappop(heap)
-            times.append(t)
-            nxt = t + ERROR_RESYNC
-            if nxt not in queued:
-                queued.add(nxt)
-                heapq.heappush(heap, nxt)
-        later = [t for t in heap if t not in pending]
+        if not any(t < due and t <= horizon for t in pending):
+            # one chain (the usual case): first, first + 10, ... while due
+            t = first
+            while t < due and t <= horizon:
+                times.append(t)
+                t += ERROR_RESYNC
+            later = [] if t in pending else [t]
+        else:
+            heap = sorted({*pending, first})
+            queued = set(heap)
+            while heap and heap[0] < due and heap[0] <= horizon:
+                t = heapq.heappop(heap)
+                times.append(t)
+                nxt = t + ERROR_RESYNC
+                if nxt not in queued:
+                    queued.add(nxt)
+                    heapq.heappush(heap, nxt)
+            later = [t for t in heap if t not in pending]
+        if not times:
+            return False
         if deadline_exceeded(self.ctx.pod, self.start_time, times[-1]) or any(
             now + (t - now) != t for t in later
         ):

@@ -504,19 +504,28 @@ class Result:
                 + "\n    }"
                 for kind in records._table
             ]
-            buf = ["["]
-            sep = ""
+            # each event starts with its comma; the list's opening bracket replaces the first
+            buf = []
+            opening = "["
+            lead = ',\n    {\n      "t": '
             for times, ks in records.entries():
-                for t in times:
-                    at = '\n    {\n      "t": ' + _json_number(_num(t))
-                    buf.append(sep + at + tails[ks[0]])
-                    sep = ","
-                    for k in ks[1:]:
-                        buf.append("," + at + tails[k])
-                    if len(buf) >= 4096:
-                        yield "".join(buf)
-                        buf = []
-            yield "".join(buf) + "\n  ]"
+                if len(ks) == 1:
+                    tail = tails[ks[0]]
+                    buf.extend(
+                        [
+                            lead + (str(int(t)) if t.is_integer() else _json_number(t)) + tail
+                            for t in times
+                        ]
+                    )
+                else:
+                    for t in times:
+                        at = lead + (str(int(t)) if t.is_integer() else _json_number(t))
+                        buf.extend([at + tails[k] for k in ks])
+                if len(buf) >= 4096:
+                    yield opening + "".join(buf)[1:]
+                    opening, buf = ",", []
+            rest = "".join(buf)
+            yield (opening + rest[1:] if rest else "") + "\n  ]"
         yield ',\n  "final": ' + _encode(self.final, 1)
         for key, value in head.items():
             yield ",\n  " + _encode(key, 1) + ": " + _encode(value, 1)
