@@ -97,6 +97,7 @@ def run_chapter(browser: Any, origin: str, name: str, code_cells: int) -> dict[s
     watch = Watch(page, origin)
     page.route("**/lite/jupyter-lite.json", _expose_app)
     try:
+        t0 = time.perf_counter()
         page.goto(f"{origin}/lite/lab/index.html?path=notebooks/{name}")
         page.wait_for_function(
             """n => window.jupyterapp && window.jupyterapp.shell.currentWidget
@@ -106,7 +107,6 @@ def run_chapter(browser: Any, origin: str, name: str, code_cells: int) -> dict[s
             arg=code_cells,
             timeout=KERNEL_TIMEOUT_MS,
         )
-        t0 = time.perf_counter()
         page.wait_for_function(KERNEL_IDLE_JS, timeout=KERNEL_TIMEOUT_MS, polling=100)
         kernel_s = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -236,6 +236,8 @@ def measure(chapters: list[str] | None = None) -> dict[str, Any]:
                 print(_row(name, (*(r[k] for k in keys), end, r["kernel_s"], r["run_s"])))
                 for f in r["failures"]:
                     print(f"    cell {f['cell']}: {f['error'][:150]}  <- {f['first_line'][:60]}")
+                for e in r["stderr"]:
+                    print(f"    cell {e['cell']} stderr: {e['line'][:150]}")
                 for d in r["differences"]:
                     print(
                         f"    cell {d['cell']} differs: {d['stored'][:70]!r} -> {d['lite'][:70]!r}"
