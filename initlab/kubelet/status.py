@@ -136,27 +136,28 @@ def convert_container_statuses(
     for c in containers:
         name = str(c.get("name"))
         image = str(c.get("image", ""))
-        status: dict[str, Any] = {
-            "name": name,
-            "state": {"waiting": {"reason": default_reason}},
-            "lastState": {},
-            "ready": False,
-            "restartCount": 0,
-            "image": image,
-            "imageID": "",
-            "started": False,
-        }
         prev = old.get(name)
-        if prev is not None:
-            # Statuses are never mutated below their top level, so sharing nested dicts is safe.
-            if "terminated" in (prev.get("state") or {}):
-                status = dict(prev)
-            else:
-                status["restartCount"] = prev.get("restartCount", 0)
-                status["lastState"] = prev.get("lastState") or {}
-
         records = [r for r in runtime.containers if r.name == name][:2]
-        if records:
+        status: dict[str, Any]
+        if not records:
+            status = {
+                "name": name,
+                "state": {"waiting": {"reason": default_reason}},
+                "lastState": {},
+                "ready": False,
+                "restartCount": 0,
+                "image": image,
+                "imageID": "",
+                "started": False,
+            }
+            if prev is not None:
+                # Statuses are never mutated below their top level: nested dicts may be shared.
+                if "terminated" in (prev.get("state") or {}):
+                    status = dict(prev)
+                else:
+                    status["restartCount"] = prev.get("restartCount", 0)
+                    status["lastState"] = prev.get("lastState") or {}
+        else:
             newest = records[0]
             status = {
                 "name": name,

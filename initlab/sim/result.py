@@ -118,7 +118,7 @@ class ContainerLog:
 # -- frames ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Frame:
     """One observed change: the snapshot and the parts of the Pod the API held then.
 
