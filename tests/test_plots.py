@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import io
+import sys
+from typing import Any, cast
 
 import matplotlib
 import pytest
@@ -12,7 +14,16 @@ from scenarios import CRASH_HOUR, MYAPP
 
 import initlab
 from initlab.api.resources import pod_requests
-from initlab.book import plots
+from initlab.book import plots, svg
+from initlab.book.timeline import (
+    OKABE_ITO,
+    Band,
+    ResourcePanel,
+    ResourceSeries,
+    admission_rows,
+    fmt_amount,
+    resource_series,
+)
 
 
 def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dict:
@@ -194,3 +205,160 @@ def test_a_resource_nobody_requests_gets_no_empty_panel():
     pod = _pod([{"name": "init", "image": "busybox:1.36", "resources": {"requests": {"cpu": "1"}}}])
     fig = plots.resources_over_time(pod)
     assert [ax.get_ylabel() for ax in fig.axes] == ["cpu requests"]
+
+
+# --------------------------------------------------------------------------- without matplotlib
+
+SIDECAR_POD = _pod(
+    [
+        {
+            "name": "side",
+            "image": "envoy",
+            "restartPolicy": "Always",
+            "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}},
+        },
+        {
+            "name": "init",
+            "image": "busybox:1.36",
+            "resources": {"requests": {"cpu": "200m", "memory": "20Mi"}},
+        },
+    ],
+    [
+        {
+            "name": "app",
+            "image": "busybox:1.36",
+            "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
+        }
+    ],
+)
+
+
+def _istio_admitted() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The docs' myapp-pod, and it admitted with an `istio-init` injected first."""
+    original = cast(dict[str, Any], copy.deepcopy(MYAPP["pod"]))
+    admitted = copy.deepcopy(original)
+    admitted["spec"]["initContainers"].insert(0, {"name": "istio-init", "image": "proxyv2"})
+    return original, admitted
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `import matplotlib...` raises ImportError, as under Pyodide (no build of it)."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError):
+        import matplotlib.ticker  # noqa: F401
+
+
+def test_timeline_without_matplotlib_is_the_svg_timeline(no_matplotlib, myapp):
+    """Without matplotlib `timeline` returns the SVG lanes, which Jupyter shows as HTML."""
+    fig = plots.timeline(myapp)
+    assert isinstance(fig, plots.SvgFigure)
+    assert fig._repr_html_() == svg.svg_timeline(myapp)
+
+
+def test_resources_over_time_without_matplotlib_draws_the_panels_as_svg(no_matplotlib):
+    """Without matplotlib the requests figure is SVG: both panels, every legend line."""
+    fig = plots.resources_over_time(SIDECAR_POD, node={"cpu": "1", "memory": "1Gi"})
+    html = fig._repr_html_()
+    assert html.startswith('<svg class="initlab-resources" viewBox="0 0 480 ')
+    assert 'width="100%"' in html
+    assert 'aria-label="p: requests held over time vs the effective request"' in html
+    assert "<title>p: requests held over time vs the effective request</title>" in html
+    assert html.count(">cpu requests</text>") == 1
+    assert html.count(">memory requests</text>") == 1
+    for label in (
+        "side (sidecar): 10m",
+        "init: 200m",
+        "app: 100m",
+        "effective request (scheduler reserves): 210m",
+        "node allocatable: 1",
+        "side (sidecar): 10Mi",
+        "effective request (scheduler reserves): 110Mi",
+        "node allocatable: 1Gi",
+    ):
+        assert f">{label}</text>" in html, label
+    assert html.count(">sum of running containers&#x27; requests</text>") == 2
+    assert f'fill="{OKABE_ITO["blue"]}"' in html  # the first band's colour, as matplotlib's
+
+
+def test_admission_diff_without_matplotlib_draws_both_columns_as_svg(no_matplotlib):
+    """Without matplotlib the admission figure is SVG; only injected boxes say `+ injected`."""
+    original, admitted = _istio_admitted()
+    html = plots.admission_diff(original, admitted)._repr_html_()
+    assert html.startswith('<svg class="initlab-admission" viewBox="0 0 480 ')
+    assert 'aria-label="admission: what the mutating webhooks changed"' in html
+    assert ">as submitted</text>" in html and ">as admitted</text>" in html
+    assert html.count(">init-mydb</text>") == 2
+    assert html.count(">istio-init</text>") == 1
+    assert html.count("+ injected</text>") == 1
+    assert ">init  + injected</text>" in html
+    assert html.count(">container</text>") == 2  # myapp-container, in both columns
+
+
+def test_svg_figures_escape_a_hostile_container_name(no_matplotlib):
+    """Names reach the SVG escaped: no markup from a pod's (or a webhook's) container names."""
+    hostile = '<img src=x onerror="alert(1)">&'
+    pod = {"kind": "Pod", "spec": {"containers": [{"name": hostile}]}}
+    html = plots.admission_diff({"kind": "Pod", "spec": {"containers": []}}, pod)._repr_html_()
+    series = ResourceSeries(
+        hostile,
+        (0.0, 1.0),
+        1.0,
+        (
+            ResourcePanel(
+                "cpu",
+                (Band(hostile, hostile, 0.5, (0.5, 0.0), "#000", "//"),),
+                (0.5, 0.0),
+                None,
+                None,
+            ),
+        ),
+    )
+    drawn = svg.svg_resources(series)
+    for out in (html, drawn):
+        assert "<img" not in out and 'alert(1)"' not in out
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in out
+
+
+def test_resource_series_is_what_the_matplotlib_figure_plots() -> None:
+    """The figure's bands, sum line, effective and allocatable lines are `resource_series`' values."""
+    node = {"cpu": "1", "memory": "1Gi"}
+    series = resource_series(SIDECAR_POD, node)
+    fig = plots.resources_over_time(SIDECAR_POD, node=node)
+    assert [p.resource for p in series.panels] == ["cpu", "memory"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["cpu requests", "memory requests"]
+    cpu = series.panels[0]
+    assert [b.name for b in cpu.bands] == ["side", "init", "app"]
+    assert max(cpu.total) == pytest.approx(0.21)
+    assert cpu.effective == pytest.approx(0.21) and cpu.allocatable == pytest.approx(1.0)
+    for ax, panel in zip(fig.axes, series.panels, strict=True):
+        lines = {ln.get_label(): ln for ln in ax.get_lines()}
+        total = lines["sum of running containers' requests"]
+        assert list(total.get_xdata()) == list(series.times)
+        assert list(total.get_ydata()) == list(panel.total)
+        eff = next(v for k, v in lines.items() if k.startswith("effective request"))
+        assert eff.get_ydata()[0] == panel.effective
+        alloc = next(v for k, v in lines.items() if k.startswith("node allocatable"))
+        assert alloc.get_ydata()[0] == panel.allocatable
+        labels = [c.get_label() for c in ax.collections]
+        assert labels == [f"{b.title}: {fmt_amount(panel.resource, b.amount)}" for b in panel.bands]
+
+
+def test_admission_rows_are_what_the_matplotlib_figure_prints() -> None:
+    """The figure's boxes print `admission_rows`' texts, submitted column then admitted."""
+    original, admitted = _istio_admitted()
+    before, after = admission_rows(original, {"pod": admitted})
+    assert [r.text for r in after][:2] == [
+        "istio-init   [init]   + injected",
+        "init-myservice   [init]",
+    ]
+    fig = plots.admission_diff(original, admitted)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [
+        "as submitted",
+        *[r.text for r in before],
+        "as admitted",
+        *[r.text for r in after],
+    ]

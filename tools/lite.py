@@ -13,15 +13,14 @@ The notebooks JupyterLite gets are copies of ``notebooks/*.ipynb`` with:
 - the kernelspec renamed to JupyterLite's ``python`` (else a "Select Kernel"
   dialog opens);
 - ``%matplotlib inline`` lines removed (there is no matplotlib in Pyodide;
-  ``initlab.book.plots.timeline`` then returns the SVG timeline);
+  ``initlab.book.plots``' figures, ``timeline``, ``resources_over_time`` and
+  ``admission_diff``, then return their inline SVG drawings);
 - schema checks skipped, saying so: ``kubernetes_validate`` needs ``rpds-py``,
   compiled code with no Pyodide build on any registry. Where a cell only
   imports it and calls ``.validate(...)`` (or only calls ``.validate(...)``,
   imported by an earlier cell), a stub takes its place that prints "schema
   check skipped" and the rest of the cell runs (so names it defines exist for
   later cells);
-- a matplotlib-only figure line (``resources_over_time``, ``admission_diff``)
-  made a comment and a ``print`` saying why it is not drawn; the rest runs;
 - every other cell that cannot run in a browser made into a comment that
   says why, with its stored output kept; running it prints why and what a real
   kernel printed: other uses of ``kubernetes_validate`` (e.g. the schema files
@@ -60,10 +59,6 @@ CANNOT_RUN: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\bsubprocess\b"),
         "it starts a process (the initlab command line); a browser has no processes",
-    ),
-    (
-        re.compile(r"\b(resources_over_time|admission_diff)\("),
-        "this figure needs matplotlib, which has no Pyodide build on any registry",
     ),
 )
 MAGIC = re.compile(r"^%matplotlib\b.*$\n?", re.M)
@@ -109,20 +104,6 @@ def _initlab_here(cmd, capture_output=False, text=False, check=False, **kwargs):
 
 subprocess.run = _initlab_here
 """
-FIGURE_ONLY = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<line>.*\b(?P<figure>resources_over_time|admission_diff)\(.*)$", re.M
-)
-NO_MATPLOTLIB = "needs matplotlib, which has no Pyodide build on any registry"
-
-
-def _figure_skipped(m: re.Match[str]) -> str:
-    """The figure line as a comment, then a print that says why it is not drawn."""
-    indent, why = m.group("indent"), f"{m.group('figure')} {NO_MATPLOTLIB}"
-    return (
-        f"{indent}# Not drawn in JupyterLite (this figure {NO_MATPLOTLIB}):\n"
-        f"{indent}# {m.group('line')}\n"
-        f"{indent}print({f'(figure not drawn in JupyterLite: {why})'!r})"
-    )
 
 
 def _schema_stubbed(source: str) -> str | None:
@@ -145,8 +126,6 @@ def lite_cell(cell: dict) -> tuple[dict, str | None]:
         return cell, None
     source = "".join(cell.get("source", []))
     source = MAGIC.sub("", source)
-    if FIGURE_ONLY.search(source):  # the figure line is skipped, the rest of the cell runs
-        source = FIGURE_ONLY.sub(_figure_skipped, source)
     if re.search(r"\bsubprocess\b", source) and re.search(r'"-m", "initlab"', source):
         source = SUBPROCESS_STUB + source
     stubbed = _schema_stubbed(source)

@@ -3,7 +3,7 @@
 Every function returns a `matplotlib.figure.Figure` built directly (never
 through `pyplot`), so no global figure state leaks between cells, tests or
 threads, and the Agg canvas works with no display. Without matplotlib (in the
-browser, under Pyodide) `timeline` falls back to the SVG drawing of
+browser, under Pyodide) each falls back to its SVG drawing in
 `initlab.book.svg`.
 
 What is drawn comes from the timeline view model (`initlab.book.timeline`:
@@ -17,19 +17,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from initlab.api.pod import as_dict, as_float, init_containers, regular_containers
-from initlab.book.svg import svg_timeline
+from initlab.api.pod import as_dict, as_float
+from initlab.book.svg import (
+    ADMISSION_TITLE,
+    admission_face,
+    svg_admission,
+    svg_resources,
+    svg_timeline,
+)
 from initlab.book.timeline import (
     OKABE_ITO,
     STATES,
+    admission_rows,
     event_container,
     events_of,
+    fmt_amount,
     fmt_time,
     horizon,
     lanes,
     pod_of,
+    resource_series,
     snapshot_at,
-    spec_order,
     status_spans,
     tick_step,
 )
@@ -96,10 +104,10 @@ def _fits(text: str, width: float, span: float, fontsize: float = TEXT_MIN) -> b
 
 
 class SvgFigure:
-    """`timeline` without matplotlib: the SVG lanes (`svg.svg_timeline`), shown by Jupyter as HTML."""
+    """A figure without matplotlib: its inline SVG (`initlab.book.svg`), shown by Jupyter as HTML."""
 
-    def __init__(self, result: Any, t: float | None = None) -> None:
-        self.svg = svg_timeline(result, t)
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
 
     def _repr_html_(self) -> str:
         return self.svg
@@ -121,7 +129,7 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter, MultipleLocator
     except ImportError:
-        return SvgFigure(result, t)
+        return SvgFigure(svg_timeline(result, t))
 
     ls = lanes(result)
     spans = status_spans(result)
@@ -261,38 +269,6 @@ def timeline(result: Any, t: float | None = None):  # -> Figure
 # --------------------------------------------------------------------------- resources
 
 
-def _quantity(value: Any) -> float | None:
-    from initlab.api.quantity import Quantity, QuantityError
-
-    if value is None:
-        return None
-    try:
-        return float(value if isinstance(value, Quantity) else Quantity.parse(str(value)))
-    except (QuantityError, ValueError, TypeError):
-        return None
-
-
-def _requests_of(container: dict[str, Any]) -> dict[str, float]:
-    from initlab.api.resources import container_requests
-
-    return {k: float(q) for k, q in container_requests(container).items()}
-
-
-def _active_states() -> set[str]:
-    # A container holds its share of the node while its process exists: running, or the
-    # instant it is in a restart (the kubelet keeps the reservation; the scheduler always does).
-    return {"running", "starting"}
-
-
-def _fmt_amount(resource: str, v: float) -> str:
-    if resource == "cpu":
-        return f"{v * 1000:.0f}m" if v < 1 or (v * 1000) % 1000 else f"{v:g}"
-    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if v >= size:
-            return f"{v / size:.3g}{unit}"
-    return f"{v:.0f}"
-
-
 def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):  # -> Figure
     """CPU and memory requests over time: who holds what, and what the scheduler reserves.
 
@@ -304,100 +280,63 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
     for the pod's whole life, the maximum over every phase, even while the
     pod uses less. A node's allocatable is drawn when `node` is given.
     A bare Pod is simulated first (default behaviour: init containers run 1 s).
+    The data is `timeline.resource_series`; without matplotlib the same
+    panels come back as inline SVG (`svg.svg_resources`).
     """
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
+    series = resource_series(result_or_pod, node)
+    try:
+        from matplotlib.ticker import FuncFormatter, MultipleLocator
+    except ImportError:
+        return SvgFigure(svg_resources(series))
 
-    from initlab.api.resources import pod_requests
-
-    if isinstance(result_or_pod, dict) and result_or_pod.get("kind") == "Pod":
-        from initlab.sim.simulator import simulate
-
-        result = simulate(result_or_pod)
-    else:
-        result = result_or_pod
-    pod = pod_of(result)
-    containers = {c.get("name"): c for c in init_containers(pod) + regular_containers(pod)}
-    ls = lanes(result)
-    end = horizon(result)
-    effective = {}
-    for key, val in as_dict(pod_requests(pod)).items():
-        q = _quantity(val)
-        if q is not None:
-            effective[key] = q
-
-    # Breakpoints where anything starts or stops.
-    times = sorted(
-        {0.0, end}
-        | {s.start for la in ls for s in la.segments}
-        | {s.end for la in ls for s in la.segments}
-    )
-    colors = [
-        OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow")
-    ]
-    hatches = ["", "//", "..", "\\\\", "xx", "++", "oo"]
-    held = [
-        r
-        for r in ("cpu", "memory")
-        if any(_requests_of(c).get(r) for c in containers.values()) or effective.get(r)
-    ] or ["cpu"]
-    fig = _new_figure(FIG_WIDTH, 1.2 + 3.6 * len(held))
-    axes = fig.subplots(len(held), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, resource in zip(axes, held, strict=True):
+    times = list(series.times)
+    fig = _new_figure(FIG_WIDTH, 1.2 + 3.6 * len(series.panels))
+    axes = fig.subplots(len(series.panels), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, panel in zip(axes, series.panels, strict=True):
+        resource = panel.resource
         bottom = [0.0] * len(times)
-        for k, lane in enumerate(ls):
-            amount = _requests_of(containers.get(lane.name, {})).get(resource, 0.0)
-            if not amount:
-                continue
-            values = []
-            for tt in times:
-                on = any(
-                    s.start <= tt < s.end and s.state in _active_states() for s in lane.segments
-                )
-                values.append(amount if on else 0.0)
-            if not any(values):
-                continue
-            top = [b + v for b, v in zip(bottom, values, strict=True)]
+        for band in panel.bands:
+            top = [b + v for b, v in zip(bottom, band.values, strict=True)]
             ax.fill_between(
                 times,
                 bottom,
                 top,
                 step="post",
-                color=colors[k % len(colors)],
-                hatch=hatches[k % len(hatches)],
+                color=band.color,
+                hatch=band.hatch,
                 edgecolor="#333333",
                 lw=0.4,
                 alpha=0.85,
-                label=f"{lane.title}: {_fmt_amount(resource, amount)}",
+                label=f"{band.title}: {fmt_amount(resource, band.amount)}",
             )
             bottom = top
         ax.step(
             times,
-            bottom,
+            list(panel.total),
             where="post",
             color="black",
             lw=1.2,
             label="sum of running containers' requests",
         )
-        eff = effective.get(resource)
-        if eff is not None:
+        if panel.effective is not None:
             ax.axhline(
-                eff,
+                panel.effective,
                 color=OKABE_ITO["vermillion"],
                 ls="--",
                 lw=1.5,
-                label=f"effective request (scheduler reserves): {_fmt_amount(resource, eff)}",
+                label="effective request (scheduler reserves): "
+                + fmt_amount(resource, panel.effective),
             )
-        alloc = _quantity(as_dict(node).get(resource))
-        if alloc is not None:
+        if panel.allocatable is not None:
             ax.axhline(
-                alloc,
+                panel.allocatable,
                 color="#555555",
                 ls=":",
                 lw=1.5,
-                label=f"node allocatable: {_fmt_amount(resource, alloc)}",
+                label=f"node allocatable: {fmt_amount(resource, panel.allocatable)}",
             )
         ax.yaxis.set_major_formatter(
-            FuncFormatter(lambda v, _p, r=resource: _fmt_amount(r, v) if v else "0")
+            FuncFormatter(lambda v, _p, r=resource: fmt_amount(r, v) if v else "0")
         )
         if resource == "memory":
             ymax = max(ax.get_ylim()[1], 1.0)
@@ -409,13 +348,15 @@ def resources_over_time(result_or_pod: Any, node: dict[str, Any] | None = None):
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=TEXT_MIN, frameon=False)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+    end = series.end
     axes[-1].set_xlim(0, end)
     axes[-1].xaxis.set_major_locator(MultipleLocator(tick_step(end)))
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_time(x)))
     axes[-1].set_xlabel("time since the pod was scheduled", fontsize=TEXT)
-    name = as_dict(pod.get("metadata")).get("name") or "pod"
     axes[0].set_title(
-        f"{name}: requests held over time vs the effective request", fontsize=TITLE, loc="left"
+        f"{series.pod}: requests held over time vs the effective request",
+        fontsize=TITLE,
+        loc="left",
     )
     return fig
 
@@ -429,54 +370,45 @@ def admission_diff(original: dict[str, Any], admitted: Any):  # -> Figure
     `admitted` is the admitted Pod dict or an `AdmissionResult` (its `.pod`, or
     `to_json()["pod"]`). Containers that the webhooks added are orange and
     hatched; the order is the spec order, which is the order the kubelet runs
-    init containers in.
+    init containers in. The data is `timeline.admission_rows`; without
+    matplotlib the same columns come back as inline SVG (`svg.svg_admission`).
     """
-    if not isinstance(admitted, dict):
-        pod = getattr(admitted, "pod", None)
-        if not isinstance(pod, dict) and callable(getattr(admitted, "to_json", None)):
-            pod = as_dict(admitted.to_json()).get("pod")
-        admitted = as_dict(pod)
-    elif admitted.get("kind") != "Pod" and isinstance(admitted.get("pod"), dict):
-        admitted = admitted["pod"]
-    from matplotlib.patches import FancyBboxPatch
+    before, after = admission_rows(original, admitted)
+    try:
+        from matplotlib.patches import FancyBboxPatch
+    except ImportError:
+        return SvgFigure(svg_admission(before, after))
 
-    before = spec_order(as_dict(original))
-    after = spec_order(admitted)
-    before_names = {n for n, _ in before}
     rows = max(len(before), len(after), 1)
     fig = _new_figure(FIG_WIDTH, 1.3 + 0.5 * rows)
     ax = fig.add_subplot()
     ax.set_xlim(0, 2)
     ax.set_ylim(rows + 0.2, -0.9)
     ax.axis("off")
-    kinds = {"init": "init", "sidecar": "init · sidecar", "app": "container"}
     for col, (items, heading) in enumerate(((before, "as submitted"), (after, "as admitted"))):
         ax.text(
             col + 0.5, -0.6, heading, ha="center", va="center", fontsize=TEXT, fontweight="bold"
         )
-        for i, (name, kind) in enumerate(items):
-            added = col == 1 and name not in before_names
-            face = OKABE_ITO["orange"] if added else ("#FFFFFF" if kind == "app" else "#DDEEFF")
+        for i, row in enumerate(items):
             ax.add_patch(
                 FancyBboxPatch(
                     (col + 0.05, i + 0.1),
                     0.9,
                     0.75,
                     boxstyle="round,pad=0.01",
-                    facecolor=face,
+                    facecolor=admission_face(row),
                     edgecolor="#333333",
-                    hatch="//" if added else None,
+                    hatch="//" if row.added else None,
                     lw=0.8,
                 )
             )
-            text = f"{name}   [{kinds[kind]}]" + ("   + injected" if added else "")
             ax.text(
                 col + 0.08,
                 i + 0.5,
-                text,
+                row.text,
                 va="center",
                 fontsize=TEXT_MIN,
-                bbox=dict(fc="white", ec="none", pad=0.3) if added else None,
+                bbox=dict(fc="white", ec="none", pad=0.3) if row.added else None,
             )
-    ax.set_title("admission: what the mutating webhooks changed", fontsize=TITLE, loc="left")
+    ax.set_title(ADMISSION_TITLE, fontsize=TITLE, loc="left")
     return fig

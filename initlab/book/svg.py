@@ -5,17 +5,28 @@ states, Okabe-Ito colours and hatches `timeline` draws) as one `<svg>`
 element; `legend` is its key as HTML swatches that reuse the SVG's hatch
 patterns. The kernel-free player, the browser runtime, the explorers and the
 matplotlib-free fallback of `timeline` all show this drawing.
+
+`svg_resources` and `svg_admission` are the matplotlib-free drawings of
+`plots.resources_over_time` and `plots.admission_diff`, from the same data
+(`timeline.resource_series`, `timeline.admission_rows`). They are drawn on a
+narrow canvas (`_NARROW_W` units, `width="100%"`, at most `_NARROW_MAX` px
+wide) so their text reads both in the book's column at 1280 px and on a
+390 px phone.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from initlab.api.pod import as_float
 from initlab.book.timeline import (
     OKABE_ITO,
     STATES,
+    AdmissionRow,
+    ResourceSeries,
+    fmt_amount,
     fmt_time,
     horizon,
     lanes,
@@ -24,7 +35,7 @@ from initlab.book.timeline import (
     tick_step,
 )
 
-__all__ = ["svg_timeline", "legend"]
+__all__ = ["svg_timeline", "legend", "svg_resources", "svg_admission", "admission_face"]
 
 # Geometry of the SVG timeline (viewBox units ~ CSS px).
 _W = 900
@@ -201,3 +212,251 @@ def legend(prefix: str) -> str:
         "</span><span>| Normal event</span>"
     )
     return '<div class="ilp-legend">' + "".join(parts) + "</div>"
+
+
+# --------------------------------------------------------------------------- narrow figures
+
+_NARROW_W = 480  # viewBox width of the resources and admission drawings
+_NARROW_MAX = 600  # their largest width on the page, in px (the book's column is ~690 px)
+_FONT = 13
+_CHAR = _FONT * 0.56  # the width of an average character, about
+
+#: SVG paths for matplotlib's hatches (a 6×6 tile), as `timeline.BAND_HATCHES` names them.
+_HATCH_PATHS = {
+    "/": "M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5",
+    "\\": "M0,0 L6,6 M-1,5 L1,7 M5,-1 L7,1",
+    ".": "M2,2 h1.2 M5,5 h1.2",
+    "x": "M0,6 L6,0 M0,0 L6,6",
+    "+": "M3,0 v6 M0,3 h6",
+    "o": "M3,1.5 a1.5,1.5 0 1 0 0.01,0",
+}
+
+#: The admission drawing's title (the matplotlib figure's too).
+ADMISSION_TITLE = "admission: what the mutating webhooks changed"
+
+
+def _open_svg(height: float, label: str, css_class: str) -> list[str]:
+    """The `<svg>` start tag (narrow viewBox, full width, accessible name) and its `<title>`."""
+    name = html.escape(label)
+    return [
+        f'<svg class="{css_class}" viewBox="0 0 {_NARROW_W} {height:.0f}" width="100%" '
+        f'style="max-width:{_NARROW_MAX}px;height:auto" xmlns="http://www.w3.org/2000/svg" '
+        f'role="img" aria-label="{name}" font-family="sans-serif" font-size="{_FONT}">',
+        f"<title>{name}</title>",
+    ]
+
+
+def _hatch_pattern(pid: str, color: str, hatch: str, opacity: float = 1.0) -> str:
+    """A 6×6 pattern: `color` under the strokes of a matplotlib hatch (`//`, `..`, `xx` ...)."""
+    path = _HATCH_PATHS.get(hatch[:2] if hatch.startswith("\\") else hatch[:1], "")
+    return (
+        f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{color}" fill-opacity="{opacity}"/>'
+        + (f'<path d="{path}" stroke="#333" stroke-width="0.8" fill="none"/>' if path else "")
+        + "</pattern>"
+    )
+
+
+def _nice_ticks(resource: str, top: float) -> list[float]:
+    """At most ~5 y ticks from 0 to `top`: 1-2-5 steps for cpu, a power of two (≥ 1Mi) for memory."""
+    if top <= 0:
+        return [0.0]
+    if resource == "memory":
+        step = 2.0 ** max(20, math.ceil(math.log2(top / 5)))
+    else:
+        raw = top / 4
+        mag = 10 ** math.floor(math.log10(raw))
+        step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return [i * step for i in range(int(top // step) + 1)]
+
+
+def svg_resources(series: ResourceSeries, prefix: str = "rs") -> str:
+    """Requests held over time as inline SVG: one panel per resource, its legend under it.
+
+    The same panels as `plots.resources_over_time`: each running container's
+    request stacked as a band (its Okabe-Ito colour and hatch), their sum as
+    a black step line, the effective request (the scheduler's reservation)
+    dashed vermillion, the node's allocatable dotted grey.
+    """
+    left, right = 62, _NARROW_W - 12
+    plot_h = 150
+    end = series.end or 1.0
+    step = tick_step(end * 10 / 6)  # at most ~6 time labels: they must fit on a phone
+    x_ticks = [i * step for i in range(int(end // step) + 1)]
+
+    def x(tt: float) -> float:
+        return round(left + (right - left) * max(0.0, min(tt, end)) / end, 1)
+
+    title = f"{series.pod}: requests held over time vs the effective request"
+    body: list[str] = []
+    defs: list[str] = []
+    y0 = 44.0  # below the two title lines
+    for p, panel in enumerate(series.panels):
+        r = panel.resource
+        marks = [*panel.total, panel.effective or 0.0, panel.allocatable or 0.0]
+        top_value = max(marks) * 1.1 or 1.0
+        ticks = _nice_ticks(r, top_value)
+        top_value = max(top_value, ticks[-1])
+
+        def y(v: float, y0: float = y0, top_value: float = top_value) -> float:
+            return round(y0 + 20 + plot_h * (1 - v / top_value), 1)
+
+        base = y(0)
+        body.append(
+            f'<text x="{left}" y="{y0 + 12}" font-weight="bold">{html.escape(r)} requests</text>'
+        )
+        for v in ticks:
+            body.append(
+                f'<line x1="{left}" x2="{right}" y1="{y(v)}" y2="{y(v)}" stroke="#ddd" '
+                'stroke-width="0.6"/>'
+                f'<text x="{left - 5}" y="{y(v) + 4}" text-anchor="end">'
+                f"{html.escape(fmt_amount(r, v) if v else '0')}</text>"
+            )
+        bottom = [0.0] * len(series.times)
+        legend: list[tuple[str, str]] = []
+        for b, band in enumerate(panel.bands):
+            pid = f"{prefix}-{p}-{b}"
+            defs.append(_hatch_pattern(pid, band.color, band.hatch, 0.85))
+            label = f"{band.title}: {fmt_amount(r, band.amount)}"
+            for i in range(len(series.times) - 1):
+                v = band.values[i]
+                if not v:
+                    continue
+                a, z = series.times[i], series.times[i + 1]
+                tip = f"{band.name}: {fmt_amount(r, v)} from {fmt_time(a)} to {fmt_time(z)}"
+                body.append(
+                    f'<rect x="{x(a)}" y="{y(bottom[i] + v)}" width="{x(z) - x(a):.1f}" '
+                    f'height="{y(bottom[i]) - y(bottom[i] + v):.1f}" fill="url(#{pid})" '
+                    f'stroke="#333" stroke-width="0.4"><title>{html.escape(tip)}</title></rect>'
+                )
+            bottom = [lo + v for lo, v in zip(bottom, band.values, strict=True)]
+            legend.append(
+                (
+                    f'<rect x="0" y="-10" width="22" height="12" fill="url(#{pid})" '
+                    'stroke="#333" stroke-width="0.4"/>',
+                    label,
+                )
+            )
+        # the sum: a step line (each value holds until the next breakpoint)
+        pts = []
+        for i, tt in enumerate(series.times):
+            if i:
+                pts.append(f"{x(tt)},{y(panel.total[i - 1])}")
+            pts.append(f"{x(tt)},{y(panel.total[i])}")
+        body.append(
+            f'<polyline points="{" ".join(pts)}" fill="none" stroke="#000" stroke-width="1.6"/>'
+        )
+        legend.append(
+            (
+                '<line x1="0" x2="22" y1="-4" y2="-4" stroke="#000" stroke-width="1.6"/>',
+                "sum of running containers' requests",
+            )
+        )
+        for value, color, dash, words in (
+            (
+                panel.effective,
+                OKABE_ITO["vermillion"],
+                "6 3",
+                "effective request (scheduler reserves)",
+            ),
+            (panel.allocatable, "#555", "2 2", "node allocatable"),
+        ):
+            if value is None:
+                continue
+            label = f"{words}: {fmt_amount(r, value)}"
+            body.append(
+                f'<line x1="{left}" x2="{right}" y1="{y(value)}" y2="{y(value)}" '
+                f'stroke="{color}" stroke-width="2" stroke-dasharray="{dash}">'
+                f"<title>{html.escape(label)}</title></line>"
+            )
+            legend.append(
+                (
+                    f'<line x1="0" x2="22" y1="-4" y2="-4" stroke="{color}" stroke-width="2" '
+                    f'stroke-dasharray="{dash}"/>',
+                    label,
+                )
+            )
+        body.append(
+            f'<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="#333"/>'
+            f'<line x1="{left}" x2="{left}" y1="{y(top_value)}" y2="{base}" stroke="#333"/>'
+        )
+        for tick in x_ticks:
+            body.append(
+                f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{base}" y2="{base + 4}" stroke="#333"/>'
+                f'<text x="{x(tick)}" y="{base + 17}" text-anchor="middle">'
+                f"{html.escape(fmt_time(tick))}</text>"
+            )
+        ly = base + 40
+        for mark, label in legend:
+            body.append(
+                f'<g transform="translate({left},{ly})">{mark}'
+                f'<text x="28" y="0">{html.escape(label)}</text></g>'
+            )
+            ly += 18
+        y0 = ly + 6
+    body.append(
+        f'<text x="{(left + right) / 2}" y="{y0 + 6}" text-anchor="middle">'
+        "time since the pod was scheduled</text>"
+    )
+    out = _open_svg(y0 + 16, title, "initlab-resources")
+    out.append(
+        f'<text x="4" y="16" font-size="15" font-weight="bold">{html.escape(series.pod)}:</text>'
+        '<text x="4" y="34" font-size="14">requests held over time vs the effective request</text>'
+    )
+    out += ["<defs>", *defs, "</defs>", *body, "</svg>"]
+    return "".join(out)
+
+
+def admission_face(row: AdmissionRow) -> str:
+    """A container's box colour: orange if injected, light blue for init/sidecar, white for app."""
+    if row.added:
+        return OKABE_ITO["orange"]
+    return "#FFFFFF" if row.kind == "app" else "#DDEEFF"
+
+
+def svg_admission(before: list[AdmissionRow], after: list[AdmissionRow], prefix: str = "ad") -> str:
+    """The admission diff as inline SVG: as submitted | as admitted, injected boxes hatched.
+
+    The same columns as `plots.admission_diff`: every container in spec order
+    (the kubelet runs init containers in that order), its kind, and the
+    injected ones orange and hatched with "+ injected".
+    """
+    kinds = {"init": "init", "sidecar": "init · sidecar", "app": "container"}
+    col_w = (_NARROW_W - 12) / 2
+    box_h, gap = 40, 6
+    rows = max(len(before), len(after), 1)
+    height = 62 + rows * (box_h + gap) + 4
+    out = _open_svg(height, ADMISSION_TITLE, "initlab-admission")
+    out.append(
+        f"<defs>{_hatch_pattern(f'{prefix}-added', OKABE_ITO['orange'], '//')}</defs>"
+        f'<text x="4" y="16" font-size="15" font-weight="bold">{html.escape(ADMISSION_TITLE)}</text>'
+    )
+    for c, (items, heading) in enumerate(((before, "as submitted"), (after, "as admitted"))):
+        x0 = 4 + c * (col_w + 4)
+        out.append(
+            f'<text x="{x0 + col_w / 2:.1f}" y="46" text-anchor="middle" '
+            f'font-weight="bold">{html.escape(heading)}</text>'
+        )
+        for i, row in enumerate(items):
+            y = 56 + i * (box_h + gap)
+            fill = f"url(#{prefix}-added)" if row.added else admission_face(row)
+            out.append(
+                f'<rect x="{x0:.1f}" y="{y}" width="{col_w - 4:.1f}" height="{box_h}" rx="4" '
+                f'fill="{fill}" stroke="#333" stroke-width="0.8"><title>'
+                f"{html.escape(row.text)}</title></rect>"
+            )
+            kind = kinds[row.kind] + ("  + injected" if row.added else "")
+            if row.added:  # the text on white, as the matplotlib figure's bbox does
+                w = min(col_w - 10, max(len(row.name) * 8.0, len(kind) * 6.8) + 8)
+                out.append(
+                    f'<rect x="{x0 + 3:.1f}" y="{y + 3}" width="{w:.1f}" height="{box_h - 6}" '
+                    'rx="3" fill="#fff" fill-opacity="0.92"/>'
+                )
+            out.append(
+                f'<text x="{x0 + 6:.1f}" y="{y + 16}" font-weight="bold">'
+                f"{html.escape(row.name)}</text>"
+                f'<text x="{x0 + 6:.1f}" y="{y + 33}" font-size="12">'
+                f"{html.escape(kind)}</text>"
+            )
+    out.append("</svg>")
+    return "".join(out)

@@ -7,7 +7,9 @@ STATUS spans `kubectl get pod` printed, the time axis, and how each state is
 drawn (`STATES`: Okabe-Ito colour, hatch, bar height). The SVG timeline
 (`initlab.book.svg`), the matplotlib figures (`initlab.book.plots`), the
 kernel-free player and the explorers all draw from it, so they draw exactly
-the same segments.
+the same segments. `resource_series` (requests held over time) and
+`admission_rows` (containers before and after admission) are the data of the
+resources and admission figures, drawn by both `plots` and `svg`.
 
 Colours are the Okabe-Ito palette (readable with every common colour-vision
 deficiency) and every state also has its own hatch and bar height, so the
@@ -50,6 +52,13 @@ __all__ = [
     "snapshot_at",
     "tick_step",
     "fmt_time",
+    "Band",
+    "ResourcePanel",
+    "ResourceSeries",
+    "resource_series",
+    "fmt_amount",
+    "AdmissionRow",
+    "admission_rows",
 ]
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for all common colour-vision deficiencies.
@@ -348,3 +357,197 @@ def fmt_time(seconds: float) -> str:
         return f"{m}m" if r == 0 else f"{m}m{r:02d}s"
     h, r = divmod(s, 3600)
     return f"{h}h{r // 60:02d}m"
+
+
+# --------------------------------------------------------------------------- resources
+
+#: The colours and matplotlib hatches of the containers' bands, in lane order (cycled).
+BAND_COLORS = ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow")
+BAND_HATCHES = ("", "//", "..", "\\\\", "xx", "++", "oo")
+
+
+@dataclass(frozen=True)
+class Band:
+    """One container's request of one resource, held (amount) or not (0) at each breakpoint."""
+
+    name: str
+    title: str
+    amount: float
+    values: tuple[float, ...]
+    color: str
+    hatch: str
+
+
+@dataclass(frozen=True)
+class ResourcePanel:
+    """One resource: the stacked bands, their sum, the effective request, the node's allocatable."""
+
+    resource: str
+    bands: tuple[Band, ...]
+    total: tuple[float, ...]
+    effective: float | None
+    allocatable: float | None
+
+
+@dataclass(frozen=True)
+class ResourceSeries:
+    """Requests held over time: step functions on `times` (each value holds until the next)."""
+
+    pod: str
+    times: tuple[float, ...]
+    end: float
+    panels: tuple[ResourcePanel, ...]
+
+
+def _quantity(value: Any) -> float | None:
+    from initlab.api.quantity import Quantity, QuantityError
+
+    if value is None:
+        return None
+    try:
+        return float(value if isinstance(value, Quantity) else Quantity.parse(str(value)))
+    except (QuantityError, ValueError, TypeError):
+        return None
+
+
+def _requests_of(container: dict[str, Any]) -> dict[str, float]:
+    from initlab.api.resources import container_requests
+
+    return {k: float(q) for k, q in container_requests(container).items()}
+
+
+#: A container holds its share of the node while its process exists: running, or the
+#: instant it is in a restart (the kubelet keeps the reservation; the scheduler always does).
+ACTIVE_STATES = frozenset({"running", "starting"})
+
+
+def fmt_amount(resource: str, v: float) -> str:
+    """A request as Kubernetes writes it: `250m` or `2` CPUs, `100Mi`, `1Gi` of memory."""
+    if resource == "cpu":
+        return f"{v * 1000:.0f}m" if v < 1 or (v * 1000) % 1000 else f"{v:g}"
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if v >= size:
+            return f"{v / size:.3g}{unit}"
+    return f"{v:.0f}"
+
+
+def resource_series(result_or_pod: Any, node: dict[str, Any] | None = None) -> ResourceSeries:
+    """CPU and memory requests held over time, and the pod's effective request.
+
+    At each breakpoint (where a container starts or stops) a band holds its
+    container's request while that container is running (`ACTIVE_STATES`);
+    `total` is their sum. `effective` is `resources.pod_requests`
+    (component-helpers `resource/helpers.go` `PodRequests`), what the
+    scheduler reserves for the pod's whole life; `allocatable` is `node`'s.
+    A resource nobody requests gets no panel (cpu if none is requested at
+    all). A bare Pod is simulated first (default behaviour: init containers
+    run 1 s).
+    """
+    from initlab.api.resources import pod_requests
+
+    if isinstance(result_or_pod, dict) and result_or_pod.get("kind") == "Pod":
+        from initlab.sim.simulator import simulate
+
+        result = simulate(result_or_pod)
+    else:
+        result = result_or_pod
+    pod = pod_of(result)
+    containers = {c.get("name"): c for c in init_containers(pod) + regular_containers(pod)}
+    ls = lanes(result)
+    end = horizon(result)
+    effective = {}
+    for key, val in as_dict(pod_requests(pod)).items():
+        q = _quantity(val)
+        if q is not None:
+            effective[key] = q
+    times = tuple(
+        sorted(
+            {0.0, end}
+            | {s.start for la in ls for s in la.segments}
+            | {s.end for la in ls for s in la.segments}
+        )
+    )
+    held = [
+        r
+        for r in ("cpu", "memory")
+        if any(_requests_of(c).get(r) for c in containers.values()) or effective.get(r)
+    ] or ["cpu"]
+    panels = []
+    for resource in held:
+        bands = []
+        total = [0.0] * len(times)
+        for k, lane in enumerate(ls):
+            amount = _requests_of(containers.get(lane.name, {})).get(resource, 0.0)
+            if not amount:
+                continue
+            values = tuple(
+                amount
+                if any(s.start <= tt < s.end and s.state in ACTIVE_STATES for s in lane.segments)
+                else 0.0
+                for tt in times
+            )
+            if not any(values):
+                continue
+            bands.append(
+                Band(
+                    lane.name,
+                    lane.title,
+                    amount,
+                    values,
+                    OKABE_ITO[BAND_COLORS[k % len(BAND_COLORS)]],
+                    BAND_HATCHES[k % len(BAND_HATCHES)],
+                )
+            )
+            total = [a + b for a, b in zip(total, values, strict=True)]
+        panels.append(
+            ResourcePanel(
+                resource,
+                tuple(bands),
+                tuple(total),
+                effective.get(resource),
+                _quantity(as_dict(node).get(resource)),
+            )
+        )
+    return ResourceSeries(pod_name(result), times, end, tuple(panels))
+
+
+# --------------------------------------------------------------------------- admission
+
+
+@dataclass(frozen=True)
+class AdmissionRow:
+    """A container in one column of the admission diff; `added` if the webhooks injected it."""
+
+    name: str
+    kind: str  # "init", "sidecar" or "app"
+    added: bool
+
+    @property
+    def text(self) -> str:
+        """`name   [init · sidecar]   + injected`: what the figure prints in the box."""
+        kinds = {"init": "init", "sidecar": "init · sidecar", "app": "container"}
+        return f"{self.name}   [{kinds[self.kind]}]" + ("   + injected" if self.added else "")
+
+
+def admission_rows(
+    original: dict[str, Any], admitted: Any
+) -> tuple[list[AdmissionRow], list[AdmissionRow]]:
+    """The containers as submitted and as admitted, in spec order (the kubelet's order).
+
+    `admitted` is the admitted Pod dict, a `{"pod": ...}` dict, or an
+    `AdmissionResult` (its `.pod`, or `to_json()["pod"]`). An admitted
+    container whose name was not submitted is `added`.
+    """
+    if not isinstance(admitted, dict):
+        pod = getattr(admitted, "pod", None)
+        if not isinstance(pod, dict) and callable(getattr(admitted, "to_json", None)):
+            pod = as_dict(admitted.to_json()).get("pod")
+        admitted = as_dict(pod)
+    elif admitted.get("kind") != "Pod" and isinstance(admitted.get("pod"), dict):
+        admitted = admitted["pod"]
+    before = spec_order(as_dict(original))
+    before_names = {n for n, _ in before}
+    return (
+        [AdmissionRow(n, k, False) for n, k in before],
+        [AdmissionRow(n, k, n not in before_names) for n, k in spec_order(admitted)],
+    )
