@@ -597,19 +597,35 @@ def generate_conditions(
 def carry_transition_times(
     new: list[dict[str, Any]], old: list[dict[str, Any]] | None, now: float
 ) -> list[dict[str, Any]]:
-    """The status manager's `updateLastTransitionTime`: unchanged status keeps its time."""
+    """The status manager's `updateLastTransitionTime`: unchanged status keeps its time.
+
+    `new` are generated conditions (`_cond`: type, status, reason and message
+    when set); one equal to its previous self, time included, is that very
+    previous condition.
+    """
     old_by_type = {c.get("type"): c for c in old or []}
     out = []
     for c in new:
         prev = old_by_type.get(c["type"])
-        c = dict(c)
         if (
             prev is not None
             and prev.get("status") == c["status"]
             and prev.get("lastTransitionTime")
         ):
+            if (
+                # type and status are equal; the rest of a generated condition is its
+                # reason and message, each set only when not empty
+                len(prev) == len(c) + 2
+                and prev.get("reason") == c.get("reason")
+                and prev.get("message") == c.get("message")
+                and prev.get("lastProbeTime", 0) is None
+            ):
+                out.append(prev)  # what the copy below would equal: the unchanged condition
+                continue
+            c = dict(c)
             c["lastTransitionTime"] = prev["lastTransitionTime"]
         else:
+            c = dict(c)
             c["lastTransitionTime"] = rfc3339(now)
         c["lastProbeTime"] = None
         out.append(c)
@@ -649,7 +665,7 @@ def share_unchanged(new: list[Any], old: list[Any] | None) -> list[Any]:
     """
     if not old:
         return new
-    out = [o if i < len(old) and (o := old[i]) == n else n for i, n in enumerate(new)]
+    out = [o if i < len(old) and ((o := old[i]) is n or o == n) else n for i, n in enumerate(new)]
     if len(out) == len(old) and all(a is b for a, b in zip(out, old, strict=True)):
         return old
     return out
