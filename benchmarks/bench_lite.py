@@ -12,7 +12,7 @@ wait until the kernel is idle, then read the notebook's model and count:
 - cells that ran (they have an execution count);
 - cells with an error output, and each error's first line;
 - cells that print why they skip a step the browser cannot do (``tools/lite.py``
-  stubs a schema check or a matplotlib figure, and the cell says so);
+  stubs a schema check, and the cell says so);
 - cells not run at all (``tools/lite.py`` made the whole cell a comment; running
   it prints why, and what a real kernel printed);
 - whether the chapter ran to the end (its last code cell ran);
