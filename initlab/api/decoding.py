@@ -261,8 +261,9 @@ STRUCTS: dict[str, dict[str, GoType]] = {
 _INT_RANGE = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
-def _json_kind(value: Any) -> str:
-    """encoding/json's name for a JSON value in an UnmarshalTypeError."""
+def json_kind(value: Any) -> str:
+    """encoding/json's name for a JSON value in an UnmarshalTypeError (`bool`, `object`,
+    `array`, `string`, `number`); a value JSON cannot hold is named by its Python type."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, dict):
@@ -271,7 +272,9 @@ def _json_kind(value: Any) -> str:
         return "array"
     if isinstance(value, str):
         return "string"
-    return "number"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
 
 
 def _go_name(t: GoType) -> str:
@@ -304,7 +307,7 @@ def _check(value: Any, t: GoType, struct: str, path: list[str]) -> str | None:
     kind = t[0]
     if kind == "struct":
         if not isinstance(value, dict):
-            return err(_json_kind(value))
+            return err(json_kind(value))
         fields = STRUCTS.get(t[1])
         if fields is None:
             return None
@@ -316,7 +319,7 @@ def _check(value: Any, t: GoType, struct: str, path: list[str]) -> str | None:
         return None
     if kind == "slice":
         if not isinstance(value, list):
-            return err(_json_kind(value))
+            return err(json_kind(value))
         for item in value:
             found = _check(item, t[1], struct, path)
             if found:
@@ -324,7 +327,7 @@ def _check(value: Any, t: GoType, struct: str, path: list[str]) -> str | None:
         return None
     if kind == "map":
         if not isinstance(value, dict):
-            return err(_json_kind(value))
+            return err(json_kind(value))
         for key in sorted(value):
             found = _check(value[key], t[1], struct, path)
             if found:
@@ -332,12 +335,12 @@ def _check(value: Any, t: GoType, struct: str, path: list[str]) -> str | None:
         return None
     scalar = t[1]
     if scalar == "string":
-        return None if isinstance(value, str) else err(_json_kind(value))
+        return None if isinstance(value, str) else err(json_kind(value))
     if scalar == "bool":
-        return None if isinstance(value, bool) else err(_json_kind(value))
+        return None if isinstance(value, bool) else err(json_kind(value))
     # integers
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return err(_json_kind(value))
+        return err(json_kind(value))
     low, high = _INT_RANGE[scalar]
     if isinstance(value, float) and not value.is_integer():
         return err(f"number {_number_text(value)}")

@@ -58,6 +58,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from initlab.api.decoding import json_kind
 from initlab.api.defaults import default_pod_spec
 from initlab.api.pod import as_dict, as_list, as_str
 from initlab.api.quantity import Quantity, QuantityError
@@ -384,27 +385,14 @@ _JSON_TYPES = {
 }
 
 
-def _json_type(v: Any) -> str:
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
-    return type(v).__name__
-
-
 def _type_error(path: str, value: Any, expected: str) -> FieldError:
     """A decoding error, reported as a field error (see the module docstring)."""
     if value is None or isinstance(value, (str, int, float, bool)):
         if isinstance(value, float) and not math.isfinite(value):
             value = str(value)
         return FieldError(path, INVALID, f"must be of type {expected}", value)
-    return FieldError(path, INVALID, f"must be of type {expected}, not {_json_type(value)}")
+    # Scalars were handled above: what is left is an array, an object or a non-JSON value.
+    return FieldError(path, INVALID, f"must be of type {expected}, not {json_kind(value)}")
 
 
 def _as(value: Any, expected: str, path: str, errs: list[FieldError]) -> Any:
