@@ -265,6 +265,11 @@ def _items(value: Any) -> list[dict[str, Any]]:
     """A list of objects; `null` entries decode to empty objects (as Go's json does), junk is dropped."""
     if not isinstance(value, list):
         return []
+    for v in value:
+        if not isinstance(v, dict):
+            break
+    else:
+        return value  # all objects already (callers only read it)
     return [v if isinstance(v, dict) else {} for v in value if v is None or isinstance(v, dict)]
 
 
@@ -286,16 +291,15 @@ def _finished_at(status: dict[str, Any]) -> datetime | None:
 
 def has_pod_ready_condition(conditions: Iterable[dict[str, Any]]) -> bool:
     """printers.go `hasPodReadyCondition`: some condition is Ready=True."""
-    return any(
-        as_str(c.get("type")) == "Ready" and as_str(c.get("status")) == "True" for c in conditions
-    )
+    # `c.get(k) == "Ready"` is `as_str(c.get(k)) == "Ready"`: only a string equals a string
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
 def is_pod_initialized_condition_true(conditions: Iterable[dict[str, Any]]) -> bool:
     """printers.go `isPodInitializedConditionTrue`: the *first* Initialized condition decides."""
     for c in conditions:
-        if as_str(c.get("type")) == "Initialized":
-            return as_str(c.get("status")) == "True"
+        if c.get("type") == "Initialized":  # only a string equals a string: as_str is implied
+            return c.get("status") == "True"
     return False
 
 
@@ -378,10 +382,8 @@ def print_pod(
 
     # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
     for c in conditions:
-        if (
-            as_str(c.get("type")) == "PodScheduled"
-            and as_str(c.get("reason")) == POD_REASON_SCHEDULING_GATED
-        ):
+        # only a string equals a string: as_str(...) == "PodScheduled" is implied
+        if c.get("type") == "PodScheduled" and c.get("reason") == POD_REASON_SCHEDULING_GATED:
             reason = POD_REASON_SCHEDULING_GATED
             if explain:
                 note(

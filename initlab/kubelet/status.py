@@ -33,6 +33,11 @@ from initlab.api.pod import (
     regular_containers,
     restart_policy,
 )
+from initlab.api.versions import (
+    PHASE_PENDING_WHILE_REGULAR_INIT_RUNS,
+    PHASE_SIDECAR_CURRENT_SANDBOX,
+    holds,
+)
 from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
@@ -337,12 +342,6 @@ def get_phase(
     `RestartAllContainersOnContainerExits` branches (alpha gates, off by
     default) are not modelled.
     """
-    from initlab.api.versions import (
-        PHASE_PENDING_WHILE_REGULAR_INIT_RUNS,
-        PHASE_SIDECAR_CURRENT_SANDBOX,
-        holds,
-    )
-
     pending_regular = pending_sidecar = failed = 0
     unknown = running = waiting = stopped = succeeded = 0
     if apps is None:
@@ -665,10 +664,14 @@ def share_unchanged(new: list[Any], old: list[Any] | None) -> list[Any]:
     """
     if not old:
         return new
-    out = [o if i < len(old) and ((o := old[i]) is n or o == n) else n for i, n in enumerate(new)]
-    if len(out) == len(old) and all(a is b for a, b in zip(out, old, strict=True)):
-        return old
-    return out
+    out = list(new)
+    shared = len(new) == len(old)
+    for i, (o, n) in enumerate(zip(old, new, strict=False)):
+        if o is n or o == n:
+            out[i] = o
+        else:
+            shared = False
+    return old if shared else out
 
 
 #: The node's InternalIP (`status.hostIP`); illustrative, like a kind node's.
@@ -690,6 +693,8 @@ def generate_api_pod_status(
     startup_results: Mapping[str, str] | None = None,
     readiness_results: Mapping[str, str] | None = None,
     version: str | None = None,
+    inits: list[dict[str, Any]] | None = None,
+    apps: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """`kubelet_pods.go` `generateAPIPodStatus` + the status manager: (status, terminal phase).
 
@@ -712,12 +717,18 @@ def generate_api_pod_status(
       and `qosClass` carries over from the previous status (it is set once,
       `v1qos.GetPodQOS`).
 
+    `inits` and `apps` are the pod's init and regular containers, when the
+    caller has them at hand.
+
     Returns the new status and the terminal phase latched so far.
     """
     from initlab.api.resources import qos_class
 
     # read once: every step below walks them
-    inits, apps = init_containers(pod), regular_containers(pod)
+    if inits is None:
+        inits = init_containers(pod)
+    if apps is None:
+        apps = regular_containers(pod)
     init_st = convert_container_statuses(
         pod,
         runtime,

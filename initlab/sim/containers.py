@@ -134,6 +134,20 @@ class ContainerRuntime:
         self.history: dict[str, list[ContainerLog]] = {}
         #: Events that fire when a container (by id) exits; `kill` waits on them.
         self._exit_waiters: dict[str, list[simpy.Event]] = {}
+        #: `_hash`'s answers: id(container spec) -> (that spec, its hash).
+        self._hashes: dict[int, tuple[dict[str, Any], str]] = {}
+
+    def _hash(self, spec: dict[str, Any]) -> str:
+        """`hash_container(spec)`, computed once per container spec object.
+
+        A pod's specs are replaced, never mutated: another spec is another
+        object, and the cache holds the object it hashed, so an `id` is never
+        reused while its entry lives.
+        """
+        known = self._hashes.get(id(spec))
+        if known is None or known[0] is not spec:
+            known = self._hashes[id(spec)] = (spec, hash_container(spec))
+        return known[1]
 
     def running(self) -> bool:
         """Any container record running."""
@@ -216,7 +230,7 @@ class ContainerRuntime:
             started_at=now,
             restart_count=restart_count,
             sandbox=self.runtime.sandbox_attempt,
-            hash=hash_container(spec),
+            hash=self._hash(spec),
         )
         self.starts[name] = n + 1
         # GC: keep the newest exited record only (MaxPerPodContainer = 1), plus the new one.

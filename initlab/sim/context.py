@@ -99,6 +99,14 @@ class PodContext:
         self.deleted_at: float | None = None
         #: Ask the pod worker for a sync `delay` seconds from now (wired by the worker).
         self.request_sync: Callable[[float], None] = _unwired
+        #: `pod`'s last answer and the parts it was made of (see `pod`).
+        self._pod: tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]] | None = (
+            None
+        )
+        #: `containers()`'s last answer and the spec it was read from.
+        self._containers: (
+            tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None
+        ) = None
         self._index = {
             str(c.get("name")): (i, True) for i, c in enumerate(init_containers(self.pod))
         }
@@ -110,12 +118,35 @@ class PodContext:
 
     @property
     def pod(self) -> dict[str, Any]:
-        """The Pod as the API holds it now (a fresh top-level dict; the parts are shared)."""
+        """The Pod as the API holds it now (the parts are shared; never mutate it).
+
+        The same dict while `metadata`, `spec` and `status` are the same
+        objects: they are replaced, never mutated, so a part that changed is
+        another object and the pod is made anew.
+        """
+        made = self._pod
+        meta, spec, status = self.metadata, self.spec, self.status
+        if made is not None and made[0] is meta and made[1] is spec and made[2] is status:
+            return made[3]
         pod = dict(self.head)
-        pod["metadata"] = self.metadata
-        pod["spec"] = self.spec
-        pod["status"] = self.status
+        pod["metadata"] = meta
+        pod["spec"] = spec
+        pod["status"] = status
+        self._pod = (meta, spec, status, pod)
         return pod
+
+    def containers(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The spec's init and regular containers (`init_containers`, `regular_containers`).
+
+        Read once per spec object: the spec is replaced, never mutated, so a
+        new spec (`update_spec`) is read anew.
+        """
+        read = self._containers
+        spec = self.spec
+        if read is None or read[0] is not spec:
+            pod = self.pod
+            read = self._containers = (spec, init_containers(pod), regular_containers(pod))
+        return read[1], read[2]
 
     def update_metadata(self, **changes: Any) -> None:
         """Replace the metadata with a copy carrying `changes` (frames keep the old one)."""
@@ -134,7 +165,7 @@ class PodContext:
 
     def spec_of(self, name: str) -> dict[str, Any]:
         idx, is_init = self._index[name]
-        return (init_containers(self.pod) if is_init else regular_containers(self.pod))[idx]
+        return self.containers()[0 if is_init else 1][idx]
 
     # -- recording -----------------------------------------------------------------------
 
@@ -148,9 +179,15 @@ class PodContext:
         """Take a frame if anything observable changed since the last one."""
         st = self.status
         row = print_pod(self.pod, EPOCH + timedelta(seconds=self.env.now))
-        flags = condition_flags(st.get("conditions") or [])
-        if self.frames and self.frames[-1].snap["conditions"] == flags:
-            flags = self.frames[-1].snap["conditions"]  # one copy of what did not change
+        conditions = st.get("conditions") or []
+        last = self.frames[-1] if self.frames else None
+        if last is not None and last.snap["conditionDetails"] is conditions:
+            # the same conditions list (statuses share what did not change): the same flags
+            flags = last.snap["conditions"]
+        else:
+            flags = condition_flags(conditions)
+            if last is not None and last.snap["conditions"] == flags:
+                flags = last.snap["conditions"]  # one copy of what did not change
         snap = {
             "t": _num(self.env.now),
             "phase": st.get("phase", "Pending"),
@@ -159,14 +196,13 @@ class PodContext:
             "restarts": row.restarts,
             "conditions": flags,
             # the same conditions as the API shows them: reason, message, lastTransitionTime
-            "conditionDetails": st.get("conditions") or [],
+            "conditionDetails": conditions,
             "initContainerStatuses": st.get("initContainerStatuses") or [],
             "containerStatuses": st.get("containerStatuses") or [],
         }
-        if self.frames:
-            prev = self.frames[-1]
-            same = all(prev.snap[k] == snap[k] for k in snap if k != "t")
-            if same and prev.metadata == self.metadata:
+        if last is not None:
+            same = all(last.snap[k] == snap[k] for k in snap if k != "t")
+            if same and last.metadata == self.metadata:
                 return
         self.frames.append(Frame(snap, self.head, self.metadata, self.spec, st, tuple(row.cells())))
 

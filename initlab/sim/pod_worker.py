@@ -24,7 +24,7 @@ from typing import Any
 
 import simpy
 
-from initlab.api.pod import init_containers, is_restartable_init_container, regular_containers
+from initlab.api.pod import is_restartable_init_container
 from initlab.kubelet.actions import (
     EXITED,
     RUNNING,
@@ -50,6 +50,8 @@ ERROR_RESYNC = 10.0
 #: Fold a run of identical back-off resyncs into one step (off: every resync is a simpy
 #: wake-up, as the tests that compare both ways need).
 _FAST_RESYNCS = True
+#: Where `PodWorker._fingerprint` holds the reason cache.
+_REASONS = 4
 
 
 @dataclass(frozen=True)
@@ -146,9 +148,8 @@ class PodWorker:
             rt.sandbox_ready,
             rt.sandbox_attempt,
             tuple((r.id, r.state, r.exit_code) for r in rt.containers),
-            tuple(sorted(self.reason_cache.items())),
+            tuple(sorted(self.reason_cache.items())),  # at _REASONS
             c.probe_generation,
-            id(self.ctx.spec),
             self.evicted,
             self.terminal_phase,
             self.ctx.metadata.get("deletionTimestamp"),
@@ -173,6 +174,7 @@ class PodWorker:
                 self.request_sync(ads)
         c = self.containers
         prev = ctx.status
+        inits, apps = ctx.containers()
         status, self.terminal_phase = generate_api_pod_status(
             ctx.pod,
             c.runtime,
@@ -186,6 +188,8 @@ class PodWorker:
             startup_results=c.startup_results,
             readiness_results=c.readiness_results,
             version=ctx.version,
+            inits=inits,
+            apps=apps,
         )
         changed = status != prev
         ctx.status = status
@@ -247,10 +251,12 @@ class PodWorker:
                     self.remove()
             return
 
-        if self._actions is None or self._actions[0] != fp:
-            # computePodActions is a pure function of what the fingerprint covers.
+        # computePodActions is a pure function of what the fingerprint covers but the
+        # reason cache (it reads neither the reasons nor the API status they make).
+        key = fp[:_REASONS] + fp[_REASONS + 1 :]
+        if self._actions is None or self._actions[0] != key:
             self._actions = (
-                fp,
+                key,
                 compute_pod_actions(ctx.pod, c.runtime, c.startup_results, c.liveness_results),
             )
         actions = self._actions[1]
@@ -269,7 +275,7 @@ class PodWorker:
             yield from c.kill(c.running_names(), effective_grace_period(ctx.pod))
             c.runtime.sandbox_ready = False
             if actions.create_sandbox:
-                c.purge_init_containers({str(x.get("name")) for x in init_containers(ctx.pod)})
+                c.purge_init_containers({str(x.get("name")) for x in ctx.containers()[0]})
             else:
                 self.request_sync(SYNC_LATENCY)
                 return
@@ -282,7 +288,7 @@ class PodWorker:
             c.create_sandbox(actions.attempt)
             self.request_sync(SYNC_LATENCY)
 
-        inits = init_containers(ctx.pod)
+        inits, apps = ctx.containers()
         self._backoff_until = None
         self._expiries = []
         for idx in actions.init_containers_to_start:
@@ -296,7 +302,6 @@ class PodWorker:
             else:
                 only_backoff = False
         else:
-            apps = regular_containers(ctx.pod)
             for idx in actions.containers_to_start:
                 ok = yield from self.start(apps[idx], False, status_at_start)
                 if not ok:
