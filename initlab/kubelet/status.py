@@ -722,8 +722,6 @@ def generate_api_pod_status(
 
     Returns the new status and the terminal phase latched so far.
     """
-    from initlab.api.resources import qos_class
-
     # read once: every step below walks them
     if inits is None:
         inits = init_containers(pod)
@@ -792,7 +790,12 @@ def generate_api_pod_status(
             init_st, previous.get("initContainerStatuses")
         )
     status["containerStatuses"] = share_unchanged(st, previous.get("containerStatuses"))
-    status["qosClass"] = previous.get("qosClass") or qos_class(dict(pod))
+    qos = previous.get("qosClass")
+    if not qos:
+        from initlab.api.resources import qos_class
+
+        qos = qos_class(dict(pod))
+    status["qosClass"] = qos
     if phase in TERMINAL_PHASES and not running:
         terminal_phase = phase
     return status, terminal_phase

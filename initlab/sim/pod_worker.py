@@ -147,8 +147,8 @@ class PodWorker:
             rt.has_sandbox,
             rt.sandbox_ready,
             rt.sandbox_attempt,
-            tuple((r.id, r.state, r.exit_code) for r in rt.containers),
-            tuple(sorted(self.reason_cache.items())),  # at _REASONS
+            tuple([(r.id, r.state, r.exit_code) for r in rt.containers]),
+            tuple(sorted(self.reason_cache.items())) if self.reason_cache else (),  # _REASONS
             c.probe_generation,
             self.evicted,
             self.terminal_phase,
