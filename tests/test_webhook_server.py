@@ -606,6 +606,70 @@ def test_a_bad_content_length_gets_400_and_no_traceback(server, capfd, length):
     assert "Traceback" not in capfd.readouterr().err
 
 
+def _http10(body: bytes, extra: str = "") -> bytes:
+    return (
+        f"POST /mutate HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n{extra}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+def test_an_http_1_0_request_is_answered_with_connection_close_and_then_closed(server):
+    """HTTP/1.0 (as ab sends): the whole answer, `Connection: close`, then the server closes."""
+    body = json.dumps(_review(_pod())).encode()
+    reply = _raw(server, _http10(body), timeout=5)  # returns only once the server closes
+    head, _, payload = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"\r\nConnection: close" in head
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    assert len(payload) == length and json.loads(payload)["response"]["allowed"] is True
+
+
+def test_an_http_1_0_keep_alive_request_is_answered_with_keep_alive_and_the_connection_reused(
+    server,
+):
+    """HTTP/1.0 with `Connection: keep-alive`: the answer says keep-alive; a second one follows."""
+    body = json.dumps(_review(_pod())).encode()
+    with socket.create_connection(server.server_address[:2], timeout=5) as s:
+        for _ in range(2):
+            s.sendall(_http10(body, "Connection: keep-alive\r\n"))
+            reply = b""
+            while b"\r\n\r\n" not in reply:
+                reply += s.recv(65536)
+            head, _, payload = reply.partition(b"\r\n\r\n")
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            while len(payload) < length:
+                payload += s.recv(65536)
+            assert b"\r\nConnection: keep-alive" in head and head.startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_request_with_untrusted_framing_is_answered_with_connection_close(server):
+    """Two different Content-Lengths: the 400 says `Connection: close`, and the server closes."""
+    head = b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+    reply = _raw(server, head)
+    assert reply.startswith(b"HTTP/1.1 400 ") and b"\r\nConnection: close\r\n" in reply
+
+
+def test_a_tls_connection_the_server_closes_ends_with_close_notify(tls_files):
+    """Over TLS the server ends with TLS's close_notify: a strict client reads a clean end,
+    not "unexpected eof" (what made ab count every HTTP/1.0 answer as a failure)."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key)
+    thread = _start(srv)
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        raw = socket.create_connection(srv.server_address[:2], timeout=5)
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1", suppress_ragged_eofs=False) as s:
+            s.sendall(_http10(json.dumps(_review(_pod())).encode()))
+            reply = b""
+            while chunk := s.recv(65536):  # SSLEOFError here if the TCP end came alone
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200 ") and b"\r\nConnection: close\r\n" in reply
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
 def test_two_different_content_lengths_get_400(server):
     """Conflicting Content-Length headers are refused (request smuggling)."""
     head = b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"

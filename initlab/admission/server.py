@@ -252,6 +252,26 @@ def _handler_class(hooks: list[Webhook], max_body: int) -> type[BaseHTTPRequestH
             return True
 
         body_late = False  # set by the server: the request's deadline passed before its body
+        framed_length = -1  # set by the server: the body length it framed, -1 if untrusted
+        _connection_sent = False
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() == "connection":
+                self._connection_sent = True
+            super().send_header(keyword, value)
+
+        def end_headers(self) -> None:
+            """Say whether the connection stays open, as Go's net/http does: `Connection:
+            close` when it closes after this response (an HTTP/1.0 request without
+            keep-alive, a `Connection: close`, a request whose framing is not trusted),
+            `Connection: keep-alive` to an HTTP/1.0 client that asked for it
+            (`net/http/server.go: chunkWriter.writeHeader`)."""
+            if not self._connection_sent and self.request_version != "HTTP/0.9":
+                if self.close_connection or not _agrees(self, self.framed_length):
+                    self.send_header("Connection", "close")
+                elif self.request_version == "HTTP/1.0":
+                    self.send_header("Connection", "keep-alive")
+            super().end_headers()
 
         def handle_expect_100(self) -> bool:
             return True  # the server sent "100 Continue" itself, before it had the body
@@ -571,6 +591,11 @@ class WebhookServer(HTTPServer):
         if conn.closed:
             return
         conn.closed = True
+        if isinstance(conn.sock, ssl.SSLSocket) and conn.secure:
+            # TLS's own end first (close_notify), or a client such as ab or curl
+            # reports "unexpected eof" rather than the end of the response.
+            with contextlib.suppress(OSError, ValueError):
+                conn.sock.unwrap()
         with contextlib.suppress(OSError):
             conn.sock.shutdown(socket.SHUT_WR)
         with contextlib.suppress(OSError):
@@ -708,6 +733,7 @@ class WebhookServer(HTTPServer):
         handler.wfile = written = io.BytesIO()
         handler.close_connection = True
         handler.body_late = late  # type: ignore[attr-defined]
+        handler.framed_length = length if keep else -1  # type: ignore[attr-defined]
         handler.handle_one_request()
         conn.out += written.getvalue()
         if keep and not handler.close_connection and _agrees(handler, length):
@@ -731,7 +757,7 @@ class WebhookServer(HTTPServer):
 def _agrees(handler: BaseHTTPRequestHandler, length: int) -> bool:
     """Whether the handler read the request as framed (else the connection is not reused)."""
     headers = getattr(handler, "headers", None)
-    if headers is None:
+    if headers is None or length < 0:
         return False
     try:
         n = _content_length(headers.get_all("Content-Length") or [])
