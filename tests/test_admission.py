@@ -1243,7 +1243,11 @@ def test_injectors_answer_wrongly_typed_pods_without_raising(hook):
 
 _keys = st.sampled_from(["metadata", "spec", "containers", "initContainers", "name", "image", "a"])
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["x", "y", "nginx"]),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from([0.0, -0.0, 1.0, 2.5])
+    | st.sampled_from(["x", "y", "nginx"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
     max_leaves=25,
 )
@@ -1263,3 +1267,92 @@ def test_the_injectors_diff_is_jsonpatch_from_diff_without_moves(original, mutat
     assert {op["op"] for op in patch} <= {"add", "remove", "replace"}
     assert jsonpatch.apply_patch(original, patch) == target
     assert original == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_json, max_size=5), st.lists(_json, max_size=5))
+def test_list_item_keys_are_equal_exactly_when_the_items_are_equal_in_json(src, dst):
+    """_item_keys pairs items as jsonpatch does: equal keys iff equal sorted-member JSON."""
+    from initlab.admission.webhooks.base import _item_keys
+
+    keys = [*_item_keys(src, dst)[0], *_item_keys(src, dst)[1]]
+    texts = [json.dumps(jsonpatch._sorted_members(v)) for v in [*src, *dst]]
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            assert (keys[i] == keys[j]) == (a == b)
+
+
+def _istio_request(pod: dict) -> dict:
+    return {"uid": "u", "namespace": "default", "operation": "CREATE", "object": pod}
+
+
+def test_istio_injection_leaves_the_request_object_as_it_was():
+    """The injector reads the request's object and never writes it (it diffs against it)."""
+    pod = {
+        "metadata": {"name": "web", "annotations": {"prometheus.io/port": "8080"}},
+        "spec": {
+            "volumes": [{"name": "data", "emptyDir": {}}],
+            "initContainers": [{"name": "migrate", "image": "flyway"}],
+            "containers": [
+                {"name": "app", "image": "nginx", "readinessProbe": {"httpGet": {"port": 80}}},
+                {"name": "istio-proxy", "securityContext": {"runAsUser": 1234}},
+            ],
+        },
+    }
+    before = copy.deepcopy(pod)
+    for key in ("istio", "istio-native", "istio-cni"):
+        verdict = WEBHOOKS[key].review(_istio_request(pod))
+        assert verdict.allowed is True and verdict.patch
+        assert pod == before, key
+
+
+def test_istio_injected_containers_are_fresh_copies_of_the_rendered_template():
+    """Changing one answer's injected containers does not change the next answer."""
+    pod = {"metadata": {"name": "web"}, "spec": {"containers": [{"name": "app", "image": "a"}]}}
+    first = WEBHOOKS["istio"].review(_istio_request(copy.deepcopy(pod))).patch
+    expected = copy.deepcopy(first)
+    for op in first:  # scribble over every value the first answer handed out
+        value = op.get("value")
+        if isinstance(value, dict):
+            value.clear()
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    item.clear()
+    assert WEBHOOKS["istio"].review(_istio_request(copy.deepcopy(pod))).patch == expected
+
+
+def test_istio_proxy_template_is_filled_with_each_pods_own_values():
+    """Two pods with the same annotations share a rendered template but not its pod values."""
+
+    def proxy_env(pod: dict) -> dict:
+        patch = WEBHOOKS["istio"].review(_istio_request(pod)).patch
+        proxy = next(op["value"] for op in patch if op["path"] == "/spec/containers/1")
+        return {e["name"]: e.get("value") for e in proxy["env"]}
+
+    owned = {
+        "metadata": {
+            "name": "api-7d4b9-x2x",
+            "namespace": "shop",
+            "labels": {"pod-template-hash": "7d4b9"},
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": "api-7d4b9",
+                    "controller": True,
+                }
+            ],
+        },
+        "spec": {"containers": [{"name": "api", "image": "a"}]},
+    }
+    bare = {"metadata": {"name": "solo"}, "spec": {"containers": [{"name": "x", "image": "b"}]}}
+    env = proxy_env(owned)
+    assert env["ISTIO_META_APP_CONTAINERS"] == "api"
+    assert env["ISTIO_META_WORKLOAD_NAME"] == "api"
+    assert env["ISTIO_META_OWNER"] == "kubernetes://apis/apps/v1/namespaces/shop/deployments/api"
+    names = list(env)
+    assert names.index("ISTIO_META_OWNER") == names.index("TRUST_DOMAIN") + 1
+    env = proxy_env(bare)
+    assert (env["ISTIO_META_APP_CONTAINERS"], env["ISTIO_META_WORKLOAD_NAME"]) == ("x", "solo")
+    assert "ISTIO_META_OWNER" not in env

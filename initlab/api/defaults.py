@@ -257,7 +257,11 @@ def default_pod_spec(spec: Any, is_pod: bool = True) -> Any:
 
 def apply_defaults(pod: dict[str, Any]) -> dict[str, Any]:
     """A defaulted deep copy of a Pod, as the API server stores it on create."""
-    out = copy_json(pod)
+    return default_pod_in_place(copy_json(pod))
+
+
+def default_pod_in_place(out: dict[str, Any]) -> dict[str, Any]:
+    """`apply_defaults` without the copy, for a pod the caller owns; returns it."""
     meta = out.get("metadata")
     if isinstance(meta, dict) and _zero(meta.get("namespace")):
         meta["namespace"] = "default"

@@ -65,8 +65,10 @@ re-renders, which gives the same pod when nothing changed).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
+import pickle
 from typing import Any
 
 import yaml
@@ -81,7 +83,6 @@ from initlab.admission.webhooks.base import (
     _labels,
     _list,
     _names,
-    _pod_of,
     parse_bool,
     workload_owner,
 )
@@ -176,6 +177,9 @@ ISTIO_VOLUMES: list[dict[str, Any]] = [
     },
     {"name": "istiod-ca-cert", "configMap": {"name": "istio-ca-root-cert"}},
 ]
+
+
+_ISTIO_VOLUMES_FROZEN = pickle.dumps(ISTIO_VOLUMES, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _ann(annotations: dict[str, str], key: str, default: str) -> str:
@@ -295,6 +299,25 @@ def cni_annotations(annotations: dict[str, str]) -> dict[str, str]:
     return out
 
 
+#: The template reads only annotations named `...istio.io/...`; past this many characters
+#: of them a pod's containers are rendered afresh rather than kept in the cache.
+TEMPLATE_CACHE_CHARS = 4096
+
+
+def _template_key(annotations: dict[str, str]) -> tuple[tuple[str, str], ...] | None:
+    """The annotations the injection template reads, as a cache key (None: too large to keep).
+
+    Every annotation the template functions below read has `istio.io/` in its name
+    (`sidecar.istio.io/`, `traffic.sidecar.istio.io/`, `status.sidecar.istio.io/`,
+    `readiness.status.sidecar.istio.io/`, `istio.io/reroute-virtual-interfaces`), so
+    rendering from these alone gives the same containers.
+    """
+    items = tuple(sorted((k, v) for k, v in annotations.items() if "istio.io/" in k))
+    if sum(len(k) + len(v) for k, v in items) > TEMPLATE_CACHE_CHARS:
+        return None
+    return items
+
+
 def istio_init_container(
     image: str, annotations: dict[str, str] | None = None, cni: bool = False
 ) -> dict[str, Any]:
@@ -305,8 +328,34 @@ def istio_init_container(
     (the template's `resources` block is used for both). istio-validation
     only checks that the CNI plugin did it: no capabilities, uid 1337,
     read-only root.
+
+    Rendered (and defaulted) once per image, mode and istio annotations; each call
+    gets its own copy.
     """
     annotations = annotations or {}
+    key = _template_key(annotations)
+    if key is None:
+        return _render_init_container(image, annotations, cni)
+    return _fresh(_cached_init_container(image, key, cni))
+
+
+def _fresh(frozen: bytes) -> Any:
+    """A new copy of a rendered template kept as a pickle (our own bytes): the C unpickler
+    builds it several times faster than a Python deep copy."""
+    return pickle.loads(frozen)  # noqa: S301 - pickled by this module, from its own values
+
+
+def _frozen(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_init_container(image: str, key: tuple[tuple[str, str], ...], cni: bool) -> bytes:
+    """The rendered template of `istio_init_container`, pickled."""
+    return _frozen(_render_init_container(image, dict(key), cni))
+
+
+def _render_init_container(image: str, annotations: dict[str, str], cni: bool) -> dict[str, Any]:
     if cni:
         security = {
             "allowPrivilegeEscalation": False,
@@ -445,8 +494,50 @@ def istio_proxy_container(
     `holdApplicationUntilProxyStarts` it gets the postStart `pilot-agent wait`.
     """
     annotations = annotations if annotations is not None else _annotations(pod)
+    key = _template_key(annotations)
+    if key is None:
+        c = _render_proxy_container(image, native, annotations, hold, network)
+    else:
+        c = _fresh(_cached_proxy_container(image, native, key, hold, network))
+    # What the template takes from the pod itself, filled into the rendered copy.
     meta = pod_metadata(pod)
     apps = [n for n in _names(_list(pod_spec(pod), "containers")) if n != "istio-proxy"]
+    env: list[dict[str, Any]] = c["env"]
+    at = 0
+    for i, e in enumerate(env):
+        if e["name"] == "ISTIO_META_APP_CONTAINERS":
+            e["value"] = ",".join(apps)
+        elif e["name"] == "ISTIO_META_WORKLOAD_NAME":
+            e["value"] = _workload_name(pod)
+        elif e["name"] == "TRUST_DOMAIN":
+            at = i + 1
+    owner = workload_owner(pod)
+    if owner is not None:
+        ref = next(
+            r
+            for r in meta.get("ownerReferences") or []
+            if isinstance(r, dict) and r.get("controller")
+        )
+        api = str(ref.get("apiVersion") or "v1")
+        ns = str(meta.get("namespace") or "default")
+        value = f"kubernetes://apis/{api}/namespaces/{ns}/{owner[0].lower()}s/{owner[1]}"
+        env.insert(at, {"name": "ISTIO_META_OWNER", "value": value})
+    return c
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_proxy_container(
+    image: str, native: bool, key: tuple[tuple[str, str], ...], hold: bool, network: str
+) -> bytes:
+    """The rendered template of `istio_proxy_container`, pickled."""
+    return _frozen(_render_proxy_container(image, native, dict(key), hold, network))
+
+
+def _render_proxy_container(
+    image: str, native: bool, annotations: dict[str, str], hold: bool, network: str
+) -> dict[str, Any]:
+    """istio-proxy as the template renders it, defaulted, before the pod's own values
+    (its app containers, its workload and owner) are filled in."""
     status_port = _ann(annotations, "status.sidecar.istio.io/port", str(STATUS_PORT))
     mode = _ann(annotations, "sidecar.istio.io/interceptionMode", "REDIRECT")
     c: dict[str, Any] = {"name": "istio-proxy", "image": image}
@@ -492,29 +583,14 @@ def istio_proxy_container(
     ]
     env += [{"name": k, "valueFrom": {"fieldRef": {"fieldPath": v}}} for k, v in field.items()]
     env += [
-        {"name": "ISTIO_META_APP_CONTAINERS", "value": ",".join(apps)},
+        {"name": "ISTIO_META_APP_CONTAINERS", "value": ""},
         {"name": "ISTIO_META_CLUSTER_ID", "value": "Kubernetes"},
         {"name": "ISTIO_META_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
         {"name": "ISTIO_META_INTERCEPTION_MODE", "value": mode},
-        {"name": "ISTIO_META_WORKLOAD_NAME", "value": _workload_name(pod)},
+        {"name": "ISTIO_META_WORKLOAD_NAME", "value": ""},
         {"name": "ISTIO_META_MESH_ID", "value": "cluster.local"},
         {"name": "TRUST_DOMAIN", "value": "cluster.local"},
     ]
-    owner = workload_owner(pod)
-    if owner is not None:
-        ref = next(
-            r
-            for r in meta.get("ownerReferences") or []
-            if isinstance(r, dict) and r.get("controller")
-        )
-        api = str(ref.get("apiVersion") or "v1")
-        ns = str(meta.get("namespace") or "default")
-        env.append(
-            {
-                "name": "ISTIO_META_OWNER",
-                "value": f"kubernetes://apis/{api}/namespaces/{ns}/{owner[0].lower()}s/{owner[1]}",
-            }
-        )
     if network:
         env.append({"name": "ISTIO_META_NETWORK", "value": network})
     c["env"] = env
@@ -888,7 +964,9 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     auto mode), `holdApplicationUntilProxyStarts` (mesh-wide), `network`
     (values.global.network), `image`.
     """
-    pod = _pod_of(request)
+    # The request's object is only read (`out` below is the injector's own copy).
+    obj = request.get("object") if isinstance(request, dict) else None
+    pod: dict[str, Any] = obj if isinstance(obj, dict) else {}
     spec, meta = pod_spec(pod), pod_metadata(pod)
     annotations, labels = _annotations(pod), _labels(pod)
     namespace = request.get("namespace") or meta.get("namespace") or "default"
@@ -927,8 +1005,8 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     if not isinstance(out.get("spec"), dict):
         out["spec"] = {}
     o_meta, o_spec = out["metadata"], out["spec"]
-    inits = [copy_json(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
-    apps = [copy_json(c) for c in _list(spec, "containers") if isinstance(c, dict)]
+    inits = [c for c in _list(o_spec, "initContainers") if isinstance(c, dict)]
+    apps = [c for c in _list(o_spec, "containers") if isinstance(c, dict)]
     user_proxy = next((c for c in apps + inits if c.get("name") == "istio-proxy"), None)
     if native and user_proxy is not None and user_proxy in apps:
         # RunTemplate: with native sidecars a user's istio-proxy moves to initContainers.
@@ -998,7 +1076,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             init["securityContext"]["runAsGroup"] = gid
 
     # The template's volumes, then `sidecar.istio.io/userVolume`'s (sorted, as Go ranges a map).
-    injected_volumes = copy_json(ISTIO_VOLUMES) + [
+    injected_volumes = _fresh(_ISTIO_VOLUMES_FROZEN) + [
         {"name": name, **source}
         for name, source in sorted(_json_map(annotations, "sidecar.istio.io/userVolume").items())
         if isinstance(source, dict)
@@ -1006,7 +1084,7 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
     vol_names = [v["name"] for v in injected_volumes]
     kept = [
         v
-        for v in _list(spec, "volumes")
+        for v in _list(o_spec, "volumes")
         if not (isinstance(v, dict) and v.get("name") in vol_names)
     ]
     o_spec["volumes"] = kept + injected_volumes
@@ -1109,7 +1187,8 @@ def istio_inject(request: dict[str, Any], ctx: Context) -> Verdict:
             if hold
             else "the last container"
         )
-    return Verdict(patch=_diff_patch(pod, out), note=f"injected ({mode}, Istio {version}): {how}")
+    patch = _diff_patch(pod, out, owned=True)
+    return Verdict(patch=patch, note=f"injected ({mode}, Istio {version}): {how}")
 
 
 ISTIO_REGISTRATIONS = (
