@@ -193,49 +193,53 @@ class _DiffBuilder(jsonpatch.DiffBuilder):
         super()._compare_values(path, key, src, dst)  # type: ignore[misc]
 
     def _differing_runs(self, src: list[Any], dst: list[Any]) -> list[tuple[int, int, int, int]]:
-        try:
-            src_keys, dst_keys = _item_keys(src, dst)
-        except (TypeError, ValueError, RecursionError):
-            return [(0, len(src), 0, len(dst))]
-        shorter = min(len(src), len(dst))
-        start = 0
-        while start < shorter and src_keys[start] == dst_keys[start]:
-            start += 1
-        common_end = 0
-        while (
-            common_end < shorter - start and src_keys[-1 - common_end] == dst_keys[-1 - common_end]
-        ):
-            common_end += 1
-        src_end, dst_end = len(src) - common_end, len(dst) - common_end
-        positional_cost = jsonpatch._positional_cost  # type: ignore[attr-defined]
+        return _differing_runs(src, dst)
 
-        def cost(i1: int, i2: int, j1: int, j2: int) -> int:
-            return abs((i2 - i1) - (j2 - j1)) + sum(
-                positional_cost(src[i], dst[j])
-                for i, j in zip(range(i1, i2), range(j1, j2), strict=False)
-                if src_keys[i] != dst_keys[j]
-            )
 
-        by_position = (start, src_end, start, dst_end)
-        position_cost = cost(*by_position)
-        limit = jsonpatch._EXACT_MATCH_LIMIT  # type: ignore[attr-defined]
-        exact = (src_end - start) * (dst_end - start) <= limit
-        if not exact:
-            counts = collections.Counter(dst_keys[start:dst_end])
-            comparisons = sum(counts[key] for key in src_keys[start:src_end])
-            if comparisons > max(limit, position_cost**2):
-                return [by_position]
-        matcher = SequenceMatcher(
-            None, src_keys[start:src_end], dst_keys[start:dst_end], autojunk=not exact
+def _differing_runs(src: list[Any], dst: list[Any]) -> list[tuple[int, int, int, int]]:
+    """`DiffBuilder._differing_runs` of jsonpatch 1.47, keyed by `_item_keys`: the runs
+    `src[i1:i2]` → `dst[j1:j2]` between the items both lists have."""
+    try:
+        src_keys, dst_keys = _item_keys(src, dst)
+    except (TypeError, ValueError, RecursionError):
+        return [(0, len(src), 0, len(dst))]
+    shorter = min(len(src), len(dst))
+    start = 0
+    while start < shorter and src_keys[start] == dst_keys[start]:
+        start += 1
+    common_end = 0
+    while common_end < shorter - start and src_keys[-1 - common_end] == dst_keys[-1 - common_end]:
+        common_end += 1
+    src_end, dst_end = len(src) - common_end, len(dst) - common_end
+    positional_cost = jsonpatch._positional_cost  # type: ignore[attr-defined]
+
+    def cost(i1: int, i2: int, j1: int, j2: int) -> int:
+        return abs((i2 - i1) - (j2 - j1)) + sum(
+            positional_cost(src[i], dst[j])
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False)
+            if src_keys[i] != dst_keys[j]
         )
-        runs = [
-            (start + i1, start + i2, start + j1, start + j2)
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag != "equal"
-        ]
-        if sum(cost(*run) for run in runs) > position_cost:
+
+    by_position = (start, src_end, start, dst_end)
+    position_cost = cost(*by_position)
+    limit = jsonpatch._EXACT_MATCH_LIMIT  # type: ignore[attr-defined]
+    exact = (src_end - start) * (dst_end - start) <= limit
+    if not exact:
+        counts = collections.Counter(dst_keys[start:dst_end])
+        comparisons = sum(counts[key] for key in src_keys[start:src_end])
+        if comparisons > max(limit, position_cost**2):
             return [by_position]
-        return runs
+    matcher = SequenceMatcher(
+        None, src_keys[start:src_end], dst_keys[start:dst_end], autojunk=not exact
+    )
+    runs = [
+        (start + i1, start + i2, start + j1, start + j2)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+    if sum(cost(*run) for run in runs) > position_cost:
+        return [by_position]
+    return runs
 
 
 def _item_keys(src: list[Any], dst: list[Any]) -> tuple[list[str], list[str]]:
@@ -257,6 +261,77 @@ def _item_keys(src: list[Any], dst: list[Any]) -> tuple[list[str], list[str]]:
     return keys[: len(src)], keys[len(src) :]
 
 
+class _NotDirect(Exception):
+    """A value `_direct_diff` leaves to `_DiffBuilder` (not plain decoded JSON)."""
+
+
+_JSON_LEAVES = (str, int, float, bool, type(None))
+
+
+def _direct_diff(src: dict[str, Any], dst: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The patch `_DiffBuilder` makes, written directly: the same operations in the same
+    order, without its bookkeeping of array items (needed for moves, which it does not
+    make here) or its second pass over the operations; None for a document that is not
+    plain decoded JSON, which `_DiffBuilder` then diffs itself.
+
+    As the builder: in an object, the removed members (in `src`'s order), the added ones
+    (in `dst`'s), then the common ones compared; in an array, the runs of
+    `_differing_runs` compared by position (the array has become `dst[:j1] + src[i1:]`
+    when a run starts, so paths use `dst`'s indices), where a pair that is neither two
+    objects nor two arrays and differs in JSON is one `replace` (the builder's remove
+    and add at one path, which its `execute` merges). `tests/test_admission.py` pins it
+    against `JsonPatch.from_diff`.
+    """
+    ops: list[dict[str, Any]] = []
+    try:
+        _direct_object("", src, dst, ops)
+    except (_NotDirect, RecursionError):
+        return None
+    return ops
+
+
+def _ptr_key(key: Any) -> str:
+    return "/" + str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _direct_object(path: str, src: dict[Any, Any], dst: dict[Any, Any], ops: list[Any]) -> None:
+    for key in src:
+        if key not in dst:
+            ops.append({"op": "remove", "path": path + _ptr_key(key)})
+    for key in dst:
+        if key not in src:
+            ops.append({"op": "add", "path": path + _ptr_key(key), "value": dst[key]})
+    for key in src:
+        if key in dst:
+            _direct_value(path + _ptr_key(key), src[key], dst[key], ops)
+
+
+def _direct_value(path: str, old: Any, new: Any, ops: list[Any]) -> None:
+    kinds = (type(old), type(new))
+    if kinds == (dict, dict):
+        _direct_object(path, old, new, ops)
+    elif kinds == (list, list):
+        _direct_array(path, old, new, ops)
+    elif kinds[0] not in (dict, list, *_JSON_LEAVES) or kinds[1] not in (dict, list, *_JSON_LEAVES):
+        raise _NotDirect
+    elif kinds == (str, str):
+        if old != new:
+            ops.append({"op": "replace", "path": path, "value": new})
+    elif json.dumps(old) != json.dumps(new):
+        ops.append({"op": "replace", "path": path, "value": new})
+
+
+def _direct_array(path: str, src: list[Any], dst: list[Any], ops: list[Any]) -> None:
+    for i1, i2, j1, j2 in _differing_runs(src, dst):
+        paired = min(i2 - i1, j2 - j1)
+        for key in range(j1, j1 + paired):
+            _direct_value(f"{path}/{key}", src[i1 + key - j1], dst[key], ops)
+        for _ in src[i1 + paired : i2]:
+            ops.append({"op": "remove", "path": f"{path}/{j1 + paired}"})
+        for key in range(j1 + paired, j2):
+            ops.append({"op": "add", "path": f"{path}/{key}", "value": dst[key]})
+
+
 def _diff_patch(
     original: dict[str, Any], mutated: dict[str, Any], owned: bool = False
 ) -> list[dict[str, Any]]:
@@ -274,6 +349,10 @@ def _diff_patch(
     copy, nothing else holds it, so it is defaulted in place (and becomes `target`).
     """
     target = default_pod_in_place(mutated) if owned else apply_defaults(mutated)
+    if type(original) is dict and type(target) is dict:
+        ops = _direct_diff(original, target)
+        if ops is not None:
+            return ops
     builder = _DiffBuilder(original, target, json.dumps, optimization=False)
     builder._compare_values((), None, original, target)
     return list(builder.execute())
