@@ -199,7 +199,7 @@ def _default_spec_in_place(spec: dict[str, Any], is_pod: bool) -> None:
         for v in volumes:
             if not isinstance(v, dict):
                 continue
-            if all(v.get(k) is None for k in VOLUME_SOURCE_KEYS):
+            if all(v[k] is None for k in v if k in _VOLUME_SOURCES):  # no source set
                 v["emptyDir"] = {}
             _default_downward_api(v.get("downwardAPI"))
             projected = v.get("projected")
@@ -207,6 +207,9 @@ def _default_spec_in_place(spec: dict[str, Any], is_pod: bool) -> None:
             for source in sources if isinstance(sources, list) else []:
                 if isinstance(source, dict):
                     _default_downward_api(source.get("downwardAPI"))
+
+
+_VOLUME_SOURCES = frozenset(VOLUME_SOURCE_KEYS)
 
 
 def _default_downward_api(source: Any) -> None:

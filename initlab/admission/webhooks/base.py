@@ -213,12 +213,17 @@ def _differing_runs(src: list[Any], dst: list[Any]) -> list[tuple[int, int, int,
     src_end, dst_end = len(src) - common_end, len(dst) - common_end
     positional_cost = jsonpatch._positional_cost  # type: ignore[attr-defined]
 
+    costs: dict[tuple[int, int, int, int], int] = {}
+
     def cost(i1: int, i2: int, j1: int, j2: int) -> int:
-        return abs((i2 - i1) - (j2 - j1)) + sum(
-            positional_cost(src[i], dst[j])
-            for i, j in zip(range(i1, i2), range(j1, j2), strict=False)
-            if src_keys[i] != dst_keys[j]
-        )
+        run = (i1, i2, j1, j2)
+        if run not in costs:  # most often the one run is the whole list, by position
+            costs[run] = abs((i2 - i1) - (j2 - j1)) + sum(
+                positional_cost(src[i], dst[j])
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=False)
+                if src_keys[i] != dst_keys[j]
+            )
+        return costs[run]
 
     by_position = (start, src_end, start, dst_end)
     position_cost = cost(*by_position)
