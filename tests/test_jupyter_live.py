@@ -247,16 +247,21 @@ def test_live_widgets_run_their_callbacks_in_jupyterlab(lab: Lab, browser: Any) 
         ).wait_for()
         # Run > Run All Cells (the notebook:run-all-cells command). While the kernel
         # session is still connecting, JupyterLab drops the command without a word
-        # (the prompts stay "[ ]:"), so issue it again until the cells are queued.
-        first_prompt = cells.nth(0).locator(".jp-InputArea-prompt")
-        for _attempt in range(5):
-            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            try:
-                first_prompt.filter(has_text=re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=5000)
-                break
-            except PlaywrightTimeout:
-                continue
+        # (the prompts stay "[ ]:"), so issue it again until every cell is queued.
+        queued = re.compile(r"\[(\*|\d+)\]")
+        last_prompt = cells.nth(2).locator(".jp-InputArea-prompt")
+
+        def run_all() -> None:
+            for _attempt in range(5):
+                page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+                page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+                try:
+                    last_prompt.filter(has_text=queued).wait_for(timeout=5000)
+                    return
+                except PlaywrightTimeout:
+                    continue
+
+        run_all()
 
         # The kernel is the project's .venv.
         prefix = cells.nth(0).locator(".jp-OutputArea-output", has_text="KERNEL-PREFIX")
@@ -264,9 +269,27 @@ def test_live_widgets_run_their_callbacks_in_jupyterlab(lab: Lab, browser: Any) 
         assert prefix.inner_text().split()[-1] == sys.prefix
 
         # The explorer: read STATUS, step until it changes, compare with the simulator.
+        # JupyterLab may open two kernel sessions for a new notebook and shut one down;
+        # cells queued on that one are dropped (seen once on CI: prompts back to "[ ]:",
+        # the kernel idle, no output). If the kernel stays idle with no explorer for 3 s,
+        # Run All again (at most 3 times; never while a cell runs).
         explorer = cells.nth(1).locator(".jp-OutputArea-output")
         get = explorer.locator("pre").filter(has_text=re.compile(r"^NAME\s+READY"))
-        get.wait_for()
+        idle = page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]')
+        deadline = time.monotonic() + 3 * TIMEOUT_MS / 1000
+        idle_since: float | None = None
+        reruns = 0
+        while get.count() == 0 and time.monotonic() < deadline:
+            now = time.monotonic()
+            idle_since = (idle_since or now) if idle.count() > 0 else None
+            if idle_since is not None and now - idle_since > 3 and reruns < 3:
+                run_all()
+                reruns += 1
+                idle_since = None
+            time.sleep(0.25)
+        if get.count() == 0:
+            shown_output = cells.nth(1).locator(".jp-OutputArea").inner_text()
+            raise AssertionError(f"the explorer never rendered; cell 1 shows: {shown_output!r}")
         expected = _expected_explorer_statuses()
         changes = next(k for k, st in enumerate(expected) if st != expected[0])
         clock = explorer.locator("code", has_text=re.compile(r"^t = "))
