@@ -145,3 +145,37 @@ def test_diagrams_have_a_title_a_description_and_phone_sized_text():
         scale = min(1.0, PHONE_COLUMN_PX / width)
         sizes = [float(m) for m in re.findall(r"font-size:\s*([\d.]+)px", path.read_text())]
         assert sizes and min(sizes) * scale >= 10, (path.name, min(sizes) * scale)
+
+
+def test_no_printed_line_is_stored_in_two_pieces():
+    """A cell's consecutive stdout outputs are one (the book would break the line in two)."""
+    split = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for k, cell in enumerate(nb.cells):
+            outs = cell.get("outputs", [])
+            for a, b in zip(outs, outs[1:], strict=False):
+                if a.get("output_type") == b.get("output_type") == "stream" and a.get(
+                    "name"
+                ) == b.get("name"):
+                    split.append(f"{path.name} cell {k}")
+    assert split == []
+
+
+def test_build_coalesces_a_print_the_kernel_flushed_in_two():
+    """tools/nb.py merges stream outputs split by the kernel's flush timer, keeping the text."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('Always:', [1])")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Always:"),
+        nbformat.v4.new_output("stream", name="stdout", text=" [1]\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    nb.cells = [cell]
+    _nb_tool().coalesce_streams(nb)
+    assert [(o["name"], o["text"]) for o in nb.cells[0].outputs] == [
+        ("stdout", "Always: [1]\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "after\n"),
+    ]

@@ -42,6 +42,29 @@ def _convert(src: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def coalesce_streams(nb: nbformat.NotebookNode) -> None:
+    """Merge a cell's consecutive stdout (or stderr) outputs into one, as Jupyter shows them.
+
+    The kernel flushes its streams on a timer, so one `print` can arrive in two
+    outputs; stored apart, the book would break that printed line in two.
+    """
+    for cell in nb.cells:
+        merged: list[nbformat.NotebookNode] = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and out.get("output_type") == "stream"
+                and last.get("output_type") == "stream"
+                and out.get("name") == last.get("name")
+            ):
+                last["text"] = "".join(last["text"]) + "".join(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def build(sources: list[Path]) -> int:
     failed = 0
     for src in sources:
@@ -59,6 +82,7 @@ def build(sources: list[Path]) -> int:
             print(f"{src.name}: execution failed: {type(e).__name__}: {e}"[:2000], file=sys.stderr)
             failed += 1
             continue
+        coalesce_streams(nb)
         nbformat.validate(nb)
         nbformat.write(nb, _target(src))
         print(f"built {_target(src).relative_to(ROOT)}")
