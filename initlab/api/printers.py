@@ -351,7 +351,11 @@ def print_pod(
     """
     # the walk's decisions, for `initlab explain`: built only when asked for
     explain = steps is not None
-    note = steps.append if steps is not None else (lambda _step: None)
+
+    def note(column: str, container: str, value: str, why: str) -> None:
+        if steps is not None:
+            steps.append(Step(column, container, value, why))
+
     if now is None:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
@@ -375,10 +379,10 @@ def print_pod(
     if as_str(status.get("reason")):
         reason = as_str(status.get("reason"))
         if explain:
-            note(Step("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk"))
+            note("STATUS", "", reason, f"status.reason is {reason!r}; it starts the walk")
     else:
         if explain:
-            note(Step("STATUS", "", reason, f"the walk starts from the phase, {phase!r}"))
+            note("STATUS", "", reason, f"the walk starts from the phase, {phase!r}")
 
     # {type: PodScheduled, reason: SchedulingGated} -> "SchedulingGated".
     for c in conditions:
@@ -386,14 +390,7 @@ def print_pod(
         if c.get("type") == "PodScheduled" and c.get("reason") == POD_REASON_SCHEDULING_GATED:
             reason = POD_REASON_SCHEDULING_GATED
             if explain:
-                note(
-                    Step(
-                        "STATUS",
-                        "",
-                        reason,
-                        "the PodScheduled condition's reason is SchedulingGated",
-                    )
-                )
+                note("STATUS", "", reason, "the PodScheduled condition's reason is SchedulingGated")
 
     spec_inits = _items(spec.get("initContainers"))
     init_by_name: dict[str, dict[str, Any]] = {}
@@ -419,12 +416,10 @@ def print_pod(
         if terminated is not None and _int(terminated.get("exitCode")) == 0:
             if explain:
                 note(
-                    Step(
-                        "STATUS",
-                        name,
-                        reason,
-                        f"init container {name} exited 0: it is done, the walk goes on",
-                    )
+                    "STATUS",
+                    name,
+                    reason,
+                    f"init container {name} exited 0: it is done, the walk goes on",
                 )
             continue
         if sidecar and cs.get("started") is True:
@@ -432,18 +427,16 @@ def print_pod(
                 ready += 1
             if explain:
                 note(
-                    Step(
-                        "STATUS",
-                        name,
-                        reason,
-                        f"sidecar {name} has started"
-                        + (
-                            " and is ready (counted in READY)"
-                            if cs.get("ready") is True
-                            else ", not ready"
-                        )
-                        + ": the walk goes on",
+                    "STATUS",
+                    name,
+                    reason,
+                    f"sidecar {name} has started"
+                    + (
+                        " and is ready (counted in READY)"
+                        if cs.get("ready") is True
+                        else ", not ready"
                     )
+                    + ": the walk goes on",
                 )
             continue
         if terminated is not None:
@@ -473,13 +466,11 @@ def print_pod(
                 else "not started"
             )
             note(
-                Step(
-                    "STATUS",
-                    name,
-                    reason,
-                    f"init container {name} (#{i} of {len(spec_inits)}) is {what}: the first "
-                    "unfinished init container decides STATUS and stops the init walk",
-                )
+                "STATUS",
+                name,
+                reason,
+                f"init container {name} (#{i} of {len(spec_inits)}) is {what}: the first "
+                "unfinished init container decides STATUS and stops the init walk",
             )
         break
 
@@ -487,24 +478,20 @@ def print_pod(
         if initializing:
             if explain:
                 note(
-                    Step(
-                        "STATUS",
-                        "",
-                        reason,
-                        "but the Initialized condition is True (the pod had initialized), so the app "
-                        "containers are read anyway and their reasons override",
-                    )
+                    "STATUS",
+                    "",
+                    reason,
+                    "but the Initialized condition is True (the pod had initialized), so the app "
+                    "containers are read anyway and their reasons override",
                 )
         if restarts != sidecar_restarts:
             if explain:
                 note(
-                    Step(
-                        "RESTARTS",
-                        "",
-                        str(sidecar_restarts),
-                        f"the container pass resets RESTARTS to the sidecars' {sidecar_restarts}: "
-                        f"{restarts - sidecar_restarts} restart(s) of regular init containers are forgotten",
-                    )
+                    "RESTARTS",
+                    "",
+                    str(sidecar_restarts),
+                    f"the container pass resets RESTARTS to the sidecars' {sidecar_restarts}: "
+                    f"{restarts - sidecar_restarts} restart(s) of regular init containers are forgotten",
                 )
         restarts = sidecar_restarts
         last_restart = last_sidecar_restart
@@ -532,41 +519,33 @@ def print_pod(
             if reason != before:
                 if explain:
                     note(
-                        Step(
-                            "STATUS",
-                            name,
-                            reason,
-                            f"container {name} is {'waiting' if waiting is not None else 'terminated'}"
-                            f" with reason {reason!r}; app containers are read last to first, so the "
-                            "first one with a reason wins",
-                        )
+                        "STATUS",
+                        name,
+                        reason,
+                        f"container {name} is {'waiting' if waiting is not None else 'terminated'}"
+                        f" with reason {reason!r}; app containers are read last to first, so the "
+                        "first one with a reason wins",
                     )
 
         # back to "Running" if at least one container still reports running
         if reason == "Completed" and has_running:
             reason = "Running" if has_pod_ready_condition(conditions) else "NotReady"
             if explain:
-                note(
-                    Step(
-                        "STATUS", "", reason, "Completed but a container still runs: Ready decides"
-                    )
-                )
+                note("STATUS", "", reason, "Completed but a container still runs: Ready decides")
 
     deleting = _timestamp(meta.get("deletionTimestamp")) is not None
     if deleting and as_str(status.get("reason")) == NODE_UNREACHABLE_POD_REASON:
         reason = "Unknown"
         if explain:
-            note(Step("STATUS", "", reason, "the pod is being deleted and its node is unreachable"))
+            note("STATUS", "", reason, "the pod is being deleted and its node is unreachable")
     elif deleting and phase not in ("Succeeded", "Failed"):
         reason = "Terminating"
         if explain:
             note(
-                Step(
-                    "STATUS",
-                    "",
-                    reason,
-                    "metadata.deletionTimestamp is set and the pod is not finished",
-                )
+                "STATUS",
+                "",
+                reason,
+                "metadata.deletionTimestamp is set and the pod is not finished",
             )
 
     restarts_display = str(restarts)
