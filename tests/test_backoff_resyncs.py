@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from initlab.kubectl import render_describe, render_trace
-from initlab.sim import pod_worker, simulator
+from initlab.sim import periodic, pod_worker, simulator
 from initlab.sim.result import EventLog, Result
 from initlab.sim.simulator import simulate
 
@@ -120,8 +120,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 
 
 def _run(scenario: dict[str, Any], fast: bool, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """Every cycle simulated (no fast-forward), with the resyncs folded or not."""
     with monkeypatch.context() as m:
         m.setattr(pod_worker, "_FAST_RESYNCS", fast)
+        m.setattr(periodic, "_FAST_FORWARD", False)
         return simulate(scenario)
 
 

@@ -132,6 +132,8 @@ class ContainerRuntime:
         self.starts: dict[str, int] = {}
         #: Every run of every container, for `kubectl logs`.
         self.history: dict[str, list[ContainerLog]] = {}
+        #: How many runs have started, all containers together.
+        self.runs = 0
         #: Events that fire when a container (by id) exits; `kill` waits on them.
         self._exit_waiters: dict[str, list[simpy.Event]] = {}
         #: `_hash`'s answers: id(container spec) -> (that spec, its hash).
@@ -148,6 +150,16 @@ class ContainerRuntime:
         if known is None or known[0] is not spec:
             known = self._hashes[id(spec)] = (spec, hash_container(spec))
         return known[1]
+
+    def container_id(self, name: str, now: float, n: int) -> str:
+        """The runtime id of container `name`'s run number `n` (from 0), started at `now`.
+
+        Made up, deterministic: `containerd://` and the sha256 of pod UID, name, start and run.
+        """
+        return (
+            "containerd://"
+            + hashlib.sha256(f"{self.ctx.uid}/{name}/{now}/{n}".encode()).hexdigest()
+        )
 
     def running(self) -> bool:
         """Any container record running."""
@@ -220,7 +232,7 @@ class ContainerRuntime:
 
         restart_count = prior.restart_count + 1 if prior is not None else 0
         now = self.env.now
-        cid = "containerd://" + hashlib.sha256(f"{ctx.uid}/{name}/{now}/{n}".encode()).hexdigest()
+        cid = self.container_id(name, now, n)
         record = ContainerRecord(
             name=name,
             id=cid,
@@ -233,6 +245,7 @@ class ContainerRuntime:
             hash=self._hash(spec),
         )
         self.starts[name] = n + 1
+        self.runs += 1
         # GC: keep the newest exited record only (MaxPerPodContainer = 1), plus the new one.
         older = [r for r in self.runtime.containers if r.name == name]
         drop = {id(r) for r in older[1:]}

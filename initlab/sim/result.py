@@ -215,14 +215,31 @@ class EventLog:
             self._kinds.append(self._kind(kind))
         self._len += len(times) * len(kinds)
 
+    def extend_shifted(
+        self, entries: list[tuple[Sequence[float], tuple[int, ...]]], by: float, until: float
+    ) -> None:
+        """`entries` (from `entries`) again, each time moved on by `by`, those up to `until`."""
+        for times, ks in entries:
+            at = array("d", [t + by for t in times if t + by <= until])
+            if not at:
+                continue
+            if len(at) > 1:
+                self._blocks[len(self._times)] = (len(ks), at)
+            for k in ks:
+                self._times.append(at[0])
+                self._kinds.append(k)
+            self._len += len(at) * len(ks)
+
     def __len__(self) -> int:
         return self._len
 
-    def entries(self, start: int = 0) -> Iterator[tuple[Sequence[float], tuple[int, ...]]]:
-        """(times, kind indices) per entry or block from entry `start` (a `mark`), in order:
-        the kinds happen, in order, at each of the times."""
+    def entries(
+        self, start: int = 0, stop: int | None = None
+    ) -> Iterator[tuple[Sequence[float], tuple[int, ...]]]:
+        """(times, kind indices) per entry or block from entry `start` (a `mark`) to `stop`
+        (another, default the end), in order: the kinds happen, in order, at each of the times."""
         times, kinds, blocks = self._times, self._kinds, self._blocks
-        i, n = start, len(times)
+        i, n = start, len(times) if stop is None else stop
         while i < n:
             block = blocks.get(i)
             if block is None:
@@ -398,7 +415,7 @@ class Result:
     as dicts, built on first use.
     """
 
-    frames: list[Frame]
+    frames: Sequence[Frame]
     event_records: EventLog
     end: float
     capped: bool = False

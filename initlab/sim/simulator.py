@@ -11,7 +11,9 @@ is split the way the kubelet splits `kuberuntime_{manager,container,image}.go`:
   container's run, exit, kill, probes);
 - `initlab.sim.world`: the scheduler, Services and the scenario's events;
 - `initlab.sim.context`: the pod's identity, clock, API object and events;
-- `initlab.sim.result`: what a run leaves behind (frames, events, logs).
+- `initlab.sim.result`: what a run leaves behind (frames, events, logs);
+- `initlab.sim.periodic`: a crash loop that repeats itself exactly is
+  simulated until three cycles match, then written out from the last one.
 
 This module wires them together and runs the clock: `simulate()`.
 
@@ -82,17 +84,19 @@ Time 0 is the pod's creation; API timestamps count from
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import simpy
 
 from initlab.errors import InputError
+from initlab.sim import periodic
 from initlab.sim.containers import PULL_SECONDS, SYNC_LATENCY, ContainerRuntime
 from initlab.sim.context import DEFAULT_NODE, PodContext, Services, pod_uid
+from initlab.sim.periodic import FastForward
 from initlab.sim.pod_worker import ERROR_RESYNC, SANDBOX_SECONDS, PodWorker
-from initlab.sim.result import Result
+from initlab.sim.result import Frame, Result
 from initlab.sim.scenario import MAX_UNTIL, STABLE_CAP, Scenario, load_scenario
 from initlab.sim.world import World
 
@@ -148,7 +152,8 @@ def check_work(steps: int, frames: int, events: int, now: float, end: float) -> 
         fits, what, limit, projected = worst
         raise InputError(
             f"this simulation would take more than {limit} {what} (about {int(projected)} "
-            f"by {end:.0f} s at its rate so far); lower until to about {int(fits)} s or less",
+            f"by {end:.0f} s{' at its rate so far' if now < end else ''}); "
+            f"lower until to about {int(fits)} s or less",
             "until",
         )
 
@@ -203,10 +208,17 @@ class PodSimulation:
         steps = 0
         capped = False
         check_at = CHECK_EVERY
+        ahead = FastForward(ctx, self.containers, cap) if periodic._FAST_FORWARD else None
         with collector_paused():
             while True:
                 nxt = env.peek()
                 if nxt == float("inf") or ctx.gone:
+                    break
+                if ahead is not None and nxt > env.now and ahead.due() and ahead.boundary():
+                    # the rest repeats the last cycle: bound it, then write it out
+                    check_work(steps, *ahead.totals(), cap, cap)
+                    ahead.write()
+                    capped = until is None  # a crash loop never settles
                     break
                 if nxt > cap:
                     capped = until is None
@@ -216,12 +228,17 @@ class PodSimulation:
                 if steps >= check_at:
                     check_at += CHECK_EVERY
                     check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
-        check_work(steps, len(ctx.frames), len(ctx.events), env.now, env.now)
+        frames: Sequence[Frame] = ctx.frames
+        if ahead is not None and ahead.frames is not None:
+            frames = ahead.frames
+            check_work(steps, len(frames), len(ctx.events), cap, cap)
+        else:
+            check_work(steps, len(frames), len(ctx.events), env.now, env.now)
         end = cap if (until is not None or capped) else env.now
         if ctx.gone:
             end = ctx.deleted_at if ctx.deleted_at is not None else env.now
         return Result(
-            frames=ctx.frames,
+            frames=frames,
             event_records=ctx.events,
             end=float(end),
             capped=capped,
