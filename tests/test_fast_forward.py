@@ -13,6 +13,7 @@ named, and checked to be simulated in full.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -353,3 +354,60 @@ def test_shift_keeps_shared_values_shared() -> None:
     x = shift.apply(pa, {"x": shared_b})["x"]
     y = shift.apply(pb, {"y": shared_b})["y"]
     assert x == [{"t": 3}] and x is y
+
+
+def _random_loop(rng: random.Random) -> dict[str, Any]:
+    """A crash loop of random shape: which containers crash, how long they run, the cap."""
+    crash = {"run": rng.choice([0, 1, 2, 2.5, 3, 7]), "exit": rng.choice([1, 2, 137])}
+    if rng.random() < 0.3:
+        crash["log"] = ["starting", "failed"]
+    shape = rng.choice(["init", "app", "sidecar", "init-after-sidecar"])
+    inits: list[dict[str, Any]] = []
+    apps: list[dict[str, Any]] = [{"name": "app", "image": "nginx"}]
+    behavior: dict[str, Any] = {}
+    if shape == "init":
+        inits = [{"name": "migrate", "image": BUSYBOX}]
+        behavior["migrate"] = [crash]
+    elif shape == "app":
+        behavior["app"] = [crash]
+    elif shape == "sidecar":
+        inits = [SIDECAR]
+        behavior["proxy"] = [crash]
+    else:
+        inits = [SIDECAR, {"name": "migrate", "image": BUSYBOX}]
+        behavior["migrate"] = [crash]
+    if rng.random() < 0.3:  # a first attempt of its own before the repeating one
+        first = dict(crash, run=rng.choice([1, 4, 5.5]))
+        behavior[next(iter(behavior))] = [first, crash]
+    spec: dict[str, Any] = {}
+    if shape == "app" and rng.random() < 0.5:
+        spec["restartPolicy"] = "OnFailure"
+    scenario: dict[str, Any] = {
+        "pod": _pod(inits, apps, **spec),
+        "until": rng.choice([1800, 3600, 7200]),
+        "behavior": behavior,
+        "kubernetesVersion": rng.choice(["1.29", "1.32", "1.35"]),
+    }
+    cap = rng.choice([None, "30s", "60s", "45s"])
+    if cap is not None:
+        scenario["kubelet"] = {"crashLoopBackOff": {"maxContainerRestartPeriod": cap}}
+        if scenario["kubernetesVersion"] != "1.35":
+            scenario["kubelet"]["featureGates"] = {"KubeletCrashLoopBackOffMax": True}
+            scenario["kubernetesVersion"] = "1.35"
+    return scenario
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_crash_loops_are_the_same_either_way(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random crash loops: JSON, trace, events and logs equal with fast-forward on and off."""
+    scenario = _random_loop(random.Random(seed))
+    slow = _run(scenario, False, monkeypatch)
+    fast = _run(scenario, True, monkeypatch)
+    assert "".join(fast.iter_json({})) == "".join(slow.iter_json({}))
+    assert render_trace(fast) == render_trace(slow)
+    assert list(fast.event_records) == list(slow.event_records)
+    assert fast.logs == slow.logs
+    for t in (slow.end / 3, slow.end * 0.77, slow.end):
+        assert render_describe(fast, t) == render_describe(slow, t)

@@ -21,7 +21,7 @@ boundaries are equally long, and
 
 it learns, value by value, how the second cycle differs from the first (a
 number or an RFC 3339 timestamp moves by a fixed amount, a container id
-names the run one cycle later, anything else is equal: `learn`), checks
+names the run one cycle later, anything else is equal: `Learner`), checks
 that this predicts the third cycle exactly (snapshots, API statuses, the
 `kubectl get` cells, events, log runs: `FastForward.verify`), and then
 writes the rest of the run up to its end from the third cycle, instead of
@@ -57,8 +57,8 @@ _FAST_FORWARD = True
 
 #: How a value changes from one cycle to the next: None (it does not), or
 #: ("d", {key: program}) for a dict, ("l", (program, ...)) for a list, ("n", delta) for a
-#: number, ("t", delta) for a time that is an int when whole (`_num`), ("ts", seconds) for an RFC 3339 timestamp, ("id", start delta, run delta) for a
-#: container id.
+#: number, ("t", delta) for a time printed as an int when whole (`_num`), ("ts", seconds)
+#: for an RFC 3339 timestamp, ("id", start delta, run delta) for a container id.
 Program = tuple[Any, ...] | None
 
 #: A run's identity: container name, start time, run number (its index in the history).
@@ -224,20 +224,21 @@ def _shift_record(record: LogRecord, by: float) -> LogRecord:
 def _later_runs(
     runs: tuple[ContainerLog, ...],
     m: int,
-    step: _Step,
+    period: float,
     index: dict[str, RunId],
     make_id: Callable[[str, float, int], str],
     drc: int,
 ) -> list[ContainerLog]:
-    """The runs `m` cycles after `runs` (one container's runs in one cycle)."""
+    """The runs `m` cycles after `runs` (one container's runs in one cycle), each started
+    `m` periods later, with `m` times `drc` more restarts and the id of its run number."""
     out = []
     per_cycle = len(runs)
-    by = m * step.period
+    by = m * period
     for run in runs:
-        name, start, n = index[run.id]
+        name, _, n = index[run.id]
         out.append(
             ContainerLog(
-                make_id(name, start + by, n + m * per_cycle),
+                make_id(name, run.start + by, n + m * per_cycle),
                 run.start + by,
                 run.restart_count + m * drc,
                 [_shift_record(r, by) for r in run.records],
@@ -480,8 +481,7 @@ class FastForward:
                 continue
             drc = r2[0].restart_count - r1[0].restart_count
             drcs[name] = drc
-            step = _Step(period, programs, {})
-            if _later_runs(r2, 1, step, index, make_id, drc) != list(r3):
+            if _later_runs(r2, 1, period, index, make_id, drc) != list(r3):
                 raise NotPeriodic("the third cycle's log runs differ")
             if not all(_exact(r.start) for r in r3):
                 return None
@@ -532,7 +532,7 @@ class FastForward:
         while start + m * period < horizon:
             ctx.events.extend_shifted(events, m * period, horizon)
             for name, (runs, drc) in step.runs.items():
-                later = _later_runs(runs, m, step, index, make_id, drc)
+                later = _later_runs(runs, m, period, index, make_id, drc)
                 self.containers.history[name].extend(r for r in later if r.start <= horizon)
             m += 1
         self.frames = PeriodicFrames(
