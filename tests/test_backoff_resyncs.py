@@ -16,62 +16,56 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import BUSYBOX, SIDECAR, crash_pod
 
 from initlab.kubectl import render_describe, render_trace
 from initlab.sim import periodic, pod_worker, simulator
 from initlab.sim.result import EventLog, Result
 from initlab.sim.simulator import simulate
 
-
-def _pod(init: list[dict[str, Any]], apps: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "crash"},
-        "spec": {"initContainers": init, "containers": apps, **spec},
-    }
-
-
-BUSYBOX = "busybox:1.36"
-SIDECAR = {"name": "proxy", "image": "envoyproxy/envoy:v1.31.0", "restartPolicy": "Always"}
-
 #: Crash loops whose back-off windows hold many quiet resyncs, and things that cut them short.
 SCENARIOS: dict[str, dict[str, Any]] = {
     "init-default-cap": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "until": 3 * 3600,
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
     },
     "init-cap-60s": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "until": 1800,
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
         "kubelet": {"crashLoopBackOff": {"maxContainerRestartPeriod": "60s"}},
     },
     "init-cap-45s-fractional-run": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "until": 1500,
         "behavior": {"migrate": [{"run": 2.7, "exit": 1}]},
         "kubelet": {"crashLoopBackOff": {"maxContainerRestartPeriod": "45s"}},
     },
     "app-crashes": {
-        "pod": _pod([], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([], [{"name": "app", "image": "nginx"}]),
         "until": 5000,
         "behavior": {"app": [{"run": 3, "exit": 2}]},
     },
     "app-crashes-reduced-decay": {
-        "pod": _pod([], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([], [{"name": "app", "image": "nginx"}]),
         "until": 2000,
         "behavior": {"app": [{"run": 3, "exit": 2}]},
         "kubelet": {"featureGates": {"ReduceDefaultCrashLoopBackOffDecay": True}},
     },
     "sidecar-crashes-app-runs": {
-        "pod": _pod([SIDECAR], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([SIDECAR], [{"name": "app", "image": "nginx"}]),
         "until": 4000,
         "behavior": {"proxy": [{"run": 2, "exit": 1}], "app": [{"run": "forever"}]},
     },
     "two-sidecars-in-back-off": {
-        "pod": _pod(
+        "pod": crash_pod(
             [SIDECAR, {**SIDECAR, "name": "agent"}, {"name": "migrate", "image": BUSYBOX}],
             [{"name": "app", "image": "nginx"}],
         ),
@@ -83,7 +77,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         },
     },
     "world-events-mid-window": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "until": 4000,
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
         "events": [
@@ -98,13 +94,15 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         ],
     },
     "deleted-during-back-off": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "until": 3000,
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
         "events": [{"at": 1717, "action": "delete-pod"}],
     },
     "active-deadline-in-back-off": {
-        "pod": _pod(
+        "pod": crash_pod(
             [{"name": "migrate", "image": BUSYBOX}],
             [{"name": "app", "image": "nginx"}],
             activeDeadlineSeconds=1000,
@@ -113,7 +111,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
     },
     "no-until-stops-at-the-cap": {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
     },
 }

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import BUSYBOX, SIDECAR, crash_pod
 
 from initlab.cli import main
 from initlab.kubectl import render_describe, render_trace
@@ -27,23 +28,14 @@ from initlab.sim.periodic import Learner, NotPeriodic, PeriodicFrames, Shift
 from initlab.sim.result import Result
 from initlab.sim.simulator import simulate
 
-BUSYBOX = "busybox:1.36"
-SIDECAR = {"name": "proxy", "image": "envoyproxy/envoy:v1.31.0", "restartPolicy": "Always"}
 HOUR = 3600
-
-
-def _pod(init: list[dict[str, Any]], apps: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "crash"},
-        "spec": {"initContainers": init, "containers": apps, **spec},
-    }
 
 
 def _init_loop(until: float | None, **extra: Any) -> dict[str, Any]:
     scenario: dict[str, Any] = {
-        "pod": _pod([{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod(
+            [{"name": "migrate", "image": BUSYBOX}], [{"name": "app", "image": "nginx"}]
+        ),
         "behavior": {"migrate": [{"run": 2, "exit": 1}]},
         **extra,
     }
@@ -66,7 +58,7 @@ FAST: dict[str, dict[str, Any]] = {
         "behavior": {"migrate": [{"run": 2.5, "exit": 1}, {"run": 2, "exit": 1}]},
     },
     "init-logs-and-volume-writes": {
-        "pod": _pod(
+        "pod": crash_pod(
             [
                 {
                     "name": "migrate",
@@ -90,28 +82,28 @@ FAST: dict[str, dict[str, Any]] = {
         },
     },
     "app-crashes": {
-        "pod": _pod([], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([], [{"name": "app", "image": "nginx"}]),
         "until": 2 * HOUR,
         "behavior": {"app": [{"run": 3, "exit": 2}]},
     },
     "app-crashes-on-failure": {
-        "pod": _pod([], [{"name": "app", "image": "nginx"}], restartPolicy="OnFailure"),
+        "pod": crash_pod([], [{"name": "app", "image": "nginx"}], restartPolicy="OnFailure"),
         "until": 2 * HOUR,
         "behavior": {"app": [{"run": 4, "exit": 1}]},
     },
     "app-crashes-reduced-decay": {
-        "pod": _pod([], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([], [{"name": "app", "image": "nginx"}]),
         "until": HOUR,
         "behavior": {"app": [{"run": 3, "exit": 2}]},
         "kubelet": {"featureGates": {"ReduceDefaultCrashLoopBackOffDecay": True}},
     },
     "sidecar-crashes-app-runs": {
-        "pod": _pod([SIDECAR], [{"name": "app", "image": "nginx"}]),
+        "pod": crash_pod([SIDECAR], [{"name": "app", "image": "nginx"}]),
         "until": 3 * HOUR,
         "behavior": {"proxy": [{"run": 2, "exit": 1}], "app": [{"run": "forever"}]},
     },
     "sidecar-with-startup-probe-crashes": {
-        "pod": _pod(
+        "pod": crash_pod(
             [{**SIDECAR, "startupProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1}}],
             [{"name": "app", "image": "nginx"}],
         ),
@@ -127,7 +119,7 @@ FAST: dict[str, dict[str, Any]] = {
     },
     "deadline-after-until": _init_loop(2 * HOUR, pod=None)
     | {
-        "pod": _pod(
+        "pod": crash_pod(
             [{"name": "migrate", "image": BUSYBOX}],
             [{"name": "app", "image": "nginx"}],
             activeDeadlineSeconds=3 * HOUR,
@@ -155,7 +147,7 @@ SLOW: dict[str, dict[str, Any]] = {
     # the deadline's sync is pending on another rhythm; then the pod fails
     "active-deadline-in-the-loop": {
         **_init_loop(2 * HOUR),
-        "pod": _pod(
+        "pod": crash_pod(
             [{"name": "migrate", "image": BUSYBOX}],
             [{"name": "app", "image": "nginx"}],
             activeDeadlineSeconds=HOUR,
@@ -168,7 +160,7 @@ SLOW: dict[str, dict[str, Any]] = {
     },
     # two crash loops on different rhythms
     "two-sidecars-in-back-off": {
-        "pod": _pod(
+        "pod": crash_pod(
             [SIDECAR, {**SIDECAR, "name": "agent"}, {"name": "migrate", "image": BUSYBOX}],
             [{"name": "app", "image": "nginx"}],
         ),
@@ -383,7 +375,7 @@ def _random_loop(rng: random.Random) -> dict[str, Any]:
     if shape == "app" and rng.random() < 0.5:
         spec["restartPolicy"] = "OnFailure"
     scenario: dict[str, Any] = {
-        "pod": _pod(inits, apps, **spec),
+        "pod": crash_pod(inits, apps, **spec),
         "until": rng.choice([1800, 3600, 7200]),
         "behavior": behavior,
         "kubernetesVersion": rng.choice(["1.29", "1.32", "1.35"]),
