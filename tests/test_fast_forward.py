@@ -349,7 +349,8 @@ def test_shift_keeps_shared_values_shared() -> None:
 
 
 def _random_loop(rng: random.Random) -> dict[str, Any]:
-    """A crash loop of random shape: which containers crash, how long they run, the cap."""
+    """A crash loop of random shape: which containers crash, how long they run, the cap,
+    what the world does first."""
     crash = {"run": rng.choice([0, 1, 2, 2.5, 3, 7]), "exit": rng.choice([1, 2, 137])}
     if rng.random() < 0.3:
         crash["log"] = ["starting", "failed"]
@@ -380,6 +381,20 @@ def _random_loop(rng: random.Random) -> dict[str, Any]:
         "behavior": behavior,
         "kubernetesVersion": rng.choice(["1.29", "1.32", "1.35"]),
     }
+    if rng.random() < 0.4:  # the world acts in the first half; the loop repeats after it
+        actions = [
+            {"action": "restart-kubelet"},
+            {"action": "restart-sandbox"},
+            {"action": "create-service db"},
+            {"action": "update", "patch": {"metadata": {"labels": {"seen": "yes"}}}},
+        ]
+        scenario["events"] = sorted(
+            (
+                {"at": rng.randrange(60, scenario["until"] // 2), **rng.choice(actions)}
+                for _ in range(rng.randint(1, 3))
+            ),
+            key=lambda e: e["at"],
+        )
     cap = rng.choice([None, "30s", "60s", "45s"])
     if cap is not None:
         scenario["kubelet"] = {"crashLoopBackOff": {"maxContainerRestartPeriod": cap}}
@@ -389,7 +404,7 @@ def _random_loop(rng: random.Random) -> dict[str, Any]:
     return scenario
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(60))
 def test_random_crash_loops_are_the_same_either_way(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
