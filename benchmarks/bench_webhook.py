@@ -54,9 +54,12 @@ from pathlib import Path
 from typing import Any
 
 from initlab.admission import make_server
+from initlab.admission.server import WebhookServer, default_processes
 
 CLIENTS = 50
 PER_CLIENT = 20
+#: Serving processes, as `initlab webhook serve` starts by default on this machine.
+PROCESSES = default_processes()
 
 REVIEW: dict[str, Any] = {
     "apiVersion": "admission.k8s.io/v1",
@@ -142,10 +145,19 @@ def _warm_up(port: int, path: str, body: bytes, cafile: str, n: int = 5) -> None
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode() + body
-    for _ in range(n):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=30)
-        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
-            _exchange(sock, request)
+
+    def one_by_one() -> None:
+        for _ in range(n):
+            raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+                _exchange(sock, request)
+
+    # As many at once as there are serving processes, so that each likely gets some.
+    threads = [threading.Thread(target=one_by_one) for _ in range(PROCESSES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def _client_load(
@@ -222,16 +234,21 @@ def _client_load(
 
 
 def _measure(
-    port: int, path: str, body: bytes, cafile: str, keep_alive: bool = False
+    port: int,
+    path: str,
+    body: bytes,
+    cafile: str,
+    keep_alive: bool = False,
+    server: WebhookServer | None = None,
 ) -> dict[str, Any]:
     mp = multiprocessing.get_context("spawn")
     queue = mp.Queue()
     proc = mp.Process(target=_client_load, args=(port, path, body, cafile, queue, keep_alive))
     load = os.getloadavg()[0]
-    before = _cpu()
+    before = _cpu(server)
     proc.start()
     result = queue.get(timeout=600)
-    server_cpu = _cpu() - before  # this process only serves while the child loads it
+    server_cpu = _cpu(server) - before  # this process only serves while the child loads it
     proc.join(60)
     lat = sorted(result["latencies"])
 
@@ -246,14 +263,22 @@ def _measure(
         "reset_kinds": sorted(set(result["resets"])),
         "server_cpu_ms": server_cpu / max(1, len(lat) + len(result["resets"])) * 1000,
         "client_cpu_ms": result["client_cpu"] / max(1, len(lat) + len(result["resets"])) * 1000,
+        "processes": server.processes if server is not None else 1,
         "load_before": load,
     }
 
 
-def _cpu() -> float:
-    """CPU seconds (user + system) this process has used, all its threads."""
+def _cpu(server: WebhookServer | None = None) -> float:
+    """CPU seconds (user + system) this process has used, all its threads, and the server's
+    serving processes if it has several (from `/proc/PID/stat`: they run until shutdown,
+    so `RUSAGE_CHILDREN` would not count them yet)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    total = usage.ru_utime + usage.ru_stime
+    for pid in server.worker_pids if server is not None else []:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _serve(server: ThreadingHTTPServer) -> int:
@@ -270,7 +295,7 @@ def main() -> dict[str, Any]:
     update = json.dumps({**REVIEW, "request": {**REVIEW["request"], "operation": "UPDATE"}})
     with tempfile.TemporaryDirectory() as tmp:
         cert, key = _certificate(Path(tmp))
-        webhook = make_server(["istio"], "127.0.0.1", 0, cert, key)
+        webhook = make_server(["istio"], "127.0.0.1", 0, cert, key, processes=PROCESSES)
         bare = ThreadingHTTPServer(("127.0.0.1", 0), _Bare)
         bare.daemon_threads = True
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -283,10 +308,12 @@ def main() -> dict[str, Any]:
                     _warm_up(port, "/mutate", body, cert)
                 _warm_up(bare_port, "/", create, cert)
                 columns = {
-                    "webhook_update": _measure(port, "/mutate", update.encode(), cert),
-                    "webhook_create_istio": _measure(port, "/mutate", create, cert),
+                    "webhook_update": _measure(
+                        port, "/mutate", update.encode(), cert, server=webhook
+                    ),
+                    "webhook_create_istio": _measure(port, "/mutate", create, cert, server=webhook),
                     "webhook_create_istio_keep_alive": _measure(
-                        port, "/mutate", create, cert, keep_alive=True
+                        port, "/mutate", create, cert, keep_alive=True, server=webhook
                     ),
                     "bare": _measure(bare_port, "/", create, cert),
                     "bare_keep_alive": _measure(bare_port, "/", create, cert, keep_alive=True),
@@ -325,6 +352,7 @@ def main() -> dict[str, Any]:
         ("resets", "resets"),
         ("server_cpu_ms", "server CPU ms/req"),
         ("client_cpu_ms", "client CPU ms/req"),
+        ("processes", "server processes"),
         ("load_before", "load average"),
     ):
         print(f"{label:<18}" + "".join(_cell(c[key]) for c in columns.values()))

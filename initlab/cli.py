@@ -393,14 +393,15 @@ def _labels(pairs: list[str] | None) -> dict[str, str]:
 
 
 def cmd_webhook_serve(args: argparse.Namespace) -> int:
-    from initlab.admission import serve
     from initlab.admission.chain import lookup
+    from initlab.admission.server import default_processes, serve
 
     for name in args.webhook:
         lookup(name, "--webhook")
     if not 0 <= args.port <= 65535:
         raise InputError("must be between 0 and 65535, inclusive", "--port")
-    serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key)
+    processes = default_processes() if args.processes is None else args.processes
+    serve(args.webhook, args.host, args.port, args.tls_cert, args.tls_key, processes=processes)
     return 0
 
 
@@ -693,6 +694,14 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument("--port", type=int, default=8443)
     ws.add_argument("--tls-cert", metavar="FILE")
     ws.add_argument("--tls-key", metavar="FILE")
+    ws.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="serving processes sharing the port (Linux; 1 to 64): each does its own TLS "
+        "handshakes and JSON, so N processes use N cores. Default: the CPUs this process "
+        "may use (affinity and cgroup CPU limit), at most 4; 1 where there is no fork",
+    )
     ws.set_defaults(func=cmd_webhook_serve)
 
     def webhook_help(_: argparse.Namespace) -> int:

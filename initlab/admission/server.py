@@ -51,17 +51,28 @@ is the system's maximum (`socket.SOMAXCONN`), not socketserver's default of
 5, and at most `MAX_CONNECTIONS` connections are open at once (more are
 closed at once rather than queued without bound).
 The request log escapes control characters, one line per request.
+
+Several processes (`processes=`, `--processes`; Linux): `serve_forever`
+forks that many, each the reactor and workers above, all accepting from the
+one listening socket, and watches them (`WebhookServer._supervise`). One
+Python process runs one thread at a time, so a handshake-per-request load
+is bound to one core however many workers it has; processes use them all.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import io
 import json
+import math
+import os
 import queue
 import re
+import select
 import selectors
+import signal
 import socket
 import ssl
 import sys
@@ -89,6 +100,16 @@ READ_TIMEOUT = 10.0
 BODY_DEADLINE = 30.0
 #: Worker threads: they handshake, read and answer, and never wait on a client.
 WORKERS = 4
+#: Connections a process accepts per wake-up when several share the listening socket.
+ACCEPT_BATCH = 1
+#: The most processes `default_processes` picks (more are asked for with `processes=`).
+MAX_DEFAULT_PROCESSES = 4
+#: The most processes accepted at all.
+MAX_PROCESSES = 64
+#: Seconds a stopping process has to finish before it is killed.
+STOP_TIMEOUT = 5.0
+#: A process that dies sooner than this after it started is replaced only this long after.
+RESTART_DELAY = 1.0
 OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")
 
 
@@ -456,7 +477,10 @@ class WebhookServer(HTTPServer):
         read_timeout: float = READ_TIMEOUT,
         max_body: int = MAX_BODY,
         workers: int = WORKERS,
+        processes: int = 1,
     ) -> None:
+        if processes > 1 and not hasattr(os, "fork"):
+            raise InputError("more than one process needs Linux (os.fork)", "--processes")
         # Before bind, which calls server_close if it fails.
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -472,7 +496,10 @@ class WebhookServer(HTTPServer):
         self.max_body = max_body
         self.max_connections = max_connections
         self.workers = workers
+        self.processes = processes
         self._jobs: queue.SimpleQueue[_Connection | None] = queue.SimpleQueue()
+        self._children: dict[int, float] = {}  # serving processes (when `processes` > 1): start
+        self._stop_fd: int | None = None  # a child's end of its parent's stop pipe
         self._stopping = False
         self._stopped = threading.Event()
         self._stopped.set()
@@ -480,7 +507,16 @@ class WebhookServer(HTTPServer):
     # -- the reactor: accepts, waits for readiness and deadlines, hands work to the pool --
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until `shutdown()`: this thread only accepts and waits; workers do the rest."""
+        """Serve until `shutdown()` (or `request_stop()`): with one process, this thread only
+        accepts and waits and the workers do the rest; with several, this thread starts
+        and watches the processes that serve (see `_supervise`)."""
+        if self.processes > 1:
+            self._supervise()
+        else:
+            self._serve(poll_interval)
+
+    def _serve(self, poll_interval: float) -> None:
+        """The reactor: accept, wait for readiness and deadlines, hand work to the pool."""
         self._stopped.clear()
         pool = [
             threading.Thread(target=self._work, name=f"webhook-worker-{i}", daemon=True)
@@ -492,12 +528,19 @@ class WebhookServer(HTTPServer):
         self.socket.setblocking(False)
         selector.register(self.socket, selectors.EVENT_READ, None)
         selector.register(self._wake_r, selectors.EVENT_READ, None)
+        if self._stop_fd is not None:  # the parent's stop pipe: readable (EOF) means stop
+            selector.register(self._stop_fd, selectors.EVENT_READ, None)
+        # Several processes share the listening socket: each takes a few connections per
+        # wake-up, not all that wait, so that an idle process gets its share.
+        batch = ACCEPT_BATCH if self.processes > 1 else MAX_CONNECTIONS
         next_scan = 0.0
         try:
             while not self._stopping:
                 for key, _ in selector.select(min(poll_interval, 0.05)):
                     if key.fileobj is self.socket:
-                        self._accept_all(selector)
+                        self._accept_all(selector, batch)
+                    elif key.fileobj == self._stop_fd:
+                        self._stopping = True
                     elif key.fileobj is self._wake_r:
                         with contextlib.suppress(OSError):
                             self._wake_r.recv(4096)
@@ -533,10 +576,136 @@ class WebhookServer(HTTPServer):
             self._stopped.set()
 
     def shutdown(self) -> None:
-        """Stop `serve_forever` and wait until it has returned."""
+        """Stop `serve_forever` and wait until it has returned (and, with several processes,
+        every one of them has exited and been reaped)."""
+        self.request_stop()
+        self._stopped.wait()
+
+    def request_stop(self) -> None:
+        """Ask `serve_forever` to stop, without waiting: safe in a signal handler."""
         self._stopping = True
         self._wake()
-        self._stopped.wait()
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """The processes serving now, when there are several (else empty)."""
+        return sorted(self._children)
+
+    # -- several processes: one listening socket, inherited by every process ---------------
+
+    def _supervise(self) -> None:
+        """Fork `processes` children that serve the listening socket, replace any that dies
+        (with one line on stderr), and stop them all when asked.
+
+        The socket is bound and listening before the fork and every child accepts from it:
+        a connection waits in the one backlog until a child has room, so a busy child
+        never holds connections another could serve (`SO_REUSEPORT` would hash each to a
+        child, busy or not, and reset what waits in the queue of a child that dies). Each
+        child holds the read end of a pipe whose write end only the parent holds: closing
+        it stops them all, and so does the parent's death (EOF), so none outlives it. They
+        ignore SIGINT: a Ctrl-C reaches the whole process group, and the parent stops
+        them. Linux only (`os.fork`).
+        """
+        self._stopped.clear()
+        import initlab.api.validation  # noqa: F401  # lazy imports, done once, shared by all
+
+        gc.collect()
+        gc.freeze()  # what exists now is shared copy-on-write, not copied by the collector
+        stop_r, stop_w = os.pipe()
+        restarts: list[float] = []  # when to start a replacement
+        try:
+            for _ in range(self.processes):
+                self._fork(stop_r, stop_w)
+            while not self._stopping:
+                with contextlib.suppress(InterruptedError):
+                    select.select([self._wake_r], [], [], 0.1)
+                with contextlib.suppress(OSError):
+                    self._wake_r.recv(4096)
+                now = time.monotonic()
+                for pid, started in list(self._children.items()):
+                    try:
+                        done, status = os.waitpid(pid, os.WNOHANG)
+                    except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored)
+                        done, status = pid, 0
+                    if not done:
+                        continue
+                    del self._children[pid]
+                    if self._stopping:
+                        break
+                    lived = now - started
+                    restarts.append(now if lived >= RESTART_DELAY else now + RESTART_DELAY)
+                    sys.stderr.write(
+                        f"webhook process {pid} {_exit_reason(status)}; starting another\n"
+                    )
+                while restarts and min(restarts) <= now and not self._stopping:
+                    restarts.remove(min(restarts))
+                    self._fork(stop_r, stop_w)
+        finally:
+            os.close(stop_w)  # every child reads EOF: it closes its connections and exits
+            self._reap_all()
+            os.close(stop_r)
+            gc.unfreeze()
+            self._stopping = False
+            self._stopped.set()
+
+    def _fork(self, stop_r: int, stop_w: int) -> None:
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            self._children[pid] = time.monotonic()
+            return
+        code = 1
+        try:  # the child: serve until the parent closes the pipe or dies
+            os.close(stop_w)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self._children = {}
+            self._wake_r.close()  # the parent's; this process wakes itself, no one else
+            self._wake_w.close()
+            self._wake_r, self._wake_w = socket.socketpair()
+            self._wake_r.setblocking(False)
+            self._wake_w.setblocking(False)
+            self._returning = collections.deque()
+            self._lock = threading.Lock()
+            self._open = 0
+            self._stopping = False
+            self._stopped = threading.Event()
+            self._stop_fd = stop_r
+            self._serve(0.5)
+            code = 0
+        except BaseException as e:  # noqa: BLE001 - reported, and the parent starts another
+            with contextlib.suppress(Exception):
+                sys.stderr.write(
+                    f"webhook process {os.getpid()} failed: {one_line(bounded(repr(e)))}\n"
+                )
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+                sys.stdout.flush()
+            os._exit(code)
+
+    def _reap_all(self) -> None:
+        """Wait for every child to exit (`STOP_TIMEOUT`, then SIGKILL) and reap it: no zombie."""
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while self._children:
+            for pid in list(self._children):
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:  # reaped by someone else
+                    done = pid
+                if done:
+                    del self._children[pid]
+            if not self._children:
+                return
+            if time.monotonic() >= deadline:
+                for pid in list(self._children):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                    with contextlib.suppress(ChildProcessError):
+                        os.waitpid(pid, 0)
+                    del self._children[pid]
+                return
+            time.sleep(0.01)
 
     def server_close(self) -> None:
         super().server_close()
@@ -553,8 +722,8 @@ class WebhookServer(HTTPServer):
         with contextlib.suppress(OSError):  # full: a wake-up is pending anyway
             self._wake_w.send(b"x")
 
-    def _accept_all(self, selector: selectors.BaseSelector) -> None:
-        while True:
+    def _accept_all(self, selector: selectors.BaseSelector, batch: int) -> None:
+        for _ in range(batch):
             try:
                 sock, address = self.socket.accept()
             except BlockingIOError:  # none left
@@ -754,6 +923,51 @@ class WebhookServer(HTTPServer):
         sys.stderr.write(f"{host} error while serving a request: {what}\n")
 
 
+def _exit_reason(status: int) -> str:
+    """How a child ended, from its `waitpid` status, in words."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"was killed by {name}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
+
+
+def default_processes() -> int:
+    """The serving processes `initlab webhook serve` starts by default: the CPUs this
+    process may run on (its affinity, and its cgroup's CPU quota, as a container's CPU
+    limit sets it), at most `MAX_DEFAULT_PROCESSES`; 1 where there is no `os.fork`."""
+    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"):
+        return 1
+    cpus = float(len(os.sched_getaffinity(0)))
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cpus = min(cpus, quota)
+    return max(1, min(MAX_DEFAULT_PROCESSES, math.ceil(cpus)))
+
+
+def _cgroup_cpu_quota(root: str = "/sys/fs/cgroup") -> float | None:
+    """CPUs allowed by the cgroup's quota (v2 `cpu.max`, v1 `cpu.cfs_quota_us`), None if none."""
+
+    def read(name: str) -> str:
+        try:
+            with open(os.path.join(root, name), encoding="ascii") as f:
+                return f.read(64).strip()
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    fields = read("cpu.max").split()
+    if len(fields) != 2:
+        fields = [read("cpu/cpu.cfs_quota_us"), read("cpu/cpu.cfs_period_us")]
+    try:
+        quota, period = int(fields[0]), int(fields[1])
+    except (ValueError, IndexError):  # "max", -1, or no cgroup files: no quota
+        return None
+    return quota / period if quota > 0 and period > 0 else None
+
+
 def _agrees(handler: BaseHTTPRequestHandler, length: int) -> bool:
     """Whether the handler read the request as framed (else the connection is not reused)."""
     headers = getattr(handler, "headers", None)
@@ -776,6 +990,7 @@ def make_server(
     handshake_timeout: float = HANDSHAKE_TIMEOUT,
     read_timeout: float = READ_TIMEOUT,
     workers: int = WORKERS,
+    processes: int = 1,
 ) -> WebhookServer:
     """A ready (bound, not yet serving) server for these built-in webhooks.
 
@@ -783,12 +998,17 @@ def make_server(
     and key, each connection is wrapped in TLS (TLS 1.2 at least), as the API
     server requires for webhooks, in the connection's own thread.
     `handshake_timeout` and `read_timeout` bound each handshake and each read.
+    With `processes` above 1 (Linux only), `serve_forever` forks that many processes
+    that serve the one listening socket, each with its reactor and `workers` threads
+    (`default_processes()` is what the command line uses).
     """
     from initlab.admission.chain import lookup
 
     hooks = [lookup(n) for n in webhook_names]
     if not hooks:
         raise InputError("at least one webhook is required", "--webhook")
+    if not 1 <= processes <= MAX_PROCESSES:
+        raise InputError(f"must be between 1 and {MAX_PROCESSES}, inclusive", "--processes")
     if bool(tls_cert) != bool(tls_key):
         raise InputError("--tls-cert and --tls-key go together", "--tls-cert")
     ctx = None
@@ -812,6 +1032,7 @@ def make_server(
             read_timeout=read_timeout,
             max_body=max_body,
             workers=workers,
+            processes=processes,
         )
     except OSError as e:  # port in use, address not on this machine, no permission
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror or e}", "--port") from None
@@ -824,18 +1045,25 @@ def serve(
     tls_cert: str | None = None,
     tls_key: str | None = None,
     max_body: int = MAX_BODY,
+    processes: int = 1,
 ) -> None:
-    """Serve until interrupted (blocking)."""
-    server = make_server(webhook_names, host, port, tls_cert, tls_key, max_body)
+    """Serve until interrupted (blocking); SIGTERM stops it as cleanly as Ctrl-C."""
+    server = make_server(
+        webhook_names, host, port, tls_cert, tls_key, max_body, processes=processes
+    )
     scheme = "https" if tls_cert else "http"
     host_, port_ = server.server_address[:2]
     addr = (str(host_), port_)
     names = ", ".join(webhook_names)
+    how = f", {processes} processes" if processes > 1 else ""
     print(
-        f"serving {names} on {scheme}://{addr[0]}:{addr[1]} (/mutate, /validate, /healthz)",
+        f"serving {names} on {scheme}://{addr[0]}:{addr[1]} (/mutate, /validate, /healthz{how})",
         file=sys.stderr,
+        flush=True,
     )
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
     try:
         server.serve_forever()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()

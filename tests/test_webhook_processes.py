@@ -1,0 +1,323 @@
+"""The webhook server with several serving processes (`processes=`, `--processes`; Linux)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from initlab.admission import make_server
+from initlab.admission import server as server_module
+from initlab.admission.review import make_request
+from initlab.api.loader import apply_defaults
+from initlab.errors import InputError
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="several processes need os.fork")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _review() -> dict:
+    pod = apply_defaults(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]},
+        }
+    )
+    return make_request(pod, "0b0a5b3e-6f7c-4a53-9a3c-2a9f0e1c0002", namespace="default")
+
+
+def _start(srv: server_module.WebhookServer, processes: int = 2) -> threading.Thread:
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    _wait(lambda: len(srv.worker_pids) == processes)
+    return thread
+
+
+def _stop(srv: server_module.WebhookServer, thread: threading.Thread) -> None:
+    srv.shutdown()
+    srv.server_close()
+    thread.join(10)
+
+
+def _wait(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def _gone(pid: int) -> bool:
+    """Exited and reaped: no such process any more (a zombie would still answer kill 0)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _get(port: int, path: str, ctx: ssl.SSLContext | None = None) -> tuple[int, bytes]:
+    if ctx is None:
+        conn: http.client.HTTPConnection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    else:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def _mutate(port: int) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        body = json.dumps(_review())
+        conn.request("POST", "/mutate", body, {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        return json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[str, str]:
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "1", "-keyout", str(key), "-out", str(cert),
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_two_processes_answer_and_shutdown_reaps_both():
+    """Both processes serve the one port; shutdown() returns once both exited and were reaped."""
+    srv = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    thread = _start(srv)
+    pids = srv.worker_pids
+    port = srv.server_address[1]
+    try:
+        assert len(pids) == 2 and os.getpid() not in pids
+        assert _get(port, "/healthz") == (200, b"ok")
+        assert _mutate(port)["response"]["patchType"] == "JSONPatch"
+    finally:
+        _stop(srv, thread)
+    assert srv.worker_pids == []
+    assert [_gone(pid) for pid in pids] == [True, True]
+    assert not thread.is_alive()
+
+
+def test_a_serving_process_that_dies_is_reported_and_replaced(capfd):
+    """A child killed by SIGKILL: one line on stderr, a new child, the port still answered."""
+    srv = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    thread = _start(srv)
+    port = srv.server_address[1]
+    try:
+        victim, survivor = srv.worker_pids
+        os.kill(victim, signal.SIGKILL)
+        _wait(lambda: victim not in srv.worker_pids and len(srv.worker_pids) == 2)
+        assert survivor in srv.worker_pids
+        assert _gone(victim)  # reaped: no zombie
+        for _ in range(4):
+            assert _get(port, "/healthz") == (200, b"ok")
+    finally:
+        _stop(srv, thread)
+    err = capfd.readouterr().err
+    assert f"webhook process {victim} was killed by SIGKILL; starting another\n" in err
+
+
+def test_idle_connections_stall_no_process(tls_files):
+    """More silent TLS connections than all processes' workers: /healthz and /mutate answer."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key, handshake_timeout=5, processes=2)
+    thread = _start(srv)
+    port = srv.server_address[1]
+    n = 3 * server_module.WORKERS * 2
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(n)]
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        assert _get(port, "/healthz", ctx) == (200, b"ok")
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=3)
+        conn.request("POST", "/mutate", json.dumps(_review()), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and json.loads(resp.read())["response"]["allowed"] is True
+        conn.close()
+    finally:
+        for s in idle:
+            s.close()
+        _stop(srv, thread)
+
+
+def test_http_1_0_and_the_escaped_log_hold_in_a_child_process(capfd):
+    """A child answers HTTP/1.0 with Connection: close and logs the request line escaped."""
+    srv = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    thread = _start(srv)
+    try:
+        with socket.create_connection(srv.server_address[:2], timeout=5) as s:
+            s.sendall(b"GET /\x1b[31mhealthz HTTP/1.0\r\n\r\n")
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+    finally:
+        _stop(srv, thread)
+    assert reply.startswith(b"HTTP/1.1 404 ") and b"\r\nConnection: close\r\n" in reply
+    err = capfd.readouterr().err
+    assert "\x1b" not in err and "\\u001b[31mhealthz" in err
+
+
+def _serve_cli(*args: str) -> tuple[subprocess.Popen[str], int]:
+    """`initlab webhook serve ... --port 0` in a subprocess; the process and its port."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "initlab",
+            "webhook",
+            "serve",
+            "--webhook",
+            "istio",
+            "--port",
+            "0",
+            *args,
+        ],  # fmt: skip
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert line.startswith("serving istio on http://127.0.0.1:"), line
+    port = int(line.split("http://127.0.0.1:")[1].split(" ")[0])
+    return proc, port
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_cli_server_stops_every_process(sig):
+    """SIGTERM or SIGINT to `initlab webhook serve --processes 2`: it exits, children reaped."""
+    proc, port = _serve_cli("--processes", "2")
+    try:
+        _wait(lambda: len(_children(proc.pid)) == 2)
+        children = _children(proc.pid)
+        assert _get(port, "/healthz") == (200, b"ok")
+        proc.send_signal(sig)
+        code = proc.wait(15)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert code == (0 if sig == signal.SIGTERM else 130)
+    assert [_gone(pid) for pid in children] == [True, True]
+
+
+def test_the_parent_dying_stops_its_serving_processes():
+    """SIGKILL to the parent (no cleanup at all): its children see their pipe close and exit."""
+    proc, port = _serve_cli("--processes", "2")
+    try:
+        _wait(lambda: len(_children(proc.pid)) == 2)
+        children = _children(proc.pid)
+        proc.kill()
+        proc.wait()
+
+        def exited(pid: int) -> bool:  # reaped by init, or a zombie waiting for it to be
+            try:
+                return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+            except OSError:
+                return True
+
+        _wait(lambda: all(exited(pid) for pid in children))
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_processes_outside_1_to_64_are_an_input_error():
+    """`processes=0` or 65 is refused with the option's name, before anything is bound."""
+    for n in (0, 65):
+        with pytest.raises(InputError, match=r"--processes.*between 1 and 64"):
+            make_server(["istio"], "127.0.0.1", 0, processes=n)
+
+
+def test_the_cli_refuses_processes_zero_with_exit_2():
+    """`--processes 0`: one line naming the option, exit 2, no traceback."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "initlab",
+            "webhook",
+            "serve",
+            "--webhook",
+            "istio",
+            "--processes",
+            "0",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["--processes: must be between 1 and 64, inclusive"]
+
+
+@pytest.mark.parametrize(
+    ("cpus", "quota", "expected"),
+    [(8, None, 4), (2, None, 2), (1, None, 1), (8, 1.5, 2), (8, 0.5, 1), (3, 16.0, 3)],
+)
+def test_default_processes_is_the_usable_cpus_at_most_four(monkeypatch, cpus, quota, expected):
+    """The default: CPUs in the affinity mask, within the cgroup quota (rounded up), at most 4."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(server_module, "_cgroup_cpu_quota", lambda: quota)
+    assert server_module.default_processes() == expected
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cpu.max": "150000 100000\n"}, 1.5),
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+    ids=["v2-quota", "v2-max", "v1-quota", "v1-unlimited", "no-cgroup"],
+)
+def test_the_cgroup_cpu_quota_is_read_from_v2_or_v1_files(tmp_path, files, expected):
+    """cgroup v2 `cpu.max` or v1 `cfs_quota_us / cfs_period_us`; none without a quota."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert server_module._cgroup_cpu_quota(str(tmp_path)) == expected
