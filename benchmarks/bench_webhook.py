@@ -4,8 +4,10 @@ Both servers run in this process on 127.0.0.1 (ephemeral ports) with the same
 throwaway ECDSA P-256 certificate (the API server only calls webhooks over TLS):
 
 - **webhook**: `initlab webhook serve`'s server answering `/mutate` (Istio
-  injection: decode, admit, JSONPatch, encode): a reactor thread and a
-  bounded pool of workers, backlog `SOMAXCONN`;
+  injection: decode, admit, JSONPatch, encode), with as many serving
+  processes as the command starts by default on this machine
+  (`default_processes()`, forked from this one), each one thread doing its
+  own turns, sharing the listening socket (backlog `SOMAXCONN`);
 - **bare**: the stdlib's `ThreadingHTTPServer` with its listening socket
   wrapped in TLS, as the `ssl` docs show, answering `{}` after reading the
   body: the baseline any Python server starts from (handshake in the accept
@@ -21,8 +23,10 @@ that it takes as little as it can of the two cores it shares with the server.
 
 Reported per column: requests/s, p50 and p99 latency (connect + handshake +
 request + response), resets (connections refused, reset or dropped), the
-CPU time (user + system, all threads) the server's process and the client's
-process spent per request, and the 1-minute load average when it started:
+CPU time (user + system, all threads) the server's processes (this one and
+its serving processes, read from `/proc`) and the client's process spent per
+request, the number of serving processes, and the 1-minute load average
+when it started:
 on a shared machine the latency moves with the load; the CPU per request
 much less. Each server first answers a few requests, unmeasured (warm-up).
 With 50 requests always in flight, the mean latency is 50 / the rate

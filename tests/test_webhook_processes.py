@@ -321,3 +321,74 @@ def test_the_cgroup_cpu_quota_is_read_from_v2_or_v1_files(tmp_path, files, expec
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     assert server_module._cgroup_cpu_quota(str(tmp_path)) == expected
+
+
+def test_several_processes_take_their_turns_in_their_one_thread():
+    """By default one process has `WORKERS` worker threads; each of several has none."""
+    one = make_server(["istio"], "127.0.0.1", 0)
+    several = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    try:
+        assert (one.workers, several.workers) == (server_module.WORKERS, 0)
+    finally:
+        one.server_close()
+        several.server_close()
+
+
+def test_workers_outside_0_to_max_connections_are_an_input_error():
+    """A negative pool, or one larger than the connections it could serve, is refused."""
+    for n in (-1, server_module.MAX_CONNECTIONS + 1):
+        with pytest.raises(InputError, match=r"workers.*between 0 and 256"):
+            make_server(["istio"], "127.0.0.1", 0, workers=n)
+
+
+def test_with_no_worker_threads_silent_and_half_sent_connections_stall_nobody(tls_files):
+    """workers=0: the reactor takes every turn, and silent clients still block no one."""
+    cert, key = tls_files
+    srv = make_server(["istio"], "127.0.0.1", 0, cert, key, workers=0)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    port = srv.server_address[1]
+    ctx = ssl.create_default_context(cafile=cert)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
+    quiet = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1") for _ in range(8)]  # fmt: skip
+    for i, s in enumerate(quiet):
+        s.sendall(b"POST /mutate HTTP/1.1\r\nHost: x\r\n" if i % 2 else b"")
+        if i % 3 == 0:
+            s.sendall(b"Content-Type: application/json\r\nContent-Length: 99\r\n\r\n{")
+    try:
+        assert _get(port, "/healthz", ctx) == (200, b"ok")
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=3)
+        conn.request("POST", "/mutate", json.dumps(_review()), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and json.loads(resp.read())["response"]["allowed"] is True
+        conn.close()
+    finally:
+        for s in idle + quiet:
+            s.close()
+        _stop(srv, thread)
+
+
+def test_with_no_worker_threads_pipelined_requests_are_answered_in_order():
+    """workers=0: two requests sent at once get two answers, in order, then the close."""
+    srv = make_server(["istio"], "127.0.0.1", 0, workers=0)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    data = b""
+    for uid, close in (("uid-first", ""), ("uid-second", "Connection: close\r\n")):
+        review = _review()
+        review["request"]["uid"] = uid
+        body = json.dumps(review).encode()
+        data += (
+            f"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{close}\r\n"
+        ).encode() + body
+    try:
+        with socket.create_connection(srv.server_address[:2], timeout=5) as s:
+            s.sendall(data)
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+    finally:
+        _stop(srv, thread)
+    assert reply.count(b"HTTP/1.1 200 ") == 2
+    assert reply.index(b"uid-first") < reply.index(b"uid-second")
