@@ -639,7 +639,9 @@ class WebhookServer(HTTPServer):
             self._stopped.set()
 
     def _fork(self, stop_r: int, stop_w: int) -> None:
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
+            with contextlib.suppress(Exception):
+                stream.flush()
         pid = os.fork()
         if pid:
             self._children[pid] = time.monotonic()
