@@ -392,3 +392,31 @@ def test_with_no_worker_threads_pipelined_requests_are_answered_in_order():
         _stop(srv, thread)
     assert reply.count(b"HTTP/1.1 200 ") == 2
     assert reply.index(b"uid-first") < reply.index(b"uid-second")
+
+
+def test_a_fork_the_system_refuses_is_reported_and_retried(monkeypatch, capfd):
+    """fork() failing (EAGAIN: too many processes) is one line on stderr, then a retry."""
+    import errno
+
+    real_fork, calls = os.fork, []
+
+    def fork() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(server_module, "RESTART_DELAY", 0.2)
+    srv = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    thread = _start(srv)
+    try:
+        assert len(calls) == 3
+        assert _get(srv.server_address[1], "/healthz") == (200, b"ok")
+    finally:
+        _stop(srv, thread)
+    err = capfd.readouterr().err
+    assert (
+        err.count("cannot start a webhook process: Resource temporarily unavailable; retrying\n")
+        == 1
+    )

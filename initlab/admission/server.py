@@ -602,11 +602,14 @@ class WebhookServer(HTTPServer):
         gc.collect()
         gc.freeze()  # what exists now is shared copy-on-write, not copied by the collector
         stop_r, stop_w = os.pipe()
-        restarts: list[float] = []  # when to start a replacement
+        restarts = [time.monotonic()] * self.processes  # when to start one (again)
         try:
-            for _ in range(self.processes):
-                self._fork(stop_r, stop_w)
             while not self._stopping:
+                now = time.monotonic()
+                while restarts and min(restarts) <= now and not self._stopping:
+                    restarts.remove(min(restarts))
+                    if not self._fork(stop_r, stop_w):  # out of processes or memory
+                        restarts.append(now + RESTART_DELAY)
                 with contextlib.suppress(InterruptedError):
                     select.select([self._wake_r], [], [], 0.1)
                 with contextlib.suppress(OSError):
@@ -627,9 +630,6 @@ class WebhookServer(HTTPServer):
                     sys.stderr.write(
                         f"webhook process {pid} {_exit_reason(status)}; starting another\n"
                     )
-                while restarts and min(restarts) <= now and not self._stopping:
-                    restarts.remove(min(restarts))
-                    self._fork(stop_r, stop_w)
         finally:
             os.close(stop_w)  # every child reads EOF: it closes its connections and exits
             self._reap_all()
@@ -638,14 +638,19 @@ class WebhookServer(HTTPServer):
             self._stopping = False
             self._stopped.set()
 
-    def _fork(self, stop_r: int, stop_w: int) -> None:
+    def _fork(self, stop_r: int, stop_w: int) -> bool:
+        """Start one serving process; False (and a line on stderr) if the system refuses."""
         for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as e:
+            sys.stderr.write(f"cannot start a webhook process: {e.strerror or e}; retrying\n")
+            return False
         if pid:
             self._children[pid] = time.monotonic()
-            return
+            return True
         code = 1
         try:  # the child: serve until the parent closes the pipe or dies
             os.close(stop_w)
