@@ -7,7 +7,9 @@ throwaway ECDSA P-256 certificate (the API server only calls webhooks over TLS):
   injection: decode, admit, JSONPatch, encode), with as many serving
   processes as the command starts by default on this machine
   (`default_processes()`, forked from this one), each one thread doing its
-  own turns, sharing the listening socket (backlog `SOMAXCONN`);
+  own turns, sharing the listening socket (backlog `SOMAXCONN`); and, in the
+  "1 proc" column, the same server as one process (this one: a reactor
+  thread and a pool of `WORKERS` threads), what `processes` adds;
 - **bare**: the stdlib's `ThreadingHTTPServer` with its listening socket
   wrapped in TLS, as the `ssl` docs show, answering `{}` after reading the
   body: the baseline any Python server starts from (handshake in the accept
@@ -300,6 +302,8 @@ def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         cert, key = _certificate(Path(tmp))
         webhook = make_server(["istio"], "127.0.0.1", 0, cert, key, processes=PROCESSES)
+        # The same server as one process (with its pool of worker threads), in this one.
+        single = make_server(["istio"], "127.0.0.1", 0, cert, key, processes=1)
         bare = ThreadingHTTPServer(("127.0.0.1", 0), _Bare)
         bare.daemon_threads = True
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -307,9 +311,10 @@ def main() -> dict[str, Any]:
         bare.socket = ctx.wrap_socket(bare.socket, server_side=True)
         try:
             with contextlib.redirect_stderr(io.StringIO()):  # the servers' access logs
-                port, bare_port = _serve(webhook), _serve(bare)
+                port, bare_port, single_port = _serve(webhook), _serve(bare), _serve(single)
                 for body in (update.encode(), create):  # lazy imports, first-use caches
                     _warm_up(port, "/mutate", body, cert)
+                    _warm_up(single_port, "/mutate", body, cert)
                 _warm_up(bare_port, "/", create, cert)
                 columns = {
                     "webhook_update": _measure(
@@ -319,11 +324,14 @@ def main() -> dict[str, Any]:
                     "webhook_create_istio_keep_alive": _measure(
                         port, "/mutate", create, cert, keep_alive=True, server=webhook
                     ),
+                    "webhook_create_istio_one_process": _measure(
+                        single_port, "/mutate", create, cert, server=single
+                    ),
                     "bare": _measure(bare_port, "/", create, cert),
                     "bare_keep_alive": _measure(bare_port, "/", create, cert, keep_alive=True),
                 }
         finally:
-            for server in (webhook, bare):
+            for server in (webhook, single, bare):
                 server.shutdown()
                 server.server_close()
 
@@ -343,10 +351,13 @@ def main() -> dict[str, Any]:
         "p99_update_over_bare": round(served["p99_ms"] / b["p99_ms"], 2),
         "p99_create_over_bare": round(injected["p99_ms"] / b["p99_ms"], 2),
         "p99_keep_alive_over_bare": round(reused["p99_ms"] / b_reused["p99_ms"], 2),
+        "p99_create_over_one_process": round(
+            injected["p99_ms"] / columns["webhook_create_istio_one_process"]["p99_ms"], 2
+        ),
     }
     print(f"{CLIENTS} concurrent TLS clients, {CLIENTS * PER_CLIENT} requests each column")
-    heads = ("UPDATE", "CREATE (Istio)", "CREATE (Istio)", "bare server", "bare server")
-    conns = ("per request", "per request", "per client", "per request", "per client")
+    heads = ("UPDATE", "CREATE (Istio)", "CREATE (Istio)", "CREATE, 1 proc", "bare server", "bare server")  # fmt: skip
+    conns = ("per request", "per request", "per client", "per request", "per request", "per client")  # fmt: skip
     print(f"{'':<18}" + "".join(f"{h:>15}" for h in heads))
     print(f"{'connection':<18}" + "".join(f"{h:>15}" for h in conns))
     for key, label in (
@@ -363,7 +374,8 @@ def main() -> dict[str, Any]:
     print(
         f"p99 over bare: UPDATE (the server) {out['p99_update_over_bare']:.2f}, "
         f"CREATE (Istio injection) {out['p99_create_over_bare']:.2f}, "
-        f"CREATE with keep-alive {out['p99_keep_alive_over_bare']:.2f}"
+        f"CREATE with keep-alive {out['p99_keep_alive_over_bare']:.2f}; "
+        f"CREATE over one process: {out['p99_create_over_one_process']:.2f}"
     )
     return out
 
