@@ -420,3 +420,16 @@ def test_a_fork_the_system_refuses_is_reported_and_retried(monkeypatch, capfd):
         err.count("cannot start a webhook process: Resource temporarily unavailable; retrying\n")
         == 1
     )
+
+
+def test_forking_leaves_the_parents_garbage_collector_unfrozen():
+    """The objects frozen for the children's copy-on-write are unfrozen in the parent."""
+    import gc
+
+    before = gc.get_freeze_count()
+    srv = make_server(["istio"], "127.0.0.1", 0, processes=2)
+    thread = _start(srv)
+    try:
+        assert gc.get_freeze_count() == before
+    finally:
+        _stop(srv, thread)

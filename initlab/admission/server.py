@@ -600,7 +600,6 @@ class WebhookServer(HTTPServer):
         import initlab.api.validation  # noqa: F401  # lazy imports, done once, shared by all
 
         gc.collect()
-        gc.freeze()  # what exists now is shared copy-on-write, not copied by the collector
         stop_r, stop_w = os.pipe()
         restarts = [time.monotonic()] * self.processes  # when to start one (again)
         try:
@@ -634,7 +633,6 @@ class WebhookServer(HTTPServer):
             os.close(stop_w)  # every child reads EOF: it closes its connections and exits
             self._reap_all()
             os.close(stop_r)
-            gc.unfreeze()
             self._stopping = False
             self._stopped.set()
 
@@ -643,12 +641,16 @@ class WebhookServer(HTTPServer):
         for stream in (sys.stdout, sys.stderr):  # or the child would write them out again
             with contextlib.suppress(Exception):
                 stream.flush()
+        # In the child, what exists now stays shared copy-on-write: its collector leaves it.
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError as e:
+            gc.unfreeze()
             sys.stderr.write(f"cannot start a webhook process: {e.strerror or e}; retrying\n")
             return False
         if pid:
+            gc.unfreeze()  # the parent's collector as it was
             self._children[pid] = time.monotonic()
             return True
         code = 1
