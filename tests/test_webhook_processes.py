@@ -433,3 +433,20 @@ def test_forking_leaves_the_parents_garbage_collector_unfrozen():
         assert gc.get_freeze_count() == before
     finally:
         _stop(srv, thread)
+
+
+def test_sigterm_stops_a_one_process_cli_server_with_exit_0():
+    """`--processes 1`: SIGTERM ends the server as cleanly as Ctrl-C, exit 0, no traceback."""
+    proc, port = _serve_cli("--processes", "1")
+    try:
+        assert _children(proc.pid) == []
+        assert _get(port, "/healthz") == (200, b"ok")
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(15)
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert code == 0
+    assert "Traceback" not in rest
