@@ -450,3 +450,30 @@ def test_sigterm_stops_a_one_process_cli_server_with_exit_0():
         proc.wait()
     assert code == 0
     assert "Traceback" not in rest
+
+
+def test_with_no_worker_threads_a_parked_connection_is_watched_before_the_reactor_waits(
+    monkeypatch, tls_files
+):
+    """workers=0: a turn that parks a connection (mid-handshake) registers it before the
+    next wait, so its next bytes wake the reactor (not the 50 ms deadline scan)."""
+    import selectors
+
+    unwatched: list[int] = []
+    srv = make_server(["istio"], "127.0.0.1", 0, *tls_files, workers=0)
+
+    class Recording(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            unwatched.append(len(srv._returning))
+            return super().select(timeout)
+
+    monkeypatch.setattr(selectors, "DefaultSelector", Recording)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        ctx = ssl.create_default_context(cafile=tls_files[0])
+        for _ in range(3):
+            assert _get(srv.server_address[1], "/healthz", ctx) == (200, b"ok")
+    finally:
+        _stop(srv, thread)
+    assert len(unwatched) > 3 and set(unwatched) == {0}

@@ -535,12 +535,6 @@ class WebhookServer(HTTPServer):
                     else:
                         selector.unregister(key.fileobj)
                         self._jobs.put(key.data)
-                while self._returning:  # connections the workers park until they are ready
-                    conn, events = self._returning.popleft()
-                    try:
-                        selector.register(conn.sock, events, conn)
-                    except (ValueError, OSError):  # closed meanwhile
-                        self._close(conn)
                 now = time.monotonic()
                 if now >= next_scan:  # deadlines, to about 50 ms
                     next_scan = now + 0.05
@@ -552,6 +546,13 @@ class WebhookServer(HTTPServer):
                             self._jobs.put(conn)
                 if not pool:  # no workers: this thread does the turns itself, in order
                     self._run_turns()
+                # Watched again before the next wait: connections parked until they are ready.
+                while self._returning:
+                    conn, events = self._returning.popleft()
+                    try:
+                        selector.register(conn.sock, events, conn)
+                    except (ValueError, OSError):  # closed meanwhile
+                        self._close(conn)
         finally:
             for key in list(selector.get_map().values()):
                 if key.data is not None:
