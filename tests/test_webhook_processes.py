@@ -477,3 +477,27 @@ def test_with_no_worker_threads_a_parked_connection_is_watched_before_the_reacto
     finally:
         _stop(srv, thread)
     assert len(unwatched) > 3 and set(unwatched) == {0}
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_QUICKACK"), reason="Linux's TCP_QUICKACK")
+def test_the_end_of_each_tls_handshake_is_acknowledged_at_once(monkeypatch, tls_files):
+    """After each handshake the server sets TCP_QUICKACK: the ACK of the client's Finished
+    leaves now, so a client with Nagle on does not hold its request back for it."""
+    calls: list[tuple[int, int, int]] = []
+    real = ssl.SSLSocket.setsockopt
+
+    def record(self, level, option, value):  # the server's sockets are SSLSockets here
+        calls.append((level, option, value))
+        return real(self, level, option, value)
+
+    monkeypatch.setattr(ssl.SSLSocket, "setsockopt", record)
+    srv = make_server(["istio"], "127.0.0.1", 0, *tls_files, workers=0)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        ctx = ssl.create_default_context(cafile=tls_files[0])
+        for _ in range(3):
+            assert _get(srv.server_address[1], "/healthz", ctx) == (200, b"ok")
+    finally:
+        _stop(srv, thread)
+    assert calls.count((socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)) == 3

@@ -415,6 +415,8 @@ class _Connection:
 
 
 _HEADER_END = re.compile(rb"\n\r?\n")
+#: Linux's TCP_QUICKACK (send the ACK that is due now, not delayed), None elsewhere.
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 #: The largest request line + headers accepted (Go's `http.DefaultMaxHeaderBytes`, 1 MiB).
 MAX_HEADER_BYTES = 1 << 20
 
@@ -829,6 +831,13 @@ class WebhookServer(HTTPServer):
                 return
             conn.secure = True
             conn.deadline = now + self.read_timeout
+            if _QUICKACK is not None:
+                # Acknowledge the client's last flight now. With no session tickets the
+                # server sends nothing after the handshake, and Linux delays a bare ACK
+                # up to 40 ms: a client with Nagle's algorithm on (Python's, OpenSSL's;
+                # Go sets TCP_NODELAY) holds its request back until that ACK comes.
+                with contextlib.suppress(OSError):
+                    conn.sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         served = False
         while True:
             if conn.out:
