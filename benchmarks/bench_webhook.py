@@ -311,7 +311,12 @@ def main() -> dict[str, Any]:
         bare.socket = ctx.wrap_socket(bare.socket, server_side=True)
         try:
             with contextlib.redirect_stderr(io.StringIO()):  # the servers' access logs
-                port, bare_port, single_port = _serve(webhook), _serve(bare), _serve(single)
+                # The serving processes are forked first, while no other thread here is inside
+                # OpenSSL (a fork copies the locks other threads hold, held, into the child).
+                port = _serve(webhook)
+                while len(webhook.worker_pids) < PROCESSES:
+                    time.sleep(0.01)
+                bare_port, single_port = _serve(bare), _serve(single)
                 for body in (update.encode(), create):  # lazy imports, first-use caches
                     _warm_up(port, "/mutate", body, cert)
                     _warm_up(single_port, "/mutate", body, cert)

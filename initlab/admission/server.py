@@ -597,7 +597,10 @@ class WebhookServer(HTTPServer):
         child holds the read end of a pipe whose write end only the parent holds: closing
         it stops them all, and so does the parent's death (EOF), so none outlives it. They
         ignore SIGINT: a Ctrl-C reaches the whole process group, and the parent stops
-        them. Linux only (`os.fork`).
+        them. Linux only (`os.fork`). A child is a copy of this process: forked while
+        another thread holds a lock (OpenSSL's, during a handshake), it would wait on
+        it forever, so the parent should have no other thread doing TLS (the command
+        line has none; see `make_server`).
         """
         self._stopped.clear()
         import initlab.api.validation  # noqa: F401  # lazy imports, done once, shared by all
@@ -1023,7 +1026,10 @@ def make_server(
     `handshake_timeout` and `read_timeout` bound each handshake and each read.
     With `processes` above 1 (Linux only), `serve_forever` forks that many processes
     that serve the one listening socket (`default_processes()` is what the command line
-    uses). `workers` is the threads per process that take the turns of work; 0 has the
+    uses). Fork before other threads of the process use TLS (or wait for `worker_pids`
+    before they do): a child inherits the locks other threads held at the fork, held,
+    and OpenSSL's would hang its first handshake. The command line forks from a process
+    with no other thread. `workers` is the threads per process that take the turns of work; 0 has the
     reactor take them itself. By default `WORKERS` with one process and 0 with several:
     there the processes use the cores, and threads in one Python process, which runs
     one at a time, only add hand-offs (a third of the server's CPU per request).
