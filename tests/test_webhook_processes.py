@@ -93,21 +93,6 @@ def _mutate(port: int) -> dict:
         conn.close()
 
 
-@pytest.fixture
-def tls_files(tmp_path: Path) -> tuple[str, str]:
-    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "1", "-keyout", str(key), "-out", str(cert),
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
-
-
 def test_two_processes_answer_and_shutdown_reaps_both():
     """Both processes serve the one port; shutdown() returns once both exited and were reaped."""
     srv = make_server(["istio"], "127.0.0.1", 0, processes=2)

@@ -245,25 +245,6 @@ def test_a_port_in_use_is_a_clear_input_error():
 # -- availability: one idle socket stalls nobody ---------------------------------------------
 
 
-@pytest.fixture
-def tls_files(tmp_path: Path) -> tuple[str, str]:
-    """A throwaway self-signed ECDSA P-256 certificate for 127.0.0.1 (what deploy/ makes)."""
-    if shutil.which("openssl") is None:
-        pytest.fail("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "1",
-            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
-
-
 def test_an_idle_connection_does_not_block_other_clients_or_the_probe(tls_files):
     """A TCP connection that never sends a ClientHello leaves /healthz and /mutate answering."""
     cert, key = tls_files
