@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import BUSYBOX, SIDECAR, crash_pod
+from helpers import BUSYBOX, EXAMPLES, SIDECAR, crash_pod
 
 from initlab.cli import main
 from initlab.kubectl import render_describe, render_trace
@@ -26,6 +26,7 @@ from initlab.kubectl.logs import render_logs
 from initlab.sim import periodic, simulator
 from initlab.sim.periodic import Learner, NotPeriodic, PeriodicFrames, Shift
 from initlab.sim.result import Result
+from initlab.sim.scenario import load_scenario
 from initlab.sim.simulator import simulate
 
 HOUR = 3600
@@ -418,3 +419,19 @@ def test_random_crash_loops_are_the_same_either_way(
     assert fast.logs == slow.logs
     for t in (slow.end / 3, slow.end * 0.77, slow.end):
         assert render_describe(fast, t) == render_describe(slow, t)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_run_for_six_hours_is_the_same_either_way(
+    path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The book's examples (probes, hooks, sidecars, Services, reboots) run for 6 hours."""
+    scenario = load_scenario(path)
+    runs = []
+    for fast in (False, True):
+        monkeypatch.setattr(periodic, "_FAST_FORWARD", fast)
+        runs.append(simulate(scenario, until=6 * HOUR))
+    slow, fast_run = runs
+    assert "".join(fast_run.iter_json({})) == "".join(slow.iter_json({}))
+    assert render_trace(fast_run) == render_trace(slow)
+    assert fast_run.logs == slow.logs
