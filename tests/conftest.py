@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from browser_support import launch, require_chromium
 from helpers import EXAMPLES, ROOT
+from scenarios import CRASH_HOUR, MYAPP
+
+import initlab
 
 
 @pytest.fixture
@@ -56,3 +59,15 @@ def tls_files(tmp_path: Path) -> tuple[str, str]:
         capture_output=True,
     )  # fmt: skip
     return str(cert), str(key)
+
+
+@pytest.fixture(scope="module")
+def myapp():
+    """The docs' myapp-pod, its two Services created at 8 s and 15 s."""
+    return initlab.simulate(MYAPP)
+
+
+@pytest.fixture(scope="module")
+def crash_hour():
+    """An init container that crash-loops for an hour next to a native sidecar."""
+    return initlab.simulate(CRASH_HOUR)

@@ -40,12 +40,6 @@ TEN_MINUTES = {
 }
 
 
-@pytest.fixture(scope="module")
-def myapp():
-    """The docs' myapp-pod run."""
-    return initlab.simulate(MYAPP)
-
-
 def _payload(page: str) -> dict:
     m = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
     assert m, "no JSON payload"

@@ -10,7 +10,7 @@ from typing import Any, cast
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
-from scenarios import CRASH_HOUR, MYAPP
+from scenarios import MYAPP
 
 import initlab
 from initlab.api.resources import pod_requests
@@ -39,16 +39,29 @@ def _pod(inits: list[dict], containers: list[dict] | None = None, **spec) -> dic
     }
 
 
-@pytest.fixture(scope="module")
-def myapp():
-    """The docs' myapp-pod, its two Services created at 8 s and 15 s."""
-    return initlab.simulate(MYAPP)
-
-
-@pytest.fixture(scope="module")
-def crash_hour():
-    """An init container that crash-loops for an hour next to a native sidecar."""
-    return initlab.simulate(CRASH_HOUR)
+#: A native sidecar (10m), an init container (200m) and an app (100m): effective 210m.
+SIDECAR_POD = _pod(
+    [
+        {
+            "name": "side",
+            "image": "envoy",
+            "restartPolicy": "Always",
+            "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}},
+        },
+        {
+            "name": "init",
+            "image": "busybox:1.36",
+            "resources": {"requests": {"cpu": "200m", "memory": "20Mi"}},
+        },
+    ],
+    [
+        {
+            "name": "app",
+            "image": "busybox:1.36",
+            "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
+        }
+    ],
+)
 
 
 def test_timeline_is_a_figure_with_a_lane_per_container_plus_status(myapp):
@@ -104,28 +117,7 @@ def test_one_container_pod_renders():
 
 def test_resources_effective_request_line_is_pod_requests():
     """The dashed 'effective request' line sits at resources.pod_requests (sidecar formula)."""
-    pod = _pod(
-        [
-            {
-                "name": "side",
-                "image": "envoy",
-                "restartPolicy": "Always",
-                "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}},
-            },
-            {
-                "name": "init",
-                "image": "busybox:1.36",
-                "resources": {"requests": {"cpu": "200m", "memory": "20Mi"}},
-            },
-        ],
-        [
-            {
-                "name": "app",
-                "image": "busybox:1.36",
-                "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
-            }
-        ],
-    )
+    pod = SIDECAR_POD
     fig = plots.resources_over_time(pod, node={"cpu": "1", "memory": "1Gi"})
     cpu_ax, mem_ax = fig.axes[:2]
     want = pod_requests(pod)
@@ -208,29 +200,6 @@ def test_a_resource_nobody_requests_gets_no_empty_panel():
 
 
 # --------------------------------------------------------------------------- without matplotlib
-
-SIDECAR_POD = _pod(
-    [
-        {
-            "name": "side",
-            "image": "envoy",
-            "restartPolicy": "Always",
-            "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}},
-        },
-        {
-            "name": "init",
-            "image": "busybox:1.36",
-            "resources": {"requests": {"cpu": "200m", "memory": "20Mi"}},
-        },
-    ],
-    [
-        {
-            "name": "app",
-            "image": "busybox:1.36",
-            "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
-        }
-    ],
-)
 
 
 def _istio_admitted() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from scenarios import CRASH_HOUR, MYAPP
+from scenarios import CRASH_HOUR
 
 import initlab
 from initlab.book import timeline
-
-
-@pytest.fixture(scope="module")
-def myapp():
-    """The docs' myapp-pod, its two Services created at 8 s and 15 s."""
-    return initlab.simulate(MYAPP)
-
-
-@pytest.fixture(scope="module")
-def crash_hour():
-    """An init container that crash-loops for an hour next to a native sidecar."""
-    return initlab.simulate(CRASH_HOUR)
 
 
 def _lane(result, name):
