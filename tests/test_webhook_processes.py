@@ -39,9 +39,15 @@ def _review() -> dict:
     return make_request(pod, "0b0a5b3e-6f7c-4a53-9a3c-2a9f0e1c0002", namespace="default")
 
 
-def _start(srv: server_module.WebhookServer, processes: int = 2) -> threading.Thread:
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+def _serve(srv: server_module.WebhookServer, poll: float = 0.5) -> threading.Thread:
+    """`srv.serve_forever(poll)` in a daemon thread, started."""
+    thread = threading.Thread(target=srv.serve_forever, args=(poll,), daemon=True)
     thread.start()
+    return thread
+
+
+def _start(srv: server_module.WebhookServer, processes: int = 2) -> threading.Thread:
+    thread = _serve(srv)
     _wait(lambda: len(srv.worker_pids) == processes)
     return thread
 
@@ -330,8 +336,7 @@ def test_with_no_worker_threads_silent_and_half_sent_connections_stall_nobody(tl
     """workers=0: the reactor takes every turn, and silent clients still block no one."""
     cert, key = tls_files
     srv = make_server(["istio"], "127.0.0.1", 0, cert, key, workers=0)
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    thread = _serve(srv, 0.05)
     port = srv.server_address[1]
     ctx = ssl.create_default_context(cafile=cert)
     idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
@@ -356,8 +361,7 @@ def test_with_no_worker_threads_silent_and_half_sent_connections_stall_nobody(tl
 def test_with_no_worker_threads_pipelined_requests_are_answered_in_order():
     """workers=0: two requests sent at once get two answers, in order, then the close."""
     srv = make_server(["istio"], "127.0.0.1", 0, workers=0)
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    thread = _serve(srv, 0.05)
     data = b""
     for uid, close in (("uid-first", ""), ("uid-second", "Connection: close\r\n")):
         review = _review()
@@ -453,8 +457,7 @@ def test_with_no_worker_threads_a_parked_connection_is_watched_before_the_reacto
             return super().select(timeout)
 
     monkeypatch.setattr(selectors, "DefaultSelector", Recording)
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    thread = _serve(srv, 0.05)
     try:
         ctx = ssl.create_default_context(cafile=tls_files[0])
         for _ in range(3):
@@ -477,8 +480,7 @@ def test_the_end_of_each_tls_handshake_is_acknowledged_at_once(monkeypatch, tls_
 
     monkeypatch.setattr(ssl.SSLSocket, "setsockopt", record)
     srv = make_server(["istio"], "127.0.0.1", 0, *tls_files, workers=0)
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    thread = _serve(srv, 0.05)
     try:
         ctx = ssl.create_default_context(cafile=tls_files[0])
         for _ in range(3):
