@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from initlab.api.pod import as_dict, as_int, as_list, as_str
@@ -42,7 +42,7 @@ from initlab.kubectl.events import (
     kubectl_minor,
     kubectl_version_for,
 )
-from initlab.kubelet.status import EPOCH
+from initlab.kubelet.status import instant
 
 #: describe.go `skipAnnotations`.
 SKIP_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
@@ -779,7 +779,7 @@ def render_describe(result: Any, t: float | None = None, kubectl_version: str | 
         as_str(meta.get("namespace")) or "default",
         as_str(meta.get("uid")),
     )
-    return describe_pod(pod, objects, EPOCH + timedelta(seconds=t), kubectl_version)
+    return describe_pod(pod, objects, instant(t), kubectl_version)
 
 
 def render_events(result: Any, t: float | None = None, kubectl_version: str | None = None) -> str:
@@ -793,5 +793,5 @@ def render_events(result: Any, t: float | None = None, kubectl_version: str | No
         result.events if records is None else records, t, result.name, result.namespace
     )
     w = PrefixWriter()
-    _describe_events(w, objects, EPOCH + timedelta(seconds=t), kubectl_version)
+    _describe_events(w, objects, instant(t), kubectl_version)
     return w.text()

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from initlab.api.printers import human_duration, parse_time
-from initlab.kubelet.status import EPOCH
+from initlab.kubelet.status import EPOCH, instant
 from initlab.sim.result import EventLog
 
 #: The kubectl version whose layout initlab prints when none is named.
@@ -174,7 +174,7 @@ def fold_events(
 
 
 def _rfc3339(t: float, micro: bool = False) -> str:
-    dt = EPOCH + timedelta(seconds=t)
+    dt = instant(t)
     if micro:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -562,7 +562,7 @@ def events_at(
 ) -> list[EventRow]:
     """The Events rows of `kubectl describe pod` at simulated time t, from a run's event records."""
     objects = event_objects(events, t, pod_name)
-    return event_rows(objects, EPOCH + timedelta(seconds=t), kubectl_version)
+    return event_rows(objects, instant(t), kubectl_version)
 
 
 def events_by_snapshot(

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 from initlab.api.printers import HEADERS, print_pod, table_cell, tabwrite
 from initlab.kubectl.describe import render_events
-from initlab.kubelet.status import EPOCH
-
-
-def _now(t: float) -> datetime:
-    return EPOCH + timedelta(seconds=t)
+from initlab.kubelet.status import instant
 
 
 def _fmt_t(t: float) -> int | float:
@@ -32,12 +27,12 @@ def _rows(result: Any) -> Iterator[list[str]]:
     frames = getattr(result, "frames", None)
     if frames is None:
         for snap, pod in zip(result.timeline, result.pods, strict=True):
-            yield [table_cell(c) for c in print_pod(pod, _now(snap["t"])).cells()]
+            yield [table_cell(c) for c in print_pod(pod, instant(snap["t"])).cells()]
         return
     for frame in frames:
         cells = frame.cells
         if cells is None:
-            cells = print_pod(frame.pod, _now(frame.snap["t"])).cells()
+            cells = print_pod(frame.pod, instant(frame.snap["t"])).cells()
         yield [table_cell(c) for c in cells]
 
 

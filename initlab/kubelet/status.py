@@ -65,6 +65,11 @@ DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadlin
 
 
 @lru_cache(maxsize=4096)
+def instant(t: float) -> datetime:
+    """The moment `t` seconds after `EPOCH` (time 0 of a simulation: the pod's creation)."""
+    return EPOCH + timedelta(seconds=t)
+
+
 def rfc3339(t: float) -> str:
     """metav1.Time JSON: whole seconds, UTC, `Z` suffix."""
     return (EPOCH + timedelta(seconds=int(t // 1))).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import simpy
@@ -25,7 +24,7 @@ from simpy.core import URGENT
 
 from initlab.api.pod import init_containers, regular_containers
 from initlab.api.printers import print_pod
-from initlab.kubelet.status import EPOCH, condition_flags, rfc3339
+from initlab.kubelet.status import condition_flags, instant, rfc3339
 from initlab.sim.result import EventLog, Frame, _num
 from initlab.sim.scenario import Scenario
 
@@ -178,7 +177,7 @@ class PodContext:
     def record(self) -> None:
         """Take a frame if anything observable changed since the last one."""
         st = self.status
-        row = print_pod(self.pod, EPOCH + timedelta(seconds=self.env.now))
+        row = print_pod(self.pod, instant(self.env.now))
         conditions = st.get("conditions") or []
         last = self.frames[-1] if self.frames else None
         if last is not None and last.snap["conditionDetails"] is conditions:

@@ -38,13 +38,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
 from initlab.api.pod import is_restartable_init_container
 from initlab.api.printers import print_pod
-from initlab.kubelet.status import EPOCH, rfc3339
+from initlab.kubelet.status import EPOCH, instant, rfc3339
 from initlab.sim.result import ContainerLog, Frame, LogLine, LogRecord, WaitLoop, _num
 
 if TYPE_CHECKING:
@@ -193,10 +193,15 @@ class _Step:
 
     #: The cycle's length in seconds (`Frame.t`, event and run times move by it).
     period: float
+    #: The last simulated cycle: its frames, and its event entries (`EventLog.entries`).
+    cycle: list[Frame]
+    events: list[tuple[Sequence[float], tuple[int, ...]]]
     #: Per frame of the cycle: the programs of its snapshot and of its status.
     frames: tuple[tuple[Program, Program], ...]
     #: Per container: its runs in the cycle, and how restartCount moves per cycle.
     runs: dict[str, tuple[tuple[ContainerLog, ...], int]]
+    #: Every run so far, by id (what the programs' container ids name).
+    index: dict[str, RunId]
 
 
 def _recurrences(t: float, period: float, horizon: float) -> int:
@@ -461,7 +466,10 @@ class FastForward:
             if snap != f3.snap or status != f3.status or snap["t"] != f2.t + period:
                 raise NotPeriodic("the third cycle's frames differ")
             pod = Frame(snap, f3.head, f3.metadata, f3.spec, status).pod
-            if f3.cells is not None and tuple(print_pod(pod, _at(snap["t"])).cells()) != f3.cells:
+            if (
+                f3.cells is not None
+                and tuple(print_pod(pod, instant(snap["t"])).cells()) != f3.cells
+            ):
                 raise NotPeriodic("the third cycle's kubectl get row differs")
         # the events: the same entries, each at the same times moved on by a period
         e1, e2, e3 = (self._cycle_events(k) for k in (1, 2, 3))
@@ -491,7 +499,14 @@ class FastForward:
             (learner.learn(a.snap, b.snap), learner.learn(a.status, b.status))
             for a, b in zip(c2, c3, strict=True)
         )
-        return _Step(period, programs, {name: (runs3[name], drc) for name, drc in drcs.items()})
+        return _Step(
+            period,
+            c3,
+            e3,
+            programs,
+            {name: (runs3[name], drc) for name, drc in drcs.items()},
+            index,
+        )
 
     def _on_last_attempt(self, name: str, run: int) -> bool:
         """Whether container `name`'s run number `run` (from 0) and all later ones use the
@@ -507,13 +522,9 @@ class FastForward:
         assert step is not None
         horizon, period = self.horizon, step.period
         events = len(self.ctx.events) + sum(
-            _recurrences(t, period, horizon) * len(ks)
-            for times, ks in self._cycle_events(3)
-            for t in times
+            _recurrences(t, period, horizon) * len(ks) for times, ks in step.events for t in times
         )
-        frames = len(self.ctx.frames) + sum(
-            _recurrences(f.t, period, horizon) for f in self._cycle_frames(3)
-        )
+        frames = len(self.ctx.frames) + sum(_recurrences(f.t, period, horizon) for f in step.cycle)
         return frames, events
 
     def write(self) -> None:
@@ -522,23 +533,16 @@ class FastForward:
         assert step is not None
         ctx = self.ctx
         horizon = self.horizon
-        period = step.period
-        cycle = self._cycle_frames(3)
-        index = self._runs_index()
+        period, index = step.period, step.index
         make_id = self.containers.container_id
-        events = self._cycle_events(3)
         start = self._marks[2].now  # the cycle is what happened after this, up to the last mark
         m = 1
         while start + m * period < horizon:
-            ctx.events.extend_shifted(events, m * period, horizon)
+            ctx.events.extend_shifted(step.events, m * period, horizon)
             for name, (runs, drc) in step.runs.items():
                 later = _later_runs(runs, m, period, index, make_id, drc)
                 self.containers.history[name].extend(r for r in later if r.start <= horizon)
             m += 1
         self.frames = PeriodicFrames(
-            ctx.frames, cycle, step.frames, period, horizon, index, make_id
+            ctx.frames, step.cycle, step.frames, period, horizon, index, make_id
         )
-
-
-def _at(t: float) -> datetime:
-    return EPOCH + timedelta(seconds=t)

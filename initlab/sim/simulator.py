@@ -230,8 +230,7 @@ class PodSimulation:
                     check_work(steps, len(ctx.frames), len(ctx.events), env.now, cap)
         frames: Sequence[Frame] = ctx.frames
         if ahead is not None and ahead.frames is not None:
-            frames = ahead.frames
-            check_work(steps, len(frames), len(ctx.events), cap, cap)
+            frames = ahead.frames  # bounded before it was written
         else:
             check_work(steps, len(frames), len(ctx.events), env.now, env.now)
         end = cap if (until is not None or capped) else env.now
